@@ -1,0 +1,409 @@
+from collections import defaultdict
+from functools import cached_property
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Prefetch
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from markdownx.models import MarkdownxField
+
+from blog import images
+from blog.markdown import render_markdown
+from cms.slugs import unique_slug
+from sessions.models import Session, SessionSpeaker
+
+
+class ReportStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    PUBLISHED = "published", _("Published")
+
+
+class SectionStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    IN_REVIEW = "in_review", _("In review")
+    CHANGES_REQUESTED = "changes_requested", _("Changes requested")
+    APPROVED = "approved", _("Approved")
+
+
+# The states in which a writer may still change their own section.
+EDITABLE_BY_AUTHOR = frozenset({SectionStatus.DRAFT, SectionStatus.CHANGES_REQUESTED})
+
+
+class AuthorProfile(models.Model):
+    """How a staff member appears in bylines."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="author_profile",
+        verbose_name=_("user"),
+    )
+    display_name = models.CharField(_("display name"), max_length=100)
+    team = models.CharField(_("team"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("author profile")
+        verbose_name_plural = _("author profiles")
+
+    def __str__(self) -> str:
+        return self.display_name
+
+
+def display_name_of(user) -> str:
+    """The name a byline prints for `user`, from the profile when there is one."""
+    profile = getattr(user, "author_profile", None)
+    if profile is not None and profile.display_name:
+        return profile.display_name
+    return user.get_full_name() or user.get_username()
+
+
+class Tag(models.Model):
+    name = models.CharField(_("name"), max_length=60, unique=True)
+    slug = models.SlugField(_("slug"), max_length=80, unique=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("tag")
+        verbose_name_plural = _("tags")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(self, self.name, fallback="tag")
+        super().save(*args, **kwargs)
+
+
+class ReportQuerySet(models.QuerySet):
+    def published(self) -> "ReportQuerySet":
+        """What readers may see: published, and due (a scheduled report waits for its time)."""
+        return self.filter(status=ReportStatus.PUBLISHED, published_at__lte=timezone.now())
+
+    def for_listing(self) -> "ReportQuerySet":
+        return self.select_related("event").prefetch_related("tags").order_by("-published_at", "-pk")
+
+    def for_page(self) -> "ReportQuerySet":
+        """Everything the combined page shows, in a fixed number of queries."""
+        sections = (
+            Section.objects.select_related("author__author_profile", "session")
+            .prefetch_related(
+                Prefetch(
+                    "session__appearances",
+                    queryset=SessionSpeaker.objects.select_related("speaker").order_by(
+                        "position", "pk"
+                    ),
+                ),
+            )
+            .order_by("position", "pk")
+        )
+        return self.select_related("event").prefetch_related(
+            "tags",
+            Prefetch("sections", queryset=sections),
+            Prefetch("photos", queryset=Photo.objects.order_by("position", "pk")),
+        )
+
+
+class Report(models.Model):
+    """The combined post: a lead, sections by several authors, a closing and a gallery."""
+
+    title = models.CharField(_("title"), max_length=200)
+    slug = models.SlugField(
+        _("slug"), max_length=80, unique=True, blank=True,
+        help_text=_("Used in the address. Left empty, it is made from the title; it never "
+                    "changes by itself afterwards."),
+    )
+    event = models.ForeignKey(
+        "conference.Event", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="reports", verbose_name=_("event"),
+        help_text=_("Leave empty for a plain blog post."),
+    )
+    lead = MarkdownxField(_("lead"), blank=True)
+    lead_html = models.TextField(editable=False, blank=True)
+    closing = MarkdownxField(_("closing"), blank=True)
+    closing_html = models.TextField(editable=False, blank=True)
+    tags = models.ManyToManyField(Tag, blank=True, related_name="reports", verbose_name=_("tags"))
+    status = models.CharField(
+        _("status"), max_length=20, choices=ReportStatus, default=ReportStatus.DRAFT
+    )
+    published_at = models.DateTimeField(
+        _("publication time"), null=True, blank=True,
+        help_text=_("A time in the future schedules the report."),
+    )
+    editors = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="edited_reports",
+        verbose_name=_("editors"),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = ReportQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-created_at"]
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(status="published") | models.Q(published_at__isnull=False),
+                name="published_report_has_time",
+                violation_error_message=_("A published report needs a publication time."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(self, self.title, fallback="report")
+        self.lead_html = render_markdown(self.lead)
+        self.closing_html = render_markdown(self.closing)
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        if self.status == ReportStatus.PUBLISHED:
+            if self.published_at is None:
+                self.published_at = timezone.now()
+            if self.pk and self.sections.exclude(status=SectionStatus.APPROVED).exists():
+                raise ValidationError(
+                    {"status": _("Every section must be approved before the report is published.")}
+                )
+
+    def get_absolute_url(self) -> str:
+        return reverse("blog:report_detail", kwargs={"slug": self.slug})
+
+    @property
+    def is_published(self) -> bool:
+        return (
+            self.status == ReportStatus.PUBLISHED
+            and self.published_at is not None
+            and self.published_at <= timezone.now()
+        )
+
+    # The helpers below read the prefetches made by `ReportQuerySet.for_page()`.
+
+    @cached_property
+    def ordered_sections(self) -> list["Section"]:
+        return list(self.sections.all())
+
+    @cached_property
+    def _photos_by_section(self) -> dict[int | None, list["Photo"]]:
+        grouped: dict[int | None, list[Photo]] = defaultdict(list)
+        for photo in self.photos.all():
+            if not photo.in_gallery:
+                grouped[photo.section_id].append(photo)
+        return grouped
+
+    @cached_property
+    def gallery(self) -> list["Photo"]:
+        return [photo for photo in self.photos.all() if photo.in_gallery]
+
+    def figures_for(self, section: "Section") -> list["Photo"]:
+        return self._photos_by_section.get(section.pk, [])
+
+    @cached_property
+    def outline(self) -> list[dict]:
+        """Sections grouped for the page: runs of session sections share one part heading.
+
+        Each item is {"sections": [...], "is_session_part": bool}; a session part gets
+        a heading of its own so that the sessions read as one chapter of the report.
+        """
+        parts: list[dict] = []
+        for section in self.ordered_sections:
+            is_session = section.session_id is not None
+            if is_session and parts and parts[-1]["is_session_part"]:
+                parts[-1]["sections"].append(section)
+            else:
+                parts.append({"sections": [section], "is_session_part": is_session})
+        for section in self.ordered_sections:
+            section.figures = self.figures_for(section)
+        return parts
+
+    @cached_property
+    def authors(self) -> list:
+        seen, authors = set(), []
+        for section in self.ordered_sections:
+            if section.author_id not in seen:
+                seen.add(section.author_id)
+                authors.append(section.author)
+        return authors
+
+
+class Section(models.Model):
+    """One author's part of a report, reviewed on its own."""
+
+    report = models.ForeignKey(
+        Report, on_delete=models.CASCADE, related_name="sections", verbose_name=_("report")
+    )
+    position = models.PositiveIntegerField(_("order"), default=0)
+    session = models.ForeignKey(
+        Session, on_delete=models.PROTECT, null=True, blank=True, related_name="sections",
+        verbose_name=_("session"),
+        help_text=_("The talk this section is about. Its title and speakers become the heading."),
+    )
+    heading = models.CharField(
+        _("heading"), max_length=200, blank=True,
+        help_text=_("Required when the section is not about a session."),
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="sections",
+        verbose_name=_("author"),
+    )
+    author_team = models.CharField(
+        _("team in the byline"), max_length=200, blank=True,
+        help_text=_("Left empty, the team from the author's profile is used."),
+    )
+    body = MarkdownxField(_("body"), blank=True)
+    body_html = models.TextField(editable=False, blank=True)
+    status = models.CharField(
+        _("review status"), max_length=20, choices=SectionStatus, default=SectionStatus.DRAFT
+    )
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["report", "position", "pk"]
+        verbose_name = _("section")
+        verbose_name_plural = _("sections")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(session__isnull=False) | ~models.Q(heading=""),
+                name="section_has_session_or_heading",
+                violation_error_message=_("Give the section a heading, or choose its session."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def clean(self):
+        if self.session_id is None and not self.heading.strip():
+            raise ValidationError(
+                {"heading": _("Give the section a heading, or choose its session.")}
+            )
+        if self.session_id and self.report_id:
+            event_id = Report.objects.filter(pk=self.report_id).values_list("event_id", flat=True)
+            if event_id and event_id[0] and self.session.event_id != event_id[0]:
+                raise ValidationError(
+                    {"session": _("This session belongs to another event than the report.")}
+                )
+
+    def save(self, *args, **kwargs):
+        if self.pk and not kwargs.get("update_fields"):
+            self.version += 1
+        if not self.author_team:
+            profile = getattr(self.author, "author_profile", None) if self.author_id else None
+            self.author_team = profile.team if profile else ""
+        self.body_html = render_markdown(self.body)
+        super().save(*args, **kwargs)
+
+    @property
+    def title(self) -> str:
+        """The printed heading: the session's title when the section covers one."""
+        if self.heading:
+            return self.heading
+        return self.session.title if self.session_id else ""
+
+    @property
+    def anchor(self) -> str:
+        return f"section-{self.pk}"
+
+    @property
+    def author_name(self) -> str:
+        return display_name_of(self.author)
+
+
+def _photo_upload_to(instance: "Photo", filename: str) -> str:
+    return images.new_name("photos/originals", filename.rsplit(".", 1)[-1].lower())
+
+
+def validate_raster_image(upload) -> None:
+    if upload and not getattr(upload, "_committed", True):
+        images.decode(upload)
+
+
+class Photo(models.Model):
+    """An image in a report: a figure of one section, or part of the gallery."""
+
+    report = models.ForeignKey(
+        Report, on_delete=models.CASCADE, related_name="photos", verbose_name=_("report")
+    )
+    section = models.ForeignKey(
+        Section, on_delete=models.CASCADE, null=True, blank=True, related_name="photos",
+        verbose_name=_("section"),
+    )
+    image = models.ImageField(
+        _("image"), upload_to=_photo_upload_to, width_field="width", height_field="height",
+        validators=[validate_raster_image],
+    )
+    alt_text = models.CharField(
+        _("alternative text"), max_length=300,
+        help_text=_("What the image shows, for readers who cannot see it."),
+    )
+    caption = models.CharField(_("caption"), max_length=300, blank=True)
+    credit_text = models.CharField(_("credit"), max_length=200, blank=True)
+    credit_url = models.URLField(_("credit link"), blank=True)
+    position = models.PositiveIntegerField(_("order"), default=0)
+    in_gallery = models.BooleanField(_("in the gallery"), default=False)
+    width = models.PositiveIntegerField(_("width"), default=0, editable=False)
+    height = models.PositiveIntegerField(_("height"), default=0, editable=False)
+    renditions = models.JSONField(_("renditions"), default=list, editable=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["report", "position", "pk"]
+        verbose_name = _("photo")
+        verbose_name_plural = _("photos")
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(alt_text=""),
+                name="photo_has_alt_text",
+                violation_error_message=_("Describe the image in the alternative text."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.caption or self.alt_text
+
+    def clean(self):
+        if self.section_id and self.report_id and self.section.report_id != self.report_id:
+            raise ValidationError({"section": _("This section belongs to another report.")})
+
+    def save(self, *args, **kwargs):
+        if self.image and not self.image._committed:
+            normalised = images.normalise(self.image.file)
+            self.image.save(f"upload.{normalised.extension}", normalised.content, save=False)
+            self.renditions = [
+                rendition.as_dict()
+                for rendition in images.make_renditions(self.image.storage, self.image.name)
+            ]
+        super().save(*args, **kwargs)
+
+    def _renditions_of(self, fmt: str) -> list[dict]:
+        return [r for r in self.renditions if r["format"] == fmt]
+
+    def _srcset(self, renditions: list[dict]) -> str:
+        storage = self.image.storage
+        return ", ".join(f"{storage.url(r['name'])} {r['width']}w" for r in renditions)
+
+    @property
+    def webp_srcset(self) -> str:
+        return self._srcset(self._renditions_of("webp"))
+
+    @property
+    def fallback_srcset(self) -> str:
+        return self._srcset([r for r in self.renditions if r["format"] != "webp"])
+
+    @property
+    def fallback(self) -> dict | None:
+        """The largest fallback rendition, for `src`, `width` and `height`."""
+        fallbacks = [r for r in self.renditions if r["format"] != "webp"]
+        return max(fallbacks, key=lambda r: r["width"]) if fallbacks else None
+
+    @property
+    def src(self) -> str:
+        fallback = self.fallback
+        return self.image.storage.url(fallback["name"]) if fallback else self.image.url

@@ -1,0 +1,31 @@
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.admin.views.decorators import staff_member_required
+from django.urls import include, path, re_path
+from django.views.static import serve
+from markdownx.views import ImageUploadView, MarkdownifyView
+
+admin.site.site_header = "SRE Tech Blog"
+admin.site.site_title = "SRE Tech Blog"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    # markdownx's endpoints are open to anyone out of the box; ours are for staff.
+    path(
+        "markdownx/markdownify/",
+        staff_member_required(MarkdownifyView.as_view()),
+        name="markdownx_markdownify",
+    ),
+    path(
+        "markdownx/upload/",
+        staff_member_required(ImageUploadView.as_view()),
+        name="markdownx_upload",
+    ),
+    path("", include("blog.urls")),
+]
+
+if settings.SERVE_MEDIA:
+    media_prefix = settings.MEDIA_URL.lstrip("/")
+    urlpatterns += [
+        re_path(rf"^{media_prefix}(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}),
+    ]
