@@ -20,7 +20,8 @@ def thumbnail(photo: Photo):
     smallest = min(photo.renditions, key=lambda r: r["width"])
     return format_html(
         '<img src="{}" alt="{}" width="96" class="photo-thumbnail">',
-        photo.image.storage.url(smallest["name"]), photo.alt_text,
+        photo.image.storage.url(smallest["name"]),
+        photo.alt_text,
     )
 
 
@@ -38,8 +39,13 @@ class PhotoInlineBase(admin.StackedInline):
 class GalleryPhotoInline(PhotoInlineBase):
     """Photos of the report as a whole: the gallery and the cover."""
 
-    fields = [("image", "preview"), "alt_text", "caption", ("credit_text", "credit_url"),
-              ("position", "in_gallery")]
+    fields = [
+        ("image", "preview"),
+        "alt_text",
+        "caption",
+        ("credit_text", "credit_url"),
+        ("position", "in_gallery"),
+    ]
     verbose_name = _("gallery photo")
     verbose_name_plural = _("gallery photos")
 
@@ -50,8 +56,13 @@ class GalleryPhotoInline(PhotoInlineBase):
 class SectionPhotoInline(PhotoInlineBase):
     """Figures of one section; their report is the section's."""
 
-    fields = [("image", "preview"), "alt_text", "caption", ("credit_text", "credit_url"),
-              "position"]
+    fields = [
+        ("image", "preview"),
+        "alt_text",
+        "caption",
+        ("credit_text", "credit_url"),
+        "position",
+    ]
     verbose_name = _("figure")
     verbose_name_plural = _("figures")
 
@@ -91,7 +102,8 @@ class ReportAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return (
-            super().get_queryset(request)
+            super()
+            .get_queryset(request)
             .annotate(
                 section_total=Count("sections", distinct=True),
                 approved_total=Count(
@@ -119,8 +131,13 @@ class ReportAdmin(admin.ModelAdmin):
 class SectionAdmin(admin.ModelAdmin):
     list_display = ["title", "report", "position", "author_display", "status", "updated_at"]
     list_filter = ["status", "report"]
-    search_fields = ["heading", "session__title", "body", "author__username",
-                     "author__author_profile__display_name"]
+    search_fields = [
+        "heading",
+        "session__title",
+        "body",
+        "author__username",
+        "author__author_profile__display_name",
+    ]
     list_select_related = ["report", "session", "author__author_profile"]
     autocomplete_fields = ["report", "session", "author"]
     readonly_fields = ["status", "version", "updated_at"]
@@ -156,8 +173,16 @@ class PhotoAdmin(admin.ModelAdmin):
     list_select_related = ["report", "section__session"]
     autocomplete_fields = ["report", "section"]
     readonly_fields = ["preview", "width", "height"]
-    fields = ["report", "section", ("image", "preview"), ("width", "height"), "alt_text",
-              "caption", ("credit_text", "credit_url"), ("position", "in_gallery")]
+    fields = [
+        "report",
+        "section",
+        ("image", "preview"),
+        ("width", "height"),
+        "alt_text",
+        "caption",
+        ("credit_text", "credit_url"),
+        ("position", "in_gallery"),
+    ]
 
     @admin.display(description=_("preview"))
     def preview(self, photo: Photo):

@@ -30,7 +30,12 @@ class Rendition:
     name: str  # storage name
 
     def as_dict(self) -> dict:
-        return {"width": self.width, "height": self.height, "format": self.format, "name": self.name}
+        return {
+            "width": self.width,
+            "height": self.height,
+            "format": self.format,
+            "name": self.name,
+        }
 
 
 @dataclass(frozen=True)
@@ -46,11 +51,15 @@ def _has_alpha(image: Image.Image) -> bool:
 
 
 def decode(upload) -> Image.Image:
-    """Decode `upload` completely and apply its EXIF orientation, or raise ValidationError with a reader-friendly message."""
+    """Decode `upload` completely and apply its EXIF orientation.
+
+    Raises ValidationError, with a message for the writer, for anything else.
+    """
     size = getattr(upload, "size", None)
     if size is not None and size > MAX_UPLOAD_BYTES:
         raise ValidationError(
-            _("The image is larger than %(limit)d MB."), code="too_large",
+            _("The image is larger than %(limit)d MB."),
+            code="too_large",
             params={"limit": MAX_UPLOAD_BYTES // (1024 * 1024)},
         )
     if size == 0:
@@ -65,7 +74,8 @@ def decode(upload) -> Image.Image:
             if probe.width * probe.height > MAX_PIXELS:
                 raise ValidationError(
                     _("The image has too many pixels (at most %(limit)d million)."),
-                    code="too_many_pixels", params={"limit": MAX_PIXELS // 1_000_000},
+                    code="too_many_pixels",
+                    params={"limit": MAX_PIXELS // 1_000_000},
                 )
             probe.load()
             # Orientation is applied while the EXIF block is still at hand; the
@@ -127,9 +137,10 @@ def make_renditions(storage: Storage, source_name: str) -> list[Rendition]:
         source = _for_output(opened)
     fallback = "png" if source.mode == "RGBA" else "jpeg"
     stem = source_name.rsplit("/", 1)[-1].rsplit(".", 1)[0]
-    widths = sorted({width for width in RENDITION_WIDTHS if width < source.width} | {
-        min(source.width, RENDITION_WIDTHS[-1])
-    })
+    widths = sorted(
+        {width for width in RENDITION_WIDTHS if width < source.width}
+        | {min(source.width, RENDITION_WIDTHS[-1])}
+    )
     renditions = []
     for width in widths:
         height = max(1, round(source.height * width / source.width))

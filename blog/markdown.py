@@ -6,9 +6,9 @@ writer typed. Output is stored on save; pages never render Markdown per request.
 """
 
 import markdown
-from markdown.extensions.toc import slugify_unicode
 import nh3
 from django.utils.safestring import SafeString, mark_safe
+from markdown.extensions.toc import slugify_unicode
 
 _EXTENSIONS = [
     "markdown.extensions.tables",
@@ -25,9 +25,43 @@ _EXTENSION_CONFIGS = {
 }
 
 _ALLOWED_TAGS = {
-    "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "div", "dl", "dt", "em",
-    "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "kbd", "li", "ol", "p", "pre", "s",
-    "span", "strong", "sub", "sup", "table", "tbody", "td", "th", "thead", "tr", "ul",
+    "a",
+    "abbr",
+    "b",
+    "blockquote",
+    "br",
+    "code",
+    "dd",
+    "del",
+    "div",
+    "dl",
+    "dt",
+    "em",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "hr",
+    "i",
+    "img",
+    "kbd",
+    "li",
+    "ol",
+    "p",
+    "pre",
+    "s",
+    "span",
+    "strong",
+    "sub",
+    "sup",
+    "table",
+    "tbody",
+    "td",
+    "th",
+    "thead",
+    "tr",
+    "ul",
 }
 _ALLOWED_ATTRIBUTES = {
     "*": {"id", "class"},
@@ -42,7 +76,10 @@ _ALLOWED_ATTRIBUTES = {
 def render_markdown(text: str) -> SafeString:
     """Convert writer Markdown to sanitised HTML that is safe to show as is."""
     html = markdown.markdown(
-        text or "", extensions=_EXTENSIONS, extension_configs=_EXTENSION_CONFIGS, output_format="html"
+        text or "",
+        extensions=_EXTENSIONS,
+        extension_configs=_EXTENSION_CONFIGS,
+        output_format="html",
     )
     cleaned = nh3.clean(
         html,
@@ -52,4 +89,4 @@ def render_markdown(text: str) -> SafeString:
         link_rel="noopener noreferrer",
         strip_comments=True,
     )
-    return mark_safe(cleaned)  # noqa: S308 - nh3 has just sanitised it
+    return mark_safe(cleaned)

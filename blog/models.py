@@ -36,7 +36,9 @@ class AuthorProfile(models.Model):
     """How a staff member appears in bylines."""
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="author_profile",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="author_profile",
         verbose_name=_("user"),
     )
     display_name = models.CharField(_("display name"), max_length=100)
@@ -82,7 +84,9 @@ class ReportQuerySet(models.QuerySet):
         return self.filter(status=ReportStatus.PUBLISHED, published_at__lte=timezone.now())
 
     def for_listing(self) -> "ReportQuerySet":
-        return self.select_related("event").prefetch_related("tags").order_by("-published_at", "-pk")
+        return (
+            self.select_related("event").prefetch_related("tags").order_by("-published_at", "-pk")
+        )
 
     def for_page(self) -> "ReportQuerySet":
         """Everything the combined page shows, in a fixed number of queries."""
@@ -110,13 +114,22 @@ class Report(models.Model):
 
     title = models.CharField(_("title"), max_length=200)
     slug = models.SlugField(
-        _("slug"), max_length=80, unique=True, blank=True,
-        help_text=_("Used in the address. Left empty, it is made from the title; it never "
-                    "changes by itself afterwards."),
+        _("slug"),
+        max_length=80,
+        unique=True,
+        blank=True,
+        help_text=_(
+            "Used in the address. Left empty, it is made from the title; it never "
+            "changes by itself afterwards."
+        ),
     )
     event = models.ForeignKey(
-        "conference.Event", on_delete=models.PROTECT, null=True, blank=True,
-        related_name="reports", verbose_name=_("event"),
+        "conference.Event",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reports",
+        verbose_name=_("event"),
         help_text=_("Leave empty for a plain blog post."),
     )
     lead = MarkdownxField(_("lead"), blank=True)
@@ -128,11 +141,15 @@ class Report(models.Model):
         _("status"), max_length=20, choices=ReportStatus, default=ReportStatus.DRAFT
     )
     published_at = models.DateTimeField(
-        _("publication time"), null=True, blank=True,
+        _("publication time"),
+        null=True,
+        blank=True,
         help_text=_("A time in the future schedules the report."),
     )
     editors = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, blank=True, related_name="edited_reports",
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="edited_reports",
         verbose_name=_("editors"),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -162,6 +179,9 @@ class Report(models.Model):
         self.closing_html = render_markdown(self.closing)
         super().save(*args, **kwargs)
 
+    def get_absolute_url(self) -> str:
+        return reverse("blog:report_detail", kwargs={"slug": self.slug})
+
     def clean(self):
         if self.status == ReportStatus.PUBLISHED:
             if self.published_at is None:
@@ -170,9 +190,6 @@ class Report(models.Model):
                 raise ValidationError(
                     {"status": _("Every section must be approved before the report is published.")}
                 )
-
-    def get_absolute_url(self) -> str:
-        return reverse("blog:report_detail", kwargs={"slug": self.slug})
 
     @property
     def is_published(self) -> bool:
@@ -239,20 +256,30 @@ class Section(models.Model):
     )
     position = models.PositiveIntegerField(_("order"), default=0)
     session = models.ForeignKey(
-        Session, on_delete=models.PROTECT, null=True, blank=True, related_name="sections",
+        Session,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="sections",
         verbose_name=_("session"),
         help_text=_("The talk this section is about. Its title and speakers become the heading."),
     )
     heading = models.CharField(
-        _("heading"), max_length=200, blank=True,
+        _("heading"),
+        max_length=200,
+        blank=True,
         help_text=_("Required when the section is not about a session."),
     )
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="sections",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="sections",
         verbose_name=_("author"),
     )
     author_team = models.CharField(
-        _("team in the byline"), max_length=200, blank=True,
+        _("team in the byline"),
+        max_length=200,
+        blank=True,
         help_text=_("Left empty, the team from the author's profile is used."),
     )
     body = MarkdownxField(_("body"), blank=True)
@@ -279,6 +306,15 @@ class Section(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def save(self, *args, **kwargs):
+        if self.pk and not kwargs.get("update_fields"):
+            self.version += 1
+        if not self.author_team:
+            profile = getattr(self.author, "author_profile", None) if self.author_id else None
+            self.author_team = profile.team if profile else ""
+        self.body_html = render_markdown(self.body)
+        super().save(*args, **kwargs)
+
     def clean(self):
         if self.session_id is None and not self.heading.strip():
             raise ValidationError(
@@ -290,15 +326,6 @@ class Section(models.Model):
                 raise ValidationError(
                     {"session": _("This session belongs to another event than the report.")}
                 )
-
-    def save(self, *args, **kwargs):
-        if self.pk and not kwargs.get("update_fields"):
-            self.version += 1
-        if not self.author_team:
-            profile = getattr(self.author, "author_profile", None) if self.author_id else None
-            self.author_team = profile.team if profile else ""
-        self.body_html = render_markdown(self.body)
-        super().save(*args, **kwargs)
 
     @property
     def title(self) -> str:
@@ -332,15 +359,21 @@ class Photo(models.Model):
         Report, on_delete=models.CASCADE, related_name="photos", verbose_name=_("report")
     )
     section = models.ForeignKey(
-        Section, on_delete=models.CASCADE, null=True, blank=True, related_name="photos",
+        Section,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="photos",
         verbose_name=_("section"),
     )
     image = models.ImageField(
-        _("image"), upload_to=_photo_upload_to, width_field="width", height_field="height",
+        _("image"),
+        upload_to=_photo_upload_to,
         validators=[validate_raster_image],
     )
     alt_text = models.CharField(
-        _("alternative text"), max_length=300,
+        _("alternative text"),
+        max_length=300,
         help_text=_("What the image shows, for readers who cannot see it."),
     )
     caption = models.CharField(_("caption"), max_length=300, blank=True)
@@ -368,19 +401,20 @@ class Photo(models.Model):
     def __str__(self) -> str:
         return self.caption or self.alt_text
 
-    def clean(self):
-        if self.section_id and self.report_id and self.section.report_id != self.report_id:
-            raise ValidationError({"section": _("This section belongs to another report.")})
-
     def save(self, *args, **kwargs):
         if self.image and not self.image._committed:
             normalised = images.normalise(self.image.file)
             self.image.save(f"upload.{normalised.extension}", normalised.content, save=False)
+            self.width, self.height = normalised.width, normalised.height
             self.renditions = [
                 rendition.as_dict()
                 for rendition in images.make_renditions(self.image.storage, self.image.name)
             ]
         super().save(*args, **kwargs)
+
+    def clean(self):
+        if self.section_id and self.report_id and self.section.report_id != self.report_id:
+            raise ValidationError({"section": _("This section belongs to another report.")})
 
     def _renditions_of(self, fmt: str) -> list[dict]:
         return [r for r in self.renditions if r["format"] == fmt]

@@ -6,14 +6,24 @@ import tempfile
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key")
 os.environ.setdefault("SECURE_COOKIES", "0")
 
-from cms.settings import *  # noqa: E402,F403
+from cms.settings import *  # noqa: F403
 
 # Hashing passwords slowly is the point in production and pure waste in tests.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="confreport-test-media-"))  # noqa: F405
+TEST_FILES = Path(tempfile.mkdtemp(prefix="confreport-test-"))  # noqa: F405
+MEDIA_ROOT = TEST_FILES / "media"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     # The manifest storage needs collectstatic first; tests use the source files.
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Serve static files from the source folders, as in development (no collectstatic).
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
+# The live server answers each request on a new thread; persistent connections
+# would be left open on those threads when they end.
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    # Django never closes connections to an in-memory SQLite database, so the
+    # live server's request threads would leak theirs; a file closes cleanly.
+    DATABASES["default"]["TEST"] = {"NAME": str(TEST_FILES / "db.sqlite3")}  # noqa: F405

@@ -21,7 +21,10 @@ class SessionKind(models.TextChoices):
 class Event(models.Model):
     name = models.CharField(_("name"), max_length=200)
     slug = models.SlugField(
-        _("slug"), max_length=80, unique=True, blank=True,
+        _("slug"),
+        max_length=80,
+        unique=True,
+        blank=True,
         help_text=_("Used in the address. Left empty, it is made from the name."),
     )
     city = models.CharField(_("city"), max_length=120)
@@ -64,7 +67,10 @@ class Speaker(models.Model):
 
     name = models.CharField(_("name"), max_length=200)
     slug = models.SlugField(
-        _("slug"), max_length=80, unique=True, blank=True,
+        _("slug"),
+        max_length=80,
+        unique=True,
+        blank=True,
         help_text=_("Used in the address. Left empty, it is made from the name."),
     )
     affiliation = models.CharField(_("affiliation"), max_length=200, blank=True)
@@ -90,7 +96,9 @@ class SessionQuerySet(models.QuerySet):
         return self.prefetch_related(
             Prefetch(
                 "appearances",
-                queryset=SessionSpeaker.objects.select_related("speaker").order_by("position", "id"),
+                queryset=SessionSpeaker.objects.select_related("speaker").order_by(
+                    "position", "id"
+                ),
             )
         )
 
@@ -100,9 +108,13 @@ class Session(models.Model):
         Event, on_delete=models.PROTECT, related_name="sessions", verbose_name=_("event")
     )
     title = models.CharField(_("title"), max_length=300)
-    kind = models.CharField(_("kind"), max_length=20, choices=SessionKind, default=SessionKind.SESSION)
+    kind = models.CharField(
+        _("kind"), max_length=20, choices=SessionKind, default=SessionKind.SESSION
+    )
     track = models.CharField(
-        _("track"), max_length=120, blank=True,
+        _("track"),
+        max_length=120,
+        blank=True,
         help_text=_("The conference's category, e.g. 'Reliability + Operational Continuity'."),
     )
     starts_at = models.DateTimeField(_("scheduled at"), null=True, blank=True)

@@ -1,0 +1,57 @@
+"""A reader's journey in a real browser: index, report, table of contents, phone width."""
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.factories import make_event, make_photo, make_report, make_section, make_session
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def published_report():
+    event = make_event(name="KubeCon NA", venue="Huntington Place")
+    report = make_report(
+        published=True,
+        event=event,
+        title="ブラウザで読むレポート",
+        lead="リード文。",
+        closing="締めの言葉。",
+    )
+    make_section(report, position=0, heading="イベント概要", body="概要の本文。")
+    for position in range(1, 4):
+        section = make_section(
+            report, position=position, session=make_session(event), body="長い本文。\n\n" * 30
+        )
+        make_photo(report, section)
+    for _ in range(2):
+        make_photo(report, in_gallery=True, caption="会場の写真")
+    return report
+
+
+def test_reader_goes_from_index_to_a_section(page: Page, live_server, published_report):
+    page.goto(live_server.url + "/")
+    page.get_by_role("link", name="ブラウザで読むレポート").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("ブラウザで読むレポート")
+    toc = page.get_by_role("navigation", name="目次")
+    expect(toc.get_by_role("link")).to_have_count(7)
+    last_section = published_report.sections.last()
+    toc.get_by_role("link", name=last_section.title).click()
+
+    expect(page).to_have_url(
+        f"{live_server.url}{published_report.get_absolute_url()}#{last_section.anchor}"
+    )
+    expect(page.locator(f"#{last_section.anchor}")).to_be_in_viewport()
+
+
+def test_report_page_fits_a_phone_screen(page: Page, live_server, published_report):
+    page.set_viewport_size({"width": 375, "height": 740})
+    page.goto(live_server.url + published_report.get_absolute_url())
+
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow == 0
+    images = page.locator("main img")
+    expect(images).to_have_count(5)
+    for index in range(5):
+        assert images.nth(index).evaluate("img => img.getBoundingClientRect().width") <= 375
