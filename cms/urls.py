@@ -5,8 +5,8 @@ from django.urls import include, path, re_path
 from django.views.static import serve
 from markdownx.views import ImageUploadView, MarkdownifyView
 
-admin.site.site_header = "SRE Tech Blog"
-admin.site.site_title = "SRE Tech Blog"
+admin.site.site_header = settings.SITE_NAME
+admin.site.site_title = settings.SITE_NAME
 
 urlpatterns = [
     path("admin/", admin.site.urls),
