@@ -3,7 +3,7 @@ from functools import cached_property
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils import timezone
@@ -14,6 +14,18 @@ from blog import images
 from blog.markdown import render_markdown
 from cms.slugs import unique_slug
 from sessions.models import Session, SessionSpeaker
+
+
+def with_derived_fields(update_fields, derived: dict[str, str]) -> list[str] | None:
+    """Widen a partial save so that fields derived in save() are written with their source.
+
+    Without this, `save(update_fields=["body"])` would store new Markdown beside stale HTML.
+    """
+    if update_fields is None:
+        return None
+    fields = set(update_fields)
+    fields |= {target for source, target in derived.items() if source in fields}
+    return sorted(fields)
 
 
 class ReportStatus(models.TextChoices):
@@ -177,6 +189,9 @@ class Report(models.Model):
             self.slug = unique_slug(self, self.title, fallback="report")
         self.lead_html = render_markdown(self.lead)
         self.closing_html = render_markdown(self.closing)
+        kwargs["update_fields"] = with_derived_fields(
+            kwargs.get("update_fields"), {"lead": "lead_html", "closing": "closing_html"}
+        )
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
@@ -313,6 +328,9 @@ class Section(models.Model):
             profile = getattr(self.author, "author_profile", None) if self.author_id else None
             self.author_team = profile.team if profile else ""
         self.body_html = render_markdown(self.body)
+        kwargs["update_fields"] = with_derived_fields(
+            kwargs.get("update_fields"), {"body": "body_html", "author": "author_team"}
+        )
         super().save(*args, **kwargs)
 
     def clean(self):
@@ -396,13 +414,24 @@ class Photo(models.Model):
                 name="photo_has_alt_text",
                 violation_error_message=_("Describe the image in the alternative text."),
             ),
+            models.CheckConstraint(
+                condition=models.Q(in_gallery=False) | models.Q(section__isnull=True),
+                name="gallery_photo_has_no_section",
+                violation_error_message=_(
+                    "A gallery photo belongs to the whole report, not to one section."
+                ),
+            ),
         ]
 
     def __str__(self) -> str:
         return self.caption or self.alt_text
 
     def save(self, *args, **kwargs):
+        replaced: list[str] = []
         if self.image and not self.image._committed:
+            if self.pk:
+                previous = Photo.objects.filter(pk=self.pk).first()
+                replaced = previous.stored_names if previous else []
             normalised = images.normalise(self.image.file)
             self.image.save(f"upload.{normalised.extension}", normalised.content, save=False)
             self.width, self.height = normalised.width, normalised.height
@@ -411,6 +440,14 @@ class Photo(models.Model):
                 for rendition in images.make_renditions(self.image.storage, self.image.name)
             ]
         super().save(*args, **kwargs)
+        if replaced:
+            storage = self.image.storage
+            transaction.on_commit(lambda: [storage.delete(name) for name in replaced])
+
+    @property
+    def stored_names(self) -> list[str]:
+        """Every file this photo keeps in storage: the original and its renditions."""
+        return [name for name in [self.image.name, *(r["name"] for r in self.renditions)] if name]
 
     def clean(self):
         if self.section_id and self.report_id and self.section.report_id != self.report_id:

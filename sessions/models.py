@@ -131,6 +131,13 @@ class Session(models.Model):
         ordering = ["event", "starts_at", "title"]
         verbose_name = _("session")
         verbose_name_plural = _("sessions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "title"],
+                name="session_title_unique_per_event",
+                violation_error_message=_("This event already has a session with this title."),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title

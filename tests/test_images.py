@@ -135,3 +135,26 @@ def test_bmp_is_refused_even_though_pillow_reads_it():
         images.decode(ContentFile(buffer.getvalue(), name="x.jpg"))
 
     assert error.value.messages == ["受け付けられる写真は JPEG、PNG、WebP、GIF だけです。"]
+
+
+def test_deleting_a_photo_removes_its_files(django_capture_on_commit_callbacks):
+    photo = make_photo(make_report())
+    names = photo.stored_names
+
+    with django_capture_on_commit_callbacks(execute=True):
+        photo.delete()
+
+    assert len(names) == 3
+    assert [photo.image.storage.exists(name) for name in names] == [False, False, False]
+
+
+def test_replacing_an_image_removes_the_old_files(django_capture_on_commit_callbacks):
+    photo = make_photo(make_report())
+    old_names = photo.stored_names
+
+    with django_capture_on_commit_callbacks(execute=True):
+        photo.image = ContentFile(jpeg_bytes(80, 60), name="new.jpg")
+        photo.save()
+
+    assert [photo.image.storage.exists(name) for name in old_names] == [False, False, False]
+    assert all(photo.image.storage.exists(name) for name in photo.stored_names)

@@ -188,3 +188,32 @@ def test_published_queryset_hides_drafts_and_future_reports():
     )
 
     assert list(Report.objects.published()) == [visible]
+
+
+def test_partial_save_of_the_body_also_stores_its_html():
+    section = make_section(make_report(), body="古い")
+    section.body = "**新しい**"
+    section.save(update_fields=["body"])
+
+    section.refresh_from_db()
+    assert section.body_html == "<p><strong>新しい</strong></p>"
+
+
+def test_session_title_is_unique_within_its_event():
+    event = make_event()
+    make_session(event, title="Same talk")
+    make_session(make_event(), title="Same talk")  # another event may reuse it
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        make_session(event, title="Same talk")
+
+
+def test_gallery_photo_cannot_belong_to_a_section():
+    report = make_report()
+    photo = Photo(report=report, section=make_section(report), in_gallery=True, alt_text="x")
+
+    with pytest.raises(ValidationError) as error:
+        photo.full_clean(exclude=["image"])
+    assert error.value.messages == [
+        "ギャラリーの写真はレポート全体のもので、特定の節には属しません。"
+    ]

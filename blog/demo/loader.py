@@ -1,0 +1,197 @@
+"""Put the demo report into the database; running it again changes nothing.
+
+Every row is found by its natural key (event slug, speaker slug, session
+title within the event, username, report slug, section position within the
+report, photo place within the report) and updated in place, so a second run
+creates no duplicates. Photos keep their image files: a picture is drawn only
+for a photo row that does not exist yet, or whose original file has gone.
+"""
+
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.files.base import ContentFile
+from django.db import models, transaction
+from django.utils.text import slugify
+
+from blog.demo import content, pictures
+from blog.models import AuthorProfile, Photo, Report, ReportStatus, Section, SectionStatus, Tag
+from sessions.models import Event, EventFormat, Session, SessionKind, SessionSpeaker, Speaker
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    username: str
+    password: str
+    role: str  # "writer", "editor" or "admin"
+
+
+def load_demo() -> list[DemoAccount]:
+    """Load (or refresh) the demo report and return the accounts that can sign in."""
+    with transaction.atomic():
+        users = _load_accounts()
+        event = _load_event()
+        sessions = _load_sessions(event)
+        report = _load_report(event, users)
+        sections = _load_sections(report, sessions, users)
+        _load_photos(report, sections)
+    return [DemoAccount(a.username, a.password, a.role) for a in content.ACCOUNTS]
+
+
+def _sync[M: models.Model](model: type[M], lookup: dict, values: dict) -> M:
+    """The row `lookup` finds, created or brought up to date with `values`.
+
+    Not `update_or_create()`: that saves an existing row with `update_fields`
+    limited to `values`, so fields that `save()` derives (`body_html`,
+    `lead_html`, ...) would go stale. Here an existing row gets a full `save()`,
+    and only when something changed (a second run leaves `Section.version`
+    and `updated_at` alone).
+    """
+    instance = model._default_manager.filter(**lookup).first()
+    if instance is None:
+        return model._default_manager.create(**lookup, **values)
+    changed = False
+    for name, value in values.items():
+        if getattr(instance, name) != value:
+            setattr(instance, name, value)
+            changed = True
+    if changed:
+        instance.save()
+    return instance
+
+
+def _load_accounts() -> dict:
+    user_model = get_user_model()
+    groups = {}
+    for name in filter(None, content.ROLE_GROUPS.values()):
+        try:
+            groups[name] = Group.objects.get(name=name)
+        except Group.DoesNotExist:
+            raise LookupError(
+                f"The group {name!r} is missing: run `manage.py migrate` first."
+            ) from None
+
+    users = {}
+    for account in content.ACCOUNTS:
+        user, created = user_model.objects.get_or_create(username=account.username)
+        user.is_active = True
+        user.is_staff = True
+        user.is_superuser = account.role == "admin"
+        if created or not user.check_password(account.password):
+            user.set_password(account.password)
+        user.save()
+        group = content.ROLE_GROUPS[account.role]
+        user.groups.set([groups[group]] if group else [])
+        if account.display_name:
+            AuthorProfile.objects.update_or_create(
+                user=user, defaults={"display_name": account.display_name, "team": account.team}
+            )
+        users[account.username] = user
+    return users
+
+
+def _load_event() -> Event:
+    values = {key: value for key, value in content.EVENT.items() if key != "slug"}
+    event, _ = Event.objects.update_or_create(
+        slug=content.EVENT["slug"], defaults={**values, "format": EventFormat.HYBRID}
+    )
+    return event
+
+
+def _load_sessions(event: Event) -> dict[str, Session]:
+    sessions = {}
+    for data in content.SESSIONS:
+        session, _ = Session.objects.update_or_create(
+            event=event,
+            title=data.title,
+            defaults={"kind": SessionKind.SESSION, "track": data.track},
+        )
+        billed = []
+        for position, speaker_data in enumerate(data.speakers):
+            speaker, _ = Speaker.objects.update_or_create(
+                slug=slugify(speaker_data.name),
+                defaults={"name": speaker_data.name, "affiliation": speaker_data.affiliation},
+            )
+            SessionSpeaker.objects.update_or_create(
+                session=session, speaker=speaker, defaults={"position": position}
+            )
+            billed.append(speaker.pk)
+        session.appearances.exclude(speaker__in=billed).delete()
+        sessions[data.title] = session
+    return sessions
+
+
+def _load_report(event: Event, users: dict) -> Report:
+    data = content.REPORT
+    report = _sync(
+        Report,
+        {"slug": data["slug"]},
+        {
+            "title": data["title"],
+            "event": event,
+            "lead": data["lead"],
+            "closing": data["closing"],
+            "status": ReportStatus.PUBLISHED,
+            "published_at": data["published_at"],
+        },
+    )
+    tags = [Tag.objects.get_or_create(name=name)[0] for name in content.TAGS]
+    report.tags.set(tags)
+    report.editors.set([users[data["editor"]]])
+    return report
+
+
+def _load_sections(report: Report, sessions: dict[str, Session], users: dict) -> list[Section]:
+    teams = {account.username: account.team for account in content.ACCOUNTS}
+    sections = []
+    for position, data in enumerate(content.SECTIONS):
+        section = _sync(
+            Section,
+            {"report": report, "position": position},
+            {
+                "session": sessions[data.session] if data.session else None,
+                "heading": data.heading,
+                "author": users[data.author],
+                "author_team": teams[data.author],
+                "body": data.body,
+                "status": SectionStatus.APPROVED,
+            },
+        )
+        sections.append(section)
+    return sections
+
+
+def _load_photos(report: Report, sections: list[Section]) -> None:
+    for section, data in zip(sections, content.SECTIONS, strict=True):
+        for position, photo in enumerate(data.photos):
+            _load_photo(report, section, position, photo)
+    for position, photo in enumerate(content.GALLERY):
+        _load_photo(report, None, position, photo)
+
+
+def _load_photo(
+    report: Report, section: Section | None, position: int, data: content.PhotoData
+) -> Photo:
+    lookup = {
+        "report": report,
+        "section": section,
+        "in_gallery": section is None,
+        "position": position,
+    }
+    values = {
+        "alt_text": data.alt_text,
+        "caption": data.caption,
+        "credit_text": data.credit_text,
+        "credit_url": data.credit_url,
+    }
+    photo = Photo.objects.filter(**lookup).first()
+    if photo is not None and photo.image and photo.image.storage.exists(photo.image.name):
+        return _sync(Photo, {"pk": photo.pk}, values)
+    photo = photo or Photo(**lookup)
+    for name, value in values.items():
+        setattr(photo, name, value)
+    # Photo.save() runs the upload pipeline: re-encoding and renditions.
+    photo.image = ContentFile(pictures.jpeg(data.picture), name=f"{data.picture}.jpg")
+    photo.save()
+    return photo
