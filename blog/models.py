@@ -9,8 +9,17 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from markdownx.models import MarkdownxField
+from reversion.models import Version
 
 from blog import images
+from blog.enums import (
+    EDITABLE_BY_AUTHOR,
+    EDITORS,
+    ReportAction,
+    ReportStatus,
+    SectionAction,
+    SectionStatus,
+)
 from blog.markdown import render_markdown
 from cms.slugs import unique_slug
 from sessions.models import Session, SessionSpeaker
@@ -26,22 +35,6 @@ def with_derived_fields(update_fields, derived: dict[str, str]) -> list[str] | N
     fields = set(update_fields)
     fields |= {target for source, target in derived.items() if source in fields}
     return sorted(fields)
-
-
-class ReportStatus(models.TextChoices):
-    DRAFT = "draft", _("Draft")
-    PUBLISHED = "published", _("Published")
-
-
-class SectionStatus(models.TextChoices):
-    DRAFT = "draft", _("Draft")
-    IN_REVIEW = "in_review", _("In review")
-    CHANGES_REQUESTED = "changes_requested", _("Changes requested")
-    APPROVED = "approved", _("Approved")
-
-
-# The states in which a writer may still change their own section.
-EDITABLE_BY_AUTHOR = frozenset({SectionStatus.DRAFT, SectionStatus.CHANGES_REQUESTED})
 
 
 class AuthorProfile(models.Model):
@@ -94,6 +87,14 @@ class ReportQuerySet(models.QuerySet):
     def published(self) -> "ReportQuerySet":
         """What readers may see: published, and due (a scheduled report waits for its time)."""
         return self.filter(status=ReportStatus.PUBLISHED, published_at__lte=timezone.now())
+
+    def visible_to(self, user) -> "ReportQuerySet":
+        """Reports `user` may preview at any status: editors all, writers those they write in."""
+        if not user.is_authenticated or not user.is_staff:
+            return self.none()
+        if user.is_superuser or user.groups.filter(name=EDITORS).exists():
+            return self
+        return self.filter(sections__author=user).distinct()
 
     def for_listing(self) -> "ReportQuerySet":
         return (
@@ -197,14 +198,21 @@ class Report(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("blog:report_detail", kwargs={"slug": self.slug})
 
-    def clean(self):
-        if self.status == ReportStatus.PUBLISHED:
-            if self.published_at is None:
-                self.published_at = timezone.now()
-            if self.pk and self.sections.exclude(status=SectionStatus.APPROVED).exists():
-                raise ValidationError(
-                    {"status": _("Every section must be approved before the report is published.")}
-                )
+    @property
+    def is_scheduled(self) -> bool:
+        return (
+            self.status == ReportStatus.PUBLISHED
+            and self.published_at is not None
+            and self.published_at > timezone.now()
+        )
+
+    @property
+    def is_live(self) -> bool:
+        """Published or scheduled: its sections are locked for their writers."""
+        return self.status == ReportStatus.PUBLISHED
+
+    def unapproved_sections(self) -> models.QuerySet:
+        return self.sections.exclude(status=SectionStatus.APPROVED)
 
     @property
     def is_published(self) -> bool:
@@ -263,8 +271,30 @@ class Report(models.Model):
         return authors
 
 
+class SectionQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "SectionQuerySet":
+        """Sections `user` may open in the admin: editors every one, writers their own."""
+        if not user.is_authenticated or not user.is_staff:
+            return self.none()
+        if user.is_superuser or user.groups.filter(name=EDITORS).exists():
+            return self
+        return self.filter(author=user)
+
+    def awaiting_review(self) -> "SectionQuerySet":
+        """What editors should look at next: submitted sections, oldest submission first."""
+        return (
+            self.filter(status=SectionStatus.IN_REVIEW)
+            .select_related("report", "session", "author__author_profile", "reviewer")
+            .order_by("submitted_at", "pk")
+        )
+
+
 class Section(models.Model):
-    """One author's part of a report, reviewed on its own."""
+    """One author's part of a report, reviewed on its own.
+
+    Its `status` is changed only by `blog.workflow`; `version` counts saves and
+    lets two people editing at once notice each other.
+    """
 
     report = models.ForeignKey(
         Report, on_delete=models.CASCADE, related_name="sections", verbose_name=_("report")
@@ -303,8 +333,23 @@ class Section(models.Model):
         _("review status"), max_length=20, choices=SectionStatus, default=SectionStatus.DRAFT
     )
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="sections_to_review",
+        verbose_name=_("reviewer"),
+        help_text=_("The editor who reviews this section and is notified when it is submitted."),
+    )
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True, editable=False)
+    approved_version = models.PositiveIntegerField(
+        _("approved version"), null=True, blank=True, editable=False
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = SectionQuerySet.as_manager()
 
     class Meta:
         ordering = ["report", "position", "pk"]
@@ -359,6 +404,22 @@ class Section(models.Model):
     @property
     def author_name(self) -> str:
         return display_name_of(self.author)
+
+    @property
+    def last_editor(self):
+        """Who saved the current text, from the revision history."""
+        version = Version.objects.get_for_object(self).select_related("revision__user").first()
+        return version.revision.user if version else None
+
+    @property
+    def is_editable_by_author(self) -> bool:
+        return self.status in EDITABLE_BY_AUTHOR and not self.report.is_live
+
+    def history(self) -> list:
+        """Comments and transitions of this section, oldest first, for the review thread."""
+        entries = [*self.transitions.select_related("actor__author_profile")]
+        entries += [*self.comments.select_related("author__author_profile")]
+        return sorted(entries, key=lambda entry: (entry.created_at, entry.pk))
 
 
 def _photo_upload_to(instance: "Photo", filename: str) -> str:
@@ -478,3 +539,117 @@ class Photo(models.Model):
     def src(self) -> str:
         fallback = self.fallback
         return self.image.storage.url(fallback["name"]) if fallback else self.image.url
+
+
+class SectionTransition(models.Model):
+    """One move of a section through review: who, when, from where to where, and why."""
+
+    section = models.ForeignKey(
+        Section, on_delete=models.CASCADE, related_name="transitions", verbose_name=_("section")
+    )
+    action = models.CharField(_("action"), max_length=20, choices=SectionAction)
+    from_status = models.CharField(_("from"), max_length=20, choices=SectionStatus)
+    to_status = models.CharField(_("to"), max_length=20, choices=SectionStatus)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
+    )
+    version = models.PositiveIntegerField(_("version"))
+    comment = models.TextField(_("comment"), blank=True)
+    created_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("section transition")
+        verbose_name_plural = _("section transitions")
+
+    def __str__(self) -> str:
+        return f"{self.section}: {self.from_status} → {self.to_status}"
+
+
+class ReviewComment(models.Model):
+    """A message in a section's review thread, between its author and the editors."""
+
+    section = models.ForeignKey(
+        Section, on_delete=models.CASCADE, related_name="comments", verbose_name=_("section")
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("author"),
+    )
+    body = models.TextField(_("comment"), max_length=5000)
+    created_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("review comment")
+        verbose_name_plural = _("review comments")
+
+    def __str__(self) -> str:
+        return self.body[:50]
+
+
+class SectionAutosave(models.Model):
+    """The text a person is typing, kept every few seconds without leaving a revision."""
+
+    section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="autosaves")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    body = models.TextField(blank=True)
+    base_version = models.PositiveIntegerField()
+    saved_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["section", "user"], name="one_autosave_per_person"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.section} ({self.user})"
+
+
+class ReportTransition(models.Model):
+    """A publication event of a report: published, scheduled or unpublished, by whom."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="transitions")
+    action = models.CharField(_("action"), max_length=20, choices=ReportAction)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    published_at = models.DateTimeField(_("publication time"), null=True, blank=True)
+    created_at = models.DateTimeField(_("when"), default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.report}: {self.action}"
+
+
+class ShareLinkQuerySet(models.QuerySet):
+    def usable(self) -> "ShareLinkQuerySet":
+        return self.filter(revoked_at__isnull=True, expires_at__gt=timezone.now())
+
+
+class ShareLink(models.Model):
+    """A signed, expiring preview of a report for a reviewer without an account."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="share_links")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(_("expires"))
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    objects = ShareLinkQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("share link")
+        verbose_name_plural = _("share links")
+
+    def __str__(self) -> str:
+        return f"{self.report} ({self.expires_at:%Y-%m-%d %H:%M})"
+
+    @property
+    def is_usable(self) -> bool:
+        return self.revoked_at is None and self.expires_at > timezone.now()

@@ -1,4 +1,3 @@
-# ruff: noqa: RUF001 - the billed session titles have typographic quotes
 """The demo loader: `manage.py load_demo` and `blog.demo.loader.load_demo()`."""
 
 import io

@@ -167,18 +167,6 @@ def test_photo_needs_alt_text():
     assert error.value.message_dict["alt_text"] == ["このフィールドは空ではいけません。"]
 
 
-def test_published_report_needs_every_section_approved():
-    report = make_report()
-    make_section(report)  # a draft
-    report.status = "published"
-
-    with pytest.raises(ValidationError) as error:
-        report.full_clean()
-    assert error.value.message_dict["status"] == [
-        "すべての節が承認されるまでレポートは公開できません。"
-    ]
-
-
 def test_published_queryset_hides_drafts_and_future_reports():
     visible = make_report(published=True)
     make_report()  # a draft

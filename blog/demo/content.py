@@ -1,4 +1,4 @@
-# ruff: noqa: E501, RUF001 - Japanese prose: Markdown paragraphs stay on one line, and full-width punctuation and katakana are intended
+# ruff: noqa: E501 - Japanese prose: Markdown paragraphs stay on one line, and full-width punctuation and katakana are intended
 """The demo report's facts and text, as plain data.
 
 Titles, names, affiliations, dates and links are facts about KubeCon +

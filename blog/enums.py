@@ -1,0 +1,39 @@
+"""States, actions and roles of the editorial workflow: the vocabulary every layer shares."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+WRITERS = "Writers"
+EDITORS = "Editors"
+
+
+class ReportStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    PUBLISHED = "published", _("Published")
+
+
+class SectionStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    IN_REVIEW = "in_review", _("In review")
+    CHANGES_REQUESTED = "changes_requested", _("Changes requested")
+    APPROVED = "approved", _("Approved")
+
+
+# The states in which a writer may still change their own section.
+EDITABLE_BY_AUTHOR = frozenset({SectionStatus.DRAFT, SectionStatus.CHANGES_REQUESTED})
+
+
+class SectionAction(models.TextChoices):
+    """Everything that moves a section, as recorded in its history."""
+
+    SUBMIT = "submit", _("Submitted for review")
+    APPROVE = "approve", _("Approved")
+    REQUEST_CHANGES = "request_changes", _("Changes requested")
+    REOPEN = "reopen", _("Reopened")
+    CORRECT = "correct", _("Corrected after publication")
+
+
+class ReportAction(models.TextChoices):
+    PUBLISH = "publish", _("Published")
+    SCHEDULE = "schedule", _("Scheduled")
+    UNPUBLISH = "unpublish", _("Unpublished")

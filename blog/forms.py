@@ -1,0 +1,117 @@
+import datetime
+
+from django import forms
+from django.core.validators import MaxLengthValidator
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from blog.models import Section, display_name_of
+
+# Enough for the longest report section we can imagine; far below what would slow a worker.
+MAX_BODY_CHARACTERS = 100_000
+
+
+class SectionAdminForm(forms.ModelForm):
+    """The section editor, with lost-update protection.
+
+    `base_version` carries the version the person started from. If someone
+    else saved in between, the save is refused, the other person's text is
+    shown beside theirs, and their own text stays in the form; saving again
+    after that is a deliberate choice and goes through.
+    """
+
+    base_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Section
+        fields = [
+            "report",
+            "position",
+            "session",
+            "heading",
+            "author",
+            "author_team",
+            "body",
+            "reviewer",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["base_version"].initial = self.instance.version
+        if self.is_bound:
+            self.data = self.data.copy()  # so a conflict can move the base forward
+        self.conflict_with: Section | None = None
+        if "body" in self.fields:
+            self.fields["body"].validators.append(MaxLengthValidator(MAX_BODY_CHARACTERS))
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk is None:
+            return cleaned
+        base = cleaned.get("base_version")
+        # Locked until the admin's transaction commits, so nobody saves between
+        # this check and our save.
+        current = (
+            Section.objects.select_for_update()
+            .select_related("author__author_profile")
+            .get(pk=self.instance.pk)
+        )
+        if base is not None and base != current.version:
+            self.conflict_with = current
+            self.data[self.add_prefix("base_version")] = current.version
+            editor = current.last_editor
+            raise forms.ValidationError(
+                _(
+                    "%(name)s saved this section at %(time)s, after you started editing. "
+                    "Your text is still below and nothing was overwritten. Compare it with the "
+                    "saved text shown here, merge what you need, then save again."
+                ),
+                code="conflict",
+                params={
+                    "name": display_name_of(editor) if editor else _("Someone"),
+                    "time": timezone.localtime(current.updated_at).strftime("%H:%M:%S"),
+                },
+            )
+        return cleaned
+
+
+class RequestChangesForm(forms.Form):
+    comment = forms.CharField(
+        label=_("What should change?"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=5000,
+        error_messages={"required": _("Say what should change: a comment is required.")},
+    )
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(
+        label=_("Comment"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=5000,
+        error_messages={"required": _("Write a comment first.")},
+    )
+
+
+class ScheduleForm(forms.Form):
+    publish_at = forms.DateTimeField(
+        label=_("Publish at"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+    )
+
+    def clean_publish_at(self) -> datetime.datetime:
+        value = self.cleaned_data["publish_at"]
+        if value <= timezone.now():
+            raise forms.ValidationError(_("Choose a time in the future to schedule."))
+        return value
+
+
+class ShareLinkForm(forms.Form):
+    valid_for = forms.TypedChoiceField(
+        label=_("Valid for"),
+        coerce=int,
+        choices=[(1, _("1 day")), (3, _("3 days")), (7, _("7 days")), (14, _("14 days"))],
+        initial=3,
+    )

@@ -1,0 +1,112 @@
+"""Emails about the review of sections. Called only after the change is committed."""
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import send_mail
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from blog.enums import EDITORS, SectionAction
+from blog.models import ReviewComment, Section, display_name_of
+
+
+def _editors() -> list:
+    users = get_user_model().objects.filter(is_active=True, is_staff=True, groups__name=EDITORS)
+    return list(users.distinct())
+
+
+def _admin_link(section: Section) -> str:
+    path = reverse("admin:blog_section_change", args=[section.pk])
+    return f"{settings.SITE_URL}{path}"
+
+
+def _send(recipients: list, subject: str, lines: list[str]) -> None:
+    addresses = sorted({user.email for user in recipients if user.email})
+    if not addresses:
+        return
+    send_mail(
+        subject=f"[{settings.SITE_NAME}] {subject}",
+        message="\n\n".join(lines),
+        from_email=None,
+        recipient_list=addresses,
+    )
+
+
+def _reviewers_of(section: Section) -> list:
+    return [section.reviewer] if section.reviewer_id else _editors()
+
+
+def section_moved(section: Section, action: str, by, comment: str) -> None:
+    actor = display_name_of(by)
+    link = _admin_link(section)
+    if action == SectionAction.SUBMIT:
+        _send(
+            _reviewers_of(section),
+            _("Review requested: %(title)s") % {"title": section.title},
+            [
+                _("%(actor)s submitted “%(title)s” in “%(report)s” for review.")
+                % {"actor": actor, "title": section.title, "report": section.report.title},
+                link,
+            ],
+        )
+    elif action == SectionAction.APPROVE:
+        _send(
+            [section.author],
+            _("Approved: %(title)s") % {"title": section.title},
+            [
+                _("%(actor)s approved your section “%(title)s”.")
+                % {"actor": actor, "title": section.title},
+                link,
+            ],
+        )
+    elif action == SectionAction.REQUEST_CHANGES:
+        _send(
+            [section.author],
+            _("Changes requested: %(title)s") % {"title": section.title},
+            [
+                _("%(actor)s asks for changes to your section “%(title)s”:")
+                % {"actor": actor, "title": section.title},
+                comment,
+                link,
+            ],
+        )
+    elif action == SectionAction.REOPEN:
+        _send(
+            [section.author],
+            _("Reopened: %(title)s") % {"title": section.title},
+            [
+                _("%(actor)s reopened your section “%(title)s”; you can edit it again.")
+                % {"actor": actor, "title": section.title},
+                link,
+            ],
+        )
+
+
+def commented(comment: ReviewComment) -> None:
+    section = comment.section
+    if comment.author_id == section.author_id:
+        recipients = _reviewers_of(section)
+    else:
+        recipients = [section.author]
+    _send(
+        [user for user in recipients if user.pk != comment.author_id],
+        _("New comment: %(title)s") % {"title": section.title},
+        [
+            _("%(actor)s commented on “%(title)s”:")
+            % {"actor": display_name_of(comment.author), "title": section.title},
+            comment.body,
+            _admin_link(section),
+        ],
+    )
+
+
+def reviewer_assigned(section: Section, by) -> None:
+    _send(
+        [section.reviewer],
+        _("Review requested: %(title)s") % {"title": section.title},
+        [
+            _("%(actor)s asked you to review “%(title)s”.")
+            % {"actor": display_name_of(by), "title": section.title},
+            _admin_link(section),
+        ],
+    )

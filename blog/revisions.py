@@ -1,0 +1,88 @@
+"""Revision history for sections and reports, built on django-reversion.
+
+Every admin save is recorded by django-reversion (who, when, every field).
+Restoring copies the *content* fields of an old version onto the current row
+and saves it as a new revision, so history only ever grows and the review
+status, which belongs to the workflow, is never rewound by a restore.
+"""
+
+import difflib
+from dataclasses import dataclass
+
+import reversion
+from django.db import transaction
+from reversion.models import Version
+
+from blog.models import Report, Section
+
+# What a restore brings back: the writing, not the workflow state.
+CONTENT_FIELDS: dict[type, tuple[str, ...]] = {
+    Section: ("heading", "session", "body", "author_team", "position"),
+    Report: ("title", "lead", "closing", "event"),
+}
+
+reversion.register(Section, fields=[*CONTENT_FIELDS[Section], "status", "version", "author"])
+reversion.register(Report, fields=[*CONTENT_FIELDS[Report], "status", "published_at"])
+
+
+@dataclass(frozen=True)
+class FieldDiff:
+    name: str
+    label: str
+    lines: list[tuple[str, str]]  # (kind, text): kind is "same", "added" or "removed"
+
+
+def versions_of(obj) -> list[Version]:
+    return list(
+        Version.objects.get_for_object(obj)
+        .select_related("revision__user__author_profile")
+        .order_by("-revision__date_created", "-pk")
+    )
+
+
+def compare(model: type, older: Version, newer: Version) -> list[FieldDiff]:
+    """Line by line differences of the content fields between two versions."""
+    diffs = []
+    for name in CONTENT_FIELDS[model]:
+        field = model._meta.get_field(name)
+        before = _text(field, older.field_dict.get(field.attname))
+        after = _text(field, newer.field_dict.get(field.attname))
+        if before == after:
+            continue
+        lines = []
+        for line in difflib.ndiff(before.splitlines(), after.splitlines()):
+            tag, text = line[:2], line[2:]
+            if tag == "  ":
+                lines.append(("same", text))
+            elif tag == "- ":
+                lines.append(("removed", text))
+            elif tag == "+ ":
+                lines.append(("added", text))
+        label = str(field.verbose_name)
+        diffs.append(FieldDiff(name, label, lines))
+    return diffs
+
+
+def _text(field, value) -> str:
+    if value is None:
+        return ""
+    if field.is_relation:
+        related = field.related_model._default_manager.filter(pk=value).first()
+        return str(related) if related else f"#{value}"
+    return str(value)
+
+
+def restore(obj, version: Version, *, by):
+    """Bring back the content of `version` as a new revision of `obj`."""
+    model = type(obj)
+    stored = version.field_dict
+    with transaction.atomic(), reversion.create_revision():
+        for name in CONTENT_FIELDS[model]:
+            field = model._meta.get_field(name)
+            setattr(obj, field.attname, stored.get(field.attname))
+        obj.save()
+        reversion.set_user(by)
+        reversion.set_comment(
+            f"Restored the version of {version.revision.date_created:%Y-%m-%d %H:%M:%S}"
+        )
+    return obj

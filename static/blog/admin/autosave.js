@@ -1,0 +1,156 @@
+/*
+ * Keeps what a writer types in the section editor, so a closed tab or an
+ * expired login loses at most a few seconds:
+ * - every change is copied to this browser's localStorage at once;
+ * - a few seconds after typing stops, it is sent to the server (no revision);
+ * - on opening the page, text kept in either place can be put back.
+ * Input-method composition is left alone: nothing is read or written while a
+ * Japanese conversion is in progress.
+ */
+(function () {
+  "use strict";
+
+  const DELAY_MS = 3000;
+
+  function sectionId() {
+    const match = window.location.pathname.match(/\/blog\/section\/(\d+)\/change\/$/);
+    return match ? match[1] : "new";
+  }
+
+  function csrfToken(form) {
+    const input = form.querySelector("input[name=csrfmiddlewaretoken]");
+    return input ? input.value : "";
+  }
+
+  function setStatus(text, problem) {
+    const status = document.querySelector("[data-autosave-status]");
+    if (!status) return;
+    status.textContent = text;
+    status.classList.toggle("autosave-status--problem", Boolean(problem));
+  }
+
+  function start() {
+    const form = document.getElementById("section_form");
+    const body = form && form.querySelector("textarea[name=body]");
+    if (!body) return;
+    const id = sectionId();
+    const storageKey = "section-draft:" + id;
+    const baseVersion = form.querySelector("input[name=base_version]");
+    const messages = document.documentElement.lang.startsWith("ja")
+      ? {
+          saved: "自動保存しました（{time}）",
+          local: "このブラウザに一時保存しました",
+          expired: "ログインが切れたため、入力内容はこのブラウザにだけ保存されています。別のタブでログインし直してから保存してください。",
+          offer: "このブラウザに保存済みの入力内容があります。",
+          restore: "入力内容を戻す",
+          discard: "破棄する",
+        }
+      : {
+          saved: "Kept automatically at {time}",
+          local: "Kept in this browser",
+          expired: "Your login has expired: your text is kept only in this browser. Log in again in another tab, then save.",
+          offer: "This browser kept text you had typed.",
+          restore: "Put it back",
+          discard: "Discard",
+        };
+
+    let composing = false;
+    let timer = null;
+
+    function keepLocally() {
+      try {
+        localStorage.setItem(storageKey, JSON.stringify({ body: body.value, at: Date.now() }));
+      } catch (error) {
+        /* Storage may be full or disabled; the server copy still works. */
+      }
+    }
+
+    function sendToServer() {
+      if (id === "new" || composing) return;
+      const data = new FormData();
+      data.append("body", body.value);
+      data.append("base_version", baseVersion ? baseVersion.value : "");
+      fetch("../autosave/", {
+        method: "POST",
+        body: data,
+        headers: { "X-CSRFToken": csrfToken(form) },
+        credentials: "same-origin",
+        redirect: "manual",
+      })
+        .then(function (response) {
+          if (!response.ok) throw new Error(String(response.status));
+          return response.json();
+        })
+        .then(function (result) {
+          setStatus(messages.saved.replace("{time}", result.saved_at), false);
+        })
+        .catch(function () {
+          setStatus(messages.expired, true);
+        });
+    }
+
+    function changed() {
+      if (composing) return;
+      keepLocally();
+      setStatus(messages.local, false);
+      window.clearTimeout(timer);
+      timer = window.setTimeout(sendToServer, DELAY_MS);
+    }
+
+    body.addEventListener("compositionstart", function () { composing = true; });
+    body.addEventListener("compositionend", function () { composing = false; changed(); });
+    body.addEventListener("input", changed);
+
+    function putBack(text) {
+      body.value = text;
+      body.dispatchEvent(new Event("input", { bubbles: true }));
+    }
+
+    // Text kept on the server for this person.
+    const serverCopy = document.getElementById("autosaved-body");
+    const restoreButton = document.querySelector("[data-restore-autosave]");
+    if (serverCopy && restoreButton) {
+      restoreButton.addEventListener("click", function () {
+        putBack(JSON.parse(serverCopy.textContent));
+        restoreButton.closest("[data-autosave-offer]").remove();
+      });
+    }
+
+    // Text kept in this browser that differs from what the page shows.
+    let kept = null;
+    try {
+      kept = JSON.parse(localStorage.getItem(storageKey) || "null");
+    } catch (error) {
+      kept = null;
+    }
+    const formHasErrors = document.querySelector(".errornote") !== null;
+    if (kept && kept.body === body.value) {
+      // What this browser kept has been saved since: nothing to offer.
+      try { localStorage.removeItem(storageKey); } catch (error) { /* nothing kept */ }
+    } else if (kept && !serverCopy && !formHasErrors) {
+      const offer = document.createElement("div");
+      offer.className = "autosave-offer";
+      const text = document.createElement("p");
+      text.textContent = messages.offer;
+      const restore = document.createElement("button");
+      restore.type = "button";
+      restore.className = "button";
+      restore.textContent = messages.restore;
+      const discard = document.createElement("button");
+      discard.type = "button";
+      discard.className = "button";
+      discard.textContent = messages.discard;
+      restore.addEventListener("click", function () { putBack(kept.body); offer.remove(); });
+      discard.addEventListener("click", function () { localStorage.removeItem(storageKey); offer.remove(); });
+      offer.append(text, restore, " ", discard);
+      form.parentNode.insertBefore(offer, form);
+    }
+
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+})();

@@ -1,0 +1,563 @@
+"""The editorial workflow as writers and editors meet it in the admin."""
+
+import datetime
+import re
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from reversion.models import Version
+
+from blog.models import ReviewComment, Section, SectionAutosave, ShareLink
+from blog.sharing import token_for
+from tests.factories import make_report, make_section
+
+pytestmark = pytest.mark.django_db
+
+
+def change_url(section) -> str:
+    return reverse("admin:blog_section_change", args=[section.pk])
+
+
+def form_data(section, **changes) -> dict:
+    data = {
+        "report": section.report_id,
+        "position": section.position,
+        "session": section.session_id or "",
+        "heading": section.heading,
+        "author": section.author_id,
+        "author_team": section.author_team,
+        "body": section.body,
+        "base_version": section.version,
+        "photos-TOTAL_FORMS": 0,
+        "photos-INITIAL_FORMS": 0,
+        "photos-MIN_NUM_FORMS": 0,
+        "photos-MAX_NUM_FORMS": 1000,
+    }
+    return data | changes
+
+
+def messages_of(response) -> list[str]:
+    return [str(message) for message in response.context["messages"]] if response.context else []
+
+
+# --- Reaching sections ---------------------------------------------------------------------------
+
+
+def test_writer_opens_own_draft_section(client, author):
+    section = make_section(make_report(), author=author)
+    client.force_login(author)
+
+    assert client.get(change_url(section)).status_code == 200
+
+
+def test_writer_is_refused_another_writers_section_by_url(client, author, coauthor):
+    section = make_section(make_report(), author=coauthor, body="他人の下書き")
+    client.force_login(author)
+
+    response = client.get(change_url(section))
+
+    assert response.status_code == 403
+    assert "他人の下書き" not in response.content.decode()
+
+
+def test_writer_cannot_save_into_another_writers_section(client, author, coauthor):
+    section = make_section(make_report(), author=coauthor, body="元の本文")
+    client.force_login(author)
+
+    response = client.post(change_url(section), form_data(section, body="乗っ取り"))
+
+    assert response.status_code == 403
+    section.refresh_from_db()
+    assert section.body == "元の本文"
+
+
+def test_writer_list_shows_only_own_sections(client, author, coauthor):
+    report = make_report()
+    mine = make_section(report, author=author, heading="自分の節")
+    make_section(report, author=coauthor, heading="他人の節")
+    client.force_login(author)
+
+    response = client.get(reverse("admin:blog_section_changelist"))
+
+    assert [s.pk for s in response.context["cl"].result_list] == [mine.pk]
+
+
+def test_editor_list_shows_every_section(client, author, coauthor, editor):
+    report = make_report()
+    make_section(report, author=author)
+    make_section(report, author=coauthor)
+    client.force_login(editor)
+
+    response = client.get(reverse("admin:blog_section_changelist"))
+
+    assert len(response.context["cl"].result_list) == 2
+
+
+def test_anonymous_is_sent_to_login(client, author):
+    section = make_section(make_report(), author=author)
+
+    response = client.get(change_url(section))
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("/admin/login/")
+
+
+def test_submitted_section_is_read_only_for_its_writer(client, author):
+    section = make_section(make_report(), author=author, status="in_review", body="提出済み")
+    client.force_login(author)
+
+    page = client.get(change_url(section))
+    response = client.post(change_url(section), form_data(section, body="提出後の書き換え"))
+
+    assert page.status_code == 200
+    assert 'id="id_body"' not in page.content.decode()
+    assert response.status_code == 403
+    section.refresh_from_db()
+    assert section.body == "提出済み"
+
+
+def test_writer_adds_a_section_as_its_author(client, author, coauthor):
+    report = make_report()
+    client.force_login(author)
+    data = form_data(Section(report=report, heading="新しい節", body="本文"), base_version="")
+    data["author"] = coauthor.pk  # ignored: writers write as themselves
+
+    response = client.post(reverse("admin:blog_section_add"), data)
+
+    assert response.status_code == 302
+    section = Section.objects.get(heading="新しい節")
+    assert (section.author, section.status) == (author, "draft")
+
+
+def test_status_cannot_be_posted_through_the_form(client, author):
+    section = make_section(make_report(), author=author)
+    client.force_login(author)
+
+    client.post(change_url(section), form_data(section, status="approved"))
+
+    section.refresh_from_db()
+    assert section.status == "draft"
+
+
+# --- Saving without losing anything --------------------------------------------------------------
+
+
+def test_second_save_from_the_same_version_is_refused_and_keeps_the_text(client, author, editor):
+    section = make_section(make_report(), author=author, body="最初の本文")
+    started_from = section.version
+    client.force_login(editor)
+    client.post(change_url(section), form_data(section, body="編集者の修正"))
+    client.force_login(author)
+
+    response = client.post(
+        change_url(section), form_data(section, body="執筆者の加筆", base_version=started_from)
+    )
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    errors = response.context["adminform"].form.non_field_errors()
+    assert len(errors) == 1
+    assert errors[0].startswith(
+        "あなたが編集を始めたあとで、editor 表示名 さんがこの節を保存しました"
+    )
+    assert "執筆者の加筆" in html  # their text is still in the form
+    assert "編集者の修正" in html  # and the other text is shown beside it
+    section.refresh_from_db()
+    assert section.body == "編集者の修正"
+
+
+def test_saving_again_after_the_conflict_warning_goes_through(client, author, editor):
+    section = make_section(make_report(), author=author, body="最初の本文")
+    started_from = section.version
+    client.force_login(editor)
+    client.post(change_url(section), form_data(section, body="編集者の修正"))
+    client.force_login(author)
+    conflict = client.post(
+        change_url(section), form_data(section, body="統合した本文", base_version=started_from)
+    )
+    new_base = conflict.context["adminform"].form.data["base_version"]
+
+    response = client.post(
+        change_url(section), form_data(section, body="統合した本文", base_version=new_base)
+    )
+
+    assert response.status_code == 302
+    section.refresh_from_db()
+    assert section.body == "統合した本文"
+
+
+def test_admin_save_leaves_a_revision_with_its_author(client, author):
+    section = make_section(make_report(), author=author)
+    client.force_login(author)
+
+    client.post(change_url(section), form_data(section, body="一回目"))
+    section.refresh_from_db()
+    client.post(change_url(section), form_data(section, body="二回目"))
+
+    versions = Version.objects.get_for_object(section)
+    assert [v.field_dict["body"] for v in versions] == ["二回目", "一回目"]
+    assert {v.revision.user for v in versions} == {author}
+
+
+def test_autosave_keeps_text_without_a_revision(client, author):
+    section = make_section(make_report(), author=author)
+    client.force_login(author)
+    url = reverse("admin:blog_section_autosave", args=[section.pk])
+
+    response = client.post(url, {"body": "途中まで書いた文", "base_version": section.version})
+
+    assert response.status_code == 200
+    assert response.json()["stale"] is False
+    assert SectionAutosave.objects.get(section=section, user=author).body == "途中まで書いた文"
+    assert Version.objects.get_for_object(section).count() == 0
+    page = client.get(change_url(section))
+    assert page.context["autosave"].body == "途中まで書いた文"
+
+
+def test_autosave_is_refused_on_another_writers_section(client, author, coauthor):
+    section = make_section(make_report(), author=coauthor)
+    client.force_login(author)
+
+    response = client.post(
+        reverse("admin:blog_section_autosave", args=[section.pk]),
+        {"body": "x", "base_version": section.version},
+    )
+
+    assert response.status_code == 403
+    assert SectionAutosave.objects.count() == 0
+
+
+def test_autosave_repeats_update_one_row(client, author):
+    section = make_section(make_report(), author=author)
+    client.force_login(author)
+    url = reverse("admin:blog_section_autosave", args=[section.pk])
+
+    for text in ["一", "一二", "一二三"]:
+        client.post(url, {"body": text, "base_version": section.version})
+
+    assert list(SectionAutosave.objects.values_list("body", flat=True)) == ["一二三"]
+
+
+def test_real_save_clears_the_autosave(client, author):
+    section = make_section(make_report(), author=author)
+    client.force_login(author)
+    client.post(
+        reverse("admin:blog_section_autosave", args=[section.pk]),
+        {"body": "途中", "base_version": section.version},
+    )
+
+    client.post(change_url(section), form_data(section, body="完成"))
+
+    assert SectionAutosave.objects.count() == 0
+
+
+# --- Review in the admin -------------------------------------------------------------------------
+
+
+def test_save_and_submit_in_one_click(client, author):
+    section = make_section(make_report(), author=author)
+    client.force_login(author)
+
+    response = client.post(
+        change_url(section), form_data(section, body="完成した本文", _submit_for_review="1")
+    )
+
+    assert response.status_code == 302
+    section.refresh_from_db()
+    assert (section.body, section.status) == ("完成した本文", "in_review")
+
+
+def test_editor_request_changes_without_comment_is_refused(client, author, editor):
+    section = make_section(make_report(), author=author, status="in_review")
+    client.force_login(editor)
+    url = reverse("admin:blog_section_transition", args=[section.pk, "request_changes"])
+
+    response = client.post(url, {"comment": ""}, follow=True)
+
+    assert messages_of(response) == ["どこを直すべきか書いてください。コメントは必須です。"]
+    section.refresh_from_db()
+    assert section.status == "in_review"
+
+
+def test_writer_sees_the_editors_request_in_the_thread(client, author, editor):
+    section = make_section(make_report(), author=author, status="in_review")
+    client.force_login(editor)
+    client.post(
+        reverse("admin:blog_section_transition", args=[section.pk, "request_changes"]),
+        {"comment": "数字の出典を足してください"},
+    )
+    client.force_login(author)
+
+    html = client.get(change_url(section)).content.decode()
+
+    assert "数字の出典を足してください" in html
+    assert "修正依頼中" in html
+
+
+def test_writer_cannot_approve_through_the_admin_url(client, author):
+    section = make_section(make_report(), author=author, status="in_review")
+    client.force_login(author)
+
+    response = client.post(
+        reverse("admin:blog_section_transition", args=[section.pk, "approve"]), follow=True
+    )
+
+    assert messages_of(response) == ["この節に対してこの操作はできません。"]
+    section.refresh_from_db()
+    assert section.status == "in_review"
+
+
+def test_transition_buttons_show_only_when_allowed(client, author, editor):
+    section = make_section(make_report(), author=author, status="in_review")
+    approve = reverse("admin:blog_section_transition", args=[section.pk, "approve"])
+
+    client.force_login(author)
+    writer_page = client.get(change_url(section)).content.decode()
+    client.force_login(editor)
+    editor_page = client.get(change_url(section)).content.decode()
+
+    assert approve not in writer_page
+    assert approve in editor_page
+
+
+def test_comment_thread_is_for_the_author_and_editors(client, author, coauthor, editor):
+    section = make_section(make_report(), author=author)
+    url = reverse("admin:blog_section_comment", args=[section.pk])
+
+    client.force_login(author)
+    client.post(url, {"body": "見出しの案を2つ考えました"})
+    client.force_login(editor)
+    client.post(url, {"body": "後者が良いと思います"})
+    client.force_login(coauthor)
+    refused = client.post(url, {"body": "横から失礼"})
+
+    assert refused.status_code == 403
+    assert list(ReviewComment.objects.values_list("body", flat=True)) == [
+        "見出しの案を2つ考えました",
+        "後者が良いと思います",
+    ]
+
+
+def test_editor_assigns_a_reviewer(client, author, editor):
+    section = make_section(make_report(), author=author)
+    client.force_login(editor)
+
+    response = client.post(change_url(section), form_data(section, reviewer=editor.pk))
+
+    assert response.status_code == 302
+    section.refresh_from_db()
+    assert section.reviewer == editor
+
+
+# --- Revisions -----------------------------------------------------------------------------------
+
+
+def test_editor_compares_and_restores_a_revision(client, author, editor):
+    section = make_section(make_report(), author=author, body="一行目\n古い二行目")
+    client.force_login(editor)
+    client.post(change_url(section), form_data(section, body="一行目\n古い二行目"))
+    section.refresh_from_db()
+    client.post(change_url(section), form_data(section, body="一行目\n新しい二行目"))
+    versions = list(Version.objects.get_for_object(section))
+    revisions_url = reverse("admin:blog_section_revisions", args=[section.pk])
+
+    compared = client.get(revisions_url)
+    client.post(reverse("admin:blog_section_restore", args=[section.pk, versions[1].pk]))
+
+    html = compared.content.decode()
+    assert '<span class="diff__removed">- 古い二行目</span>' in html
+    assert '<span class="diff__added">+ 新しい二行目</span>' in html
+    section.refresh_from_db()
+    assert section.body == "一行目\n古い二行目"
+    assert Version.objects.get_for_object(section).count() == 3
+
+
+def test_writer_cannot_restore_a_revision(client, author):
+    section = make_section(make_report(), author=author, body="一")
+    client.force_login(author)
+    client.post(change_url(section), form_data(section, body="二"))
+    version = Version.objects.get_for_object(section).first()
+
+    response = client.post(reverse("admin:blog_section_restore", args=[section.pk, version.pk]))
+
+    assert response.status_code == 403
+
+
+# --- Publishing in the admin ---------------------------------------------------------------------
+
+
+def test_publish_button_refuses_unapproved_report(client, author, editor):
+    report = make_report()
+    make_section(report, author=author, status="in_review", heading="途中の節")
+    client.force_login(editor)
+
+    response = client.post(reverse("admin:blog_report_publish", args=[report.pk]), follow=True)
+
+    assert messages_of(response) == ["すべての節が承認されるまで公開できません。未承認: 途中の節"]
+    report.refresh_from_db()
+    assert report.status == "draft"
+
+
+def test_editor_schedules_a_report(client, author, editor):
+    report = make_report()
+    make_section(report, author=author, status="approved")
+    client.force_login(editor)
+    at = timezone.localtime(timezone.now() + datetime.timedelta(days=1)).replace(
+        second=0, microsecond=0
+    )
+
+    client.post(
+        reverse("admin:blog_report_publish", args=[report.pk]),
+        {"schedule": "1", "publish_at": at.strftime("%Y-%m-%dT%H:%M")},
+    )
+
+    report.refresh_from_db()
+    assert (report.status, report.published_at) == ("published", at)
+    assert report.is_scheduled is True
+
+
+def test_writer_cannot_publish(client, author):
+    report = make_report()
+    make_section(report, author=author, status="approved")
+    client.force_login(author)
+
+    response = client.post(reverse("admin:blog_report_publish", args=[report.pk]))
+
+    assert response.status_code == 403
+    report.refresh_from_db()
+    assert report.status == "draft"
+
+
+def test_report_status_is_not_a_form_field(client, editor):
+    report = make_report()
+    client.force_login(editor)
+
+    response = client.get(reverse("admin:blog_report_change", args=[report.pk]))
+
+    assert "status" not in response.context["adminform"].form.fields
+    assert "published_at" not in response.context["adminform"].form.fields
+
+
+# --- Preview and share links ---------------------------------------------------------------------
+
+
+def test_writer_previews_the_whole_report_with_drafts_marked(client, author, coauthor, editor):
+    report = make_report(title="執筆中のレポート")
+    make_section(report, author=author, heading="自分の節", status="draft")
+    make_section(report, author=editor, heading="編集者の節", status="approved")
+    client.force_login(author)
+
+    response = client.get(reverse("blog:report_preview", args=[report.pk]))
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert re.findall(r'class="review-marker[^"]*">(.*?)<', html) == ["未承認: 下書き"]
+    assert "編集者の節" in html
+    assert response["Cache-Control"].startswith("max-age=0")
+
+
+@pytest.mark.parametrize(("persona", "expected"), [("coauthor", 403), ("outsider", 302)])
+def test_preview_is_refused_to_others(client, author, coauthor, outsider, persona, expected):
+    report = make_report()
+    make_section(report, author=author)
+    client.force_login({"coauthor": coauthor, "outsider": outsider}[persona])
+
+    response = client.get(reverse("blog:report_preview", args=[report.pk]))
+
+    assert response.status_code == expected
+
+
+def test_editor_creates_a_share_link_that_works_without_an_account(client, editor, author):
+    report = make_report(title="共有するレポート")
+    make_section(report, author=author)
+    client.force_login(editor)
+    client.post(reverse("admin:blog_report_share", args=[report.pk]), {"valid_for": 3})
+    link = ShareLink.objects.get(report=report)
+    client.logout()
+
+    response = client.get(reverse("blog:shared_preview", args=[token_for(link)]))
+
+    assert response.status_code == 200
+    assert "共有するレポート" in response.content.decode()
+    assert response["X-Robots-Tag"] == "noindex, nofollow"
+    assert link.expires_at.date() == (timezone.now() + datetime.timedelta(days=3)).date()
+
+
+def test_expired_revoked_and_forged_share_links_are_refused(client, editor):
+    report = make_report(title="秘密")
+    expired = ShareLink.objects.create(
+        report=report, created_by=editor, expires_at=timezone.now() - datetime.timedelta(minutes=1)
+    )
+    revoked = ShareLink.objects.create(
+        report=report,
+        created_by=editor,
+        expires_at=timezone.now() + datetime.timedelta(days=1),
+        revoked_at=timezone.now(),
+    )
+    valid = ShareLink.objects.create(
+        report=report, created_by=editor, expires_at=timezone.now() + datetime.timedelta(days=1)
+    )
+    forged = token_for(valid)[:-2] + "xx"
+
+    for token in [token_for(expired), token_for(revoked), forged, "not-a-token"]:
+        response = client.get(reverse("blog:shared_preview", args=[token]))
+        assert response.status_code == 404
+        assert "秘密" not in response.content.decode()
+
+
+def test_editor_revokes_a_share_link(client, editor):
+    report = make_report()
+    link = ShareLink.objects.create(
+        report=report, created_by=editor, expires_at=timezone.now() + datetime.timedelta(days=1)
+    )
+    client.force_login(editor)
+
+    client.post(reverse("admin:blog_report_revoke", args=[report.pk, link.pk]))
+    client.logout()
+
+    assert client.get(reverse("blog:shared_preview", args=[token_for(link)])).status_code == 404
+
+
+# --- The admin home ------------------------------------------------------------------------------
+
+
+def test_editor_home_lists_what_waits_for_review_oldest_first(client, author, editor):
+    report = make_report()
+    newer = make_section(
+        report, author=author, status="in_review", heading="新しい依頼", submitted_at=timezone.now()
+    )
+    older = make_section(
+        report,
+        author=author,
+        status="in_review",
+        heading="古い依頼",
+        submitted_at=timezone.now() - datetime.timedelta(days=1),
+        reviewer=editor,
+    )
+    make_section(report, author=author, status="approved")
+    client.force_login(editor)
+
+    html = client.get(reverse("admin:index")).content.decode()
+
+    waiting = html.split('id="awaiting-title"')[1].split("</table>")[0]
+    assert re.findall(r"/admin/blog/section/(\d+)/change/", waiting) == [
+        str(older.pk),
+        str(newer.pk),
+    ]
+    assert "レビュー待ち（2 件）" in html
+    assert "1 / 3" in html
+
+
+def test_writer_home_lists_own_sections_with_states(client, author, coauthor):
+    report = make_report()
+    make_section(report, author=author, heading="私の節", status="changes_requested")
+    make_section(report, author=coauthor, heading="同僚の節")
+    client.force_login(author)
+
+    html = client.get(reverse("admin:index")).content.decode()
+
+    mine = html.split('id="mine-title"')[1].split("</table>")[0]
+    assert re.findall(r'change/">(.*?)</a>', mine) == ["私の節"]
+    assert "修正依頼中" in mine
+    assert 'id="awaiting-title"' not in html
