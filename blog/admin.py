@@ -19,7 +19,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 from markdownx.models import MarkdownxField
@@ -111,7 +111,7 @@ class RevisionedAdmin(admin.ModelAdmin):
             **self.admin_site.each_context(request),
             "opts": self.opts,
             "original": obj,
-            "title": _t("Revisions of “%(name)s”") % {"name": obj},
+            "title": gettext("Revisions of “%(name)s”") % {"name": obj},
             "versions": versions,
             "older": older,
             "newer": newer,
@@ -127,7 +127,7 @@ class RevisionedAdmin(admin.ModelAdmin):
         version = get_object_or_404(Version.objects.get_for_object(obj), pk=version_id)
         revisions.restore(obj, version, by=request.user)
         self.after_restore(request, obj)
-        messages.success(request, _t("The older version was restored as a new revision."))
+        messages.success(request, gettext("The older version was restored as a new revision."))
         return HttpResponseRedirect(self._change_url(obj))
 
     def has_restore_permission(self, request, obj) -> bool:
@@ -459,10 +459,10 @@ class SectionAdmin(RevisionedAdmin):
 
     def _run(self, request, move, action: str) -> None:
         done = {
-            SectionAction.SUBMIT: _t("Submitted for review. The editors have been told."),
-            SectionAction.APPROVE: _t("Approved. The author has been told."),
-            SectionAction.REQUEST_CHANGES: _t("Sent back to the author with your comment."),
-            SectionAction.REOPEN: _t("Reopened: the author can edit it again."),
+            SectionAction.SUBMIT: gettext("Submitted for review. The editors have been told."),
+            SectionAction.APPROVE: gettext("Approved. The author has been told."),
+            SectionAction.REQUEST_CHANGES: gettext("Sent back to the author with your comment."),
+            SectionAction.REOPEN: gettext("Reopened: the author can edit it again."),
         }
         try:
             outcome = move()
@@ -476,7 +476,7 @@ class SectionAdmin(RevisionedAdmin):
         if outcome.changed:
             messages.success(request, done[action])
         else:
-            messages.info(request, _t("Nothing to do: that is already done."))
+            messages.info(request, gettext("Nothing to do: that is already done."))
 
     def comment_view(self, request: HttpRequest, object_id: int):
         section = self.get_object(request, object_id)
@@ -485,7 +485,7 @@ class SectionAdmin(RevisionedAdmin):
         form = CommentForm(request.POST)
         if form.is_valid():
             workflow.comment_on(section, by=request.user, body=form.cleaned_data["body"])
-            messages.success(request, _t("Your comment was added."))
+            messages.success(request, gettext("Your comment was added."))
         else:
             for error in form.errors.get("body", []):
                 messages.error(request, error)
@@ -495,11 +495,12 @@ class SectionAdmin(RevisionedAdmin):
         """Keep what is being typed, without a revision; the form's save is what counts."""
         section = self.get_object(request, object_id)
         if section is None or not request.user.has_perm("blog.change_section", section):
-            return JsonResponse({"error": _t("You can no longer edit this section.")}, status=403)
+            refusal = gettext("You can no longer edit this section.")
+            return JsonResponse({"error": refusal}, status=403)
         body = request.POST.get("body", "")
         base_version = _int(request.POST.get("base_version"))
         if len(body) > MAX_BODY_CHARACTERS or base_version is None:
-            return JsonResponse({"error": _t("The text could not be kept.")}, status=400)
+            return JsonResponse({"error": gettext("The text could not be kept.")}, status=400)
         autosave, _created = SectionAutosave.objects.update_or_create(
             section=section,
             user=request.user,
@@ -577,11 +578,11 @@ class ReportAdmin(RevisionedAdmin):
     def publication_display(self, report: Report):
         if report.is_scheduled:
             when = timezone.localtime(report.published_at).strftime("%Y-%m-%d %H:%M")
-            return status_badge("scheduled", _t("Scheduled for %(time)s") % {"time": when})
+            return status_badge("scheduled", gettext("Scheduled for %(time)s") % {"time": when})
         if report.is_published:
             when = timezone.localtime(report.published_at).strftime("%Y-%m-%d %H:%M")
-            return status_badge("published", _t("Published %(time)s") % {"time": when})
-        return status_badge("draft", _t("Not published"))
+            return status_badge("published", gettext("Published %(time)s") % {"time": when})
+        return status_badge("draft", gettext("Not published"))
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         return super().formfield_for_manytomany(
@@ -669,11 +670,10 @@ class ReportAdmin(RevisionedAdmin):
         else:
             if at:
                 when = timezone.localtime(at).strftime("%Y-%m-%d %H:%M")
-                messages.success(
-                    request, _t("Scheduled: readers will see it from %(time)s.") % {"time": when}
-                )
+                notice = gettext("Scheduled: readers will see it from %(time)s.")
+                messages.success(request, notice % {"time": when})
             else:
-                messages.success(request, _t("Published: readers can see it now."))
+                messages.success(request, gettext("Published: readers can see it now."))
         return HttpResponseRedirect(self._change_url(report))
 
     def unpublish_view(self, request, object_id):
@@ -684,7 +684,7 @@ class ReportAdmin(RevisionedAdmin):
             for message in error.messages:
                 messages.error(request, message)
         else:
-            messages.success(request, _t("Unpublished: readers no longer see it."))
+            messages.success(request, gettext("Unpublished: readers no longer see it."))
         return HttpResponseRedirect(self._change_url(report))
 
     def share_view(self, request, object_id):
@@ -698,7 +698,7 @@ class ReportAdmin(RevisionedAdmin):
             )
             messages.success(
                 request,
-                _t("Share link created: %(url)s") % {"url": share_url(request, link)},
+                gettext("Share link created: %(url)s") % {"url": share_url(request, link)},
             )
         return HttpResponseRedirect(self._change_url(report) + "#share-links")
 
@@ -707,7 +707,7 @@ class ReportAdmin(RevisionedAdmin):
         ShareLink.objects.filter(pk=link_id, report=report, revoked_at__isnull=True).update(
             revoked_at=timezone.now()
         )
-        messages.success(request, _t("The share link no longer works."))
+        messages.success(request, gettext("The share link no longer works."))
         return HttpResponseRedirect(self._change_url(report) + "#share-links")
 
 

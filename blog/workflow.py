@@ -218,7 +218,7 @@ def assign_reviewer(section: Section, reviewer, *, by) -> None:
 
 
 def publish(report: Report, *, by, at: datetime.datetime | None = None) -> Report:
-    """Publish `report` now, or schedule it for `at`.
+    """Publish `report` now, or at `at`: later schedules it, earlier backdates it.
 
     Refused unless `by` is an editor and every section is approved. The report
     and its sections are locked together, so no section can leave "approved"
@@ -228,8 +228,6 @@ def publish(report: Report, *, by, at: datetime.datetime | None = None) -> Repor
     if not by.has_perm("blog.publish_report", report):
         raise WorkflowPermissionDenied(_("Only editors publish reports."))
     now = timezone.now()
-    if at is not None and at < now - datetime.timedelta(minutes=1):
-        raise WorkflowError(_("Choose a time in the future to schedule."), code="past")
     with transaction.atomic():
         locked = Report.objects.select_for_update().get(pk=report.pk)
         sections = list(Section.objects.select_for_update().filter(report=locked))

@@ -231,3 +231,32 @@ def test_every_picture_is_drawn_the_same_way_twice():
     }
     assert used == set(pictures.PICTURES)
     assert pictures.jpeg("river") == pictures.jpeg("river")
+
+
+@pytest.mark.django_db
+def test_demo_report_went_through_the_workflow(accounts):
+    report = Report.objects.get(slug="kubecon-na-2022")
+
+    transitions = [(t.action, t.actor.username) for t in report.sections.first().transitions.all()]
+    assert transitions == [("submit", "yamamoto"), ("approve", "editor")]
+    assert [(t.action, t.actor.username) for t in report.transitions.all()] == [
+        ("publish", "editor")
+    ]
+
+
+@pytest.mark.django_db
+def test_demo_has_a_report_in_progress_in_every_review_state(accounts):
+    report = Report.objects.get(slug="kubecon-learnings-at-home")
+    sections = list(report.sections.select_related("author", "reviewer"))
+
+    assert report.status == ReportStatus.DRAFT
+    assert [(s.author.username, s.status) for s in sections] == [
+        ("sato", "draft"),
+        ("suzuki", "changes_requested"),
+        ("takahashi", "in_review"),
+        ("tanaka", "approved"),
+    ]
+    assert sections[2].reviewer.username == "editor"
+    request = sections[1].transitions.get(action="request_changes")
+    assert request.comment.startswith("Kyverno のポリシー例を一つ載せると")
+    assert list(Report.objects.published()) == [Report.objects.get(slug="kubecon-na-2022")]

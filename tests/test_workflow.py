@@ -232,14 +232,12 @@ def test_scheduled_report_is_invisible_before_its_time_and_visible_after(
     assert client.get(report.get_absolute_url()).status_code == 200
 
 
-def test_schedule_in_the_past_is_refused(editor, author):
-    report = make_report()
-    make_section(report, author=author, status="approved")
+def test_schedule_form_refuses_a_time_in_the_past():
+    from blog.forms import ScheduleForm
 
-    with pytest.raises(workflow.WorkflowError) as error:
-        workflow.publish(report, by=editor, at=timezone.now() - datetime.timedelta(days=1))
+    form = ScheduleForm({"publish_at": "2020-01-01T10:00"})
 
-    assert error.value.code == "past"
+    assert form.errors == {"publish_at": ["予約公開には未来の日時を指定してください。"]}
 
 
 def test_unpublish_hides_the_report_and_keeps_sections_approved(editor, author):

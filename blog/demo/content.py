@@ -517,3 +517,72 @@ GALLERY: tuple[PhotoData, ...] = (
         caption="参加メンバー7人で記念撮影",
     ),
 )
+
+
+# --- A second report, still being written ----------------------------------------------------------
+# A plain blog post (no event) whose sections stand in every review state, so that a
+# writer and an editor can try the whole journey on the demo site straight away.
+
+
+@dataclass(frozen=True)
+class DraftSectionData:
+    author: str
+    heading: str
+    body: str
+    state: str  # "draft", "in_review", "changes_requested" or "approved"
+    editor_comment: str = ""
+
+
+IN_PROGRESS_REPORT = {
+    "slug": "kubecon-learnings-at-home",
+    "title": "KubeCon で学んだことを社内に持ち帰る: 参加メンバーの振り返り",
+    "lead": """\
+KubeCon + CloudNativeCon North America 2022 から戻った参加メンバーが、現地で得た学びを自分たちの運用にどう生かすかをまとめます。各メンバーが一節ずつ担当し、編集者のレビューを経て公開する予定です。
+""",
+    "closing": "",
+}
+
+IN_PROGRESS_SECTIONS: tuple[DraftSectionData, ...] = (
+    DraftSectionData(
+        author="sato",
+        heading="サイドカーの再起動をどう減らすか",
+        state="draft",
+        body="""\
+Istio のアップグレードのたびに全サービスを再起動している現状を見直したいと考えています。まずは再起動が必要になるワークロードの一覧を作り、影響の大きいものから順に対策を検討します。
+
+（ここから先は書きかけです）
+""",
+    ),
+    DraftSectionData(
+        author="suzuki",
+        heading="ポリシーで守るインフラのコード化",
+        state="changes_requested",
+        editor_comment="Kyverno のポリシー例を一つ載せると、読者がイメージしやすくなると思います。短いもので構いません。",
+        body="""\
+インフラの定義を YAML のマニフェストに寄せていくと、レビューの観点をポリシーとして書き下せるようになります。開発環境で使ってよいインスタンスタイプを絞るといった決まりごとを、人の目ではなく仕組みで確かめられるのが魅力です。
+""",
+    ),
+    DraftSectionData(
+        author="takahashi",
+        heading="機能提案の前に確かめること",
+        state="in_review",
+        body="""\
+社内のプラットフォームに新しい機能を足したくなったとき、KubeCon で聞いた問いかけが役に立ちます。
+
+- その課題は多くの人に共通するものか、一部のチームだけのものか
+- セキュリティや性能への影響はないか
+- 既存の利用者を壊す変更になっていないか
+- 過去に同じ議論がなかったか
+
+提案のテンプレートにこの4点を加えることを検討しています。
+""",
+    ),
+    DraftSectionData(
+        author="tanaka",
+        heading="ランタイムの脅威検知を小さく始める",
+        state="approved",
+        body="""\
+静的なチェックはすでに回しているので、次はコンテナの実行時に起きることを見張る仕組みを入れたいと考えています。まずは検証用のクラスタで Falco を動かし、どのくらいのイベントが出るのか、ノイズになるルールはどれかを確かめるところから始めます。
+""",
+    ),
+)

@@ -15,6 +15,7 @@ from django.core.files.base import ContentFile
 from django.db import models, transaction
 from django.utils.text import slugify
 
+from blog import workflow
 from blog.demo import content, pictures
 from blog.models import AuthorProfile, Photo, Report, ReportStatus, Section, SectionStatus, Tag
 from sessions.models import Event, EventFormat, Session, SessionKind, SessionSpeaker, Speaker
@@ -36,6 +37,8 @@ def load_demo() -> list[DemoAccount]:
         report = _load_report(event, users)
         sections = _load_sections(report, sessions, users)
         _load_photos(report, sections)
+        _review_and_publish(report, sections, users)
+        _load_report_in_progress(users)
     return [DemoAccount(a.username, a.password, a.role) for a in content.ACCOUNTS]
 
 
@@ -132,8 +135,6 @@ def _load_report(event: Event, users: dict) -> Report:
             "event": event,
             "lead": data["lead"],
             "closing": data["closing"],
-            "status": ReportStatus.PUBLISHED,
-            "published_at": data["published_at"],
         },
     )
     tags = [Tag.objects.get_or_create(name=name)[0] for name in content.TAGS]
@@ -155,7 +156,6 @@ def _load_sections(report: Report, sessions: dict[str, Session], users: dict) ->
                 "author": users[data.author],
                 "author_team": teams[data.author],
                 "body": data.body,
-                "status": SectionStatus.APPROVED,
             },
         )
         sections.append(section)
@@ -195,3 +195,56 @@ def _load_photo(
     photo.image = ContentFile(pictures.jpeg(data.picture), name=f"{data.picture}.jpg")
     photo.save()
     return photo
+
+
+# The review states come from the workflow itself, as they would on a real site:
+# every section is submitted by its writer and approved by the editor, leaving the
+# same history rows. Only sections that have never moved are driven, so a second
+# run leaves alone whatever someone has since done on the demo site.
+
+
+def _review_and_publish(report: Report, sections: list[Section], users: dict) -> None:
+    editor = users[content.REPORT["editor"]]
+    for section in sections:
+        if not section.transitions.exists():
+            _bring_to(section, SectionStatus.APPROVED, editor)
+    if report.status != ReportStatus.PUBLISHED and not report.transitions.exists():
+        workflow.publish(report, by=editor, at=content.REPORT["published_at"])
+
+
+def _bring_to(section: Section, state: str, editor, comment: str = "") -> None:
+    author = section.author
+    if state == SectionStatus.DRAFT:
+        return
+    workflow.submit(section, by=author)
+    if state == SectionStatus.IN_REVIEW:
+        workflow.assign_reviewer(section, editor, by=editor)
+    elif state == SectionStatus.APPROVED:
+        workflow.approve(section, by=editor)
+    elif state == SectionStatus.CHANGES_REQUESTED:
+        workflow.request_changes(section, by=editor, comment=comment)
+
+
+def _load_report_in_progress(users: dict) -> Report:
+    data = content.IN_PROGRESS_REPORT
+    editor = users[content.REPORT["editor"]]
+    report = _sync(
+        Report,
+        {"slug": data["slug"]},
+        {"title": data["title"], "lead": data["lead"], "closing": data["closing"]},
+    )
+    teams = {account.username: account.team for account in content.ACCOUNTS}
+    for position, section_data in enumerate(content.IN_PROGRESS_SECTIONS):
+        section = _sync(
+            Section,
+            {"report": report, "position": position},
+            {
+                "heading": section_data.heading,
+                "author": users[section_data.author],
+                "author_team": teams[section_data.author],
+                "body": section_data.body,
+            },
+        )
+        if not section.transitions.exists() and section.status == SectionStatus.DRAFT:
+            _bring_to(section, section_data.state, editor, section_data.editor_comment)
+    return report

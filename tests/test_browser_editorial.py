@@ -1,0 +1,79 @@
+"""The editorial journey in a real browser: draft, preview, submit, review, publish, read."""
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from blog.models import Section
+from tests.factories import make_report, make_section, make_user
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PASSWORD = "secret-pass"
+
+
+def log_in(browser: Browser, live_server, username: str) -> Page:
+    page = browser.new_context(locale="ja-JP").new_page()
+    page.goto(f"{live_server.url}/admin/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("input[type=submit]")
+    expect(page.locator("#user-tools")).to_be_visible()
+    return page
+
+
+def test_writer_and_editor_take_a_section_from_draft_to_the_published_page(
+    browser: Browser, live_server
+):
+    make_user("writer", group="Writers")
+    make_user("chief", group="Editors")
+    colleague = make_user("colleague", group="Writers")
+    report = make_report(title="ブラウザで作るレポート")
+    make_section(report, author=colleague, heading="同僚の節", status="approved")
+
+    # The writer drafts a section in Markdown and previews the whole report.
+    page = log_in(browser, live_server, "writer")
+    page.goto(f"{live_server.url}/admin/blog/section/add/")
+    page.select_option("#id_report", label="ブラウザで作るレポート")
+    page.fill("#id_position", "2")
+    page.fill("#id_heading", "私の担当セクション")
+    page.fill("#id_body", "最初の下書きです。\n\n- **要点** その一")
+    page.click("input[name=_continue]")
+    expect(page.locator(".messagelist")).to_be_visible()
+    section = Section.objects.get(heading="私の担当セクション")
+    page.get_by_role("link", name="レポートをプレビュー").click()
+    expect(page.locator(".preview-banner")).to_contain_text("未公開")
+    expect(page.locator(f"#{section.anchor}")).to_contain_text("最初の下書きです。")
+    expect(page.locator(f"#{section.anchor} .review-marker")).to_have_text("未承認: 下書き")
+    page.go_back()
+    page.get_by_role("button", name="レビューを依頼", exact=True).click()
+    expect(page.locator(".workflow-panel__state")).to_contain_text("レビュー中")
+
+    # The editor finds it waiting and asks for changes with a comment.
+    chief = log_in(browser, live_server, "chief")
+    waiting = chief.locator(".dashboard-panel", has=chief.locator("#awaiting-title"))
+    waiting.get_by_role("link", name="私の担当セクション").click()
+    chief.fill("#request-changes-comment", "結論を最初に書いてください。")
+    chief.get_by_role("button", name="修正を依頼").click()
+    expect(chief.locator(".workflow-panel__state")).to_contain_text("修正依頼中")
+
+    # The writer reads the comment, edits and submits again in one click.
+    page.reload()
+    expect(page.locator("#review-thread")).to_contain_text("結論を最初に書いてください。")
+    page.fill("#id_body", "結論: とても良い講演でした。\n\n最初の下書きです。")
+    page.click("input[name=_submit_for_review]")
+    expect(page.locator(".workflow-panel__state")).to_contain_text("レビュー中")
+
+    # The editor approves and publishes the report.
+    chief.reload()
+    chief.get_by_role("button", name="承認する").click()
+    expect(chief.locator(".workflow-panel__state")).to_contain_text("承認済み")
+    chief.goto(f"{live_server.url}/admin/blog/report/{report.pk}/change/")
+    chief.get_by_role("button", name="今すぐ公開").click()
+    expect(chief.locator(".messagelist")).to_contain_text("公開しました")
+
+    # A reader without an account sees the new text on the report page.
+    reader = browser.new_context(locale="ja-JP").new_page()
+    reader.goto(f"{live_server.url}{report.get_absolute_url()}")
+    expect(reader.get_by_role("heading", level=1)).to_have_text("ブラウザで作るレポート")
+    expect(reader.locator(f"#{section.anchor}")).to_contain_text("結論: とても良い講演でした。")
+    expect(reader.locator(".review-marker")).to_have_count(0)
