@@ -407,12 +407,11 @@ class SectionAdmin(RevisionedAdmin):
                     "conflict_with": getattr(context.get("adminform").form, "conflict_with", None)
                     if context.get("adminform")
                     else None,
-                    "autosave": autosave
-                    if autosave
-                    and autosave.body != obj.body
-                    and autosave.base_version == obj.version
-                    else None,
+                    "autosave": autosave if _worth_offering(autosave, obj) else None,
                     "preview_url": reverse("blog:report_preview", args=[obj.report_id]),
+                    "latest_request": obj.transitions.filter(action=SectionAction.REQUEST_CHANGES)
+                    .select_related("actor__author_profile")
+                    .last(),
                 }
             )
         return super().render_change_form(request, context, add, change, form_url, obj)

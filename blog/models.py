@@ -284,7 +284,9 @@ class SectionQuerySet(models.QuerySet):
         """What editors should look at next: submitted sections, oldest submission first."""
         return (
             self.filter(status=SectionStatus.IN_REVIEW)
-            .select_related("report", "session", "author__author_profile", "reviewer")
+            .select_related(
+                "report", "session", "author__author_profile", "reviewer__author_profile"
+            )
             .order_by("submitted_at", "pk")
         )
 

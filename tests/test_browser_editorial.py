@@ -45,7 +45,7 @@ def test_writer_and_editor_take_a_section_from_draft_to_the_published_page(
     expect(page.locator(f"#{section.anchor}")).to_contain_text("最初の下書きです。")
     expect(page.locator(f"#{section.anchor} .review-marker")).to_have_text("未承認: 下書き")
     page.go_back()
-    page.get_by_role("button", name="レビューを依頼", exact=True).click()
+    page.click("input[name=_submit_for_review]")
     expect(page.locator(".workflow-panel__state")).to_contain_text("レビュー中")
 
     # The editor finds it waiting and asks for changes with a comment.
@@ -58,6 +58,9 @@ def test_writer_and_editor_take_a_section_from_draft_to_the_published_page(
 
     # The writer reads the comment, edits and submits again in one click.
     page.reload()
+    expect(page.locator(".workflow-panel__request-note")).to_contain_text(
+        "結論を最初に書いてください。"
+    )
     expect(page.locator("#review-thread")).to_contain_text("結論を最初に書いてください。")
     page.fill("#id_body", "結論: とても良い講演でした。\n\n最初の下書きです。")
     page.click("input[name=_submit_for_review]")
