@@ -496,7 +496,7 @@ class SectionAdmin(RevisionedAdmin):
         if section is None or not request.user.has_perm("blog.change_section", section):
             refusal = gettext("You can no longer edit this section.")
             return JsonResponse({"error": refusal}, status=403)
-        body = request.POST.get("body", "")
+        body = request.POST.get("body", "").replace("\r\n", "\n")
         base_version = _int(request.POST.get("base_version"))
         if len(body) > MAX_BODY_CHARACTERS or base_version is None:
             return JsonResponse({"error": gettext("The text could not be kept.")}, status=400)

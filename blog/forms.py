@@ -53,7 +53,7 @@ class SectionAdminForm(forms.ModelForm):
         # Locked until the admin's transaction commits, so nobody saves between
         # this check and our save.
         current = (
-            Section.objects.select_for_update()
+            Section.objects.select_for_update(of=("self",))
             .select_related("author__author_profile")
             .get(pk=self.instance.pk)
         )

@@ -374,6 +374,8 @@ class Section(models.Model):
         if not self.author_team:
             profile = getattr(self.author, "author_profile", None) if self.author_id else None
             self.author_team = profile.team if profile else ""
+        # Browsers send text areas with CRLF; one form of newline keeps comparisons honest.
+        self.body = self.body.replace("\r\n", "\n")
         self.body_html = render_markdown(self.body)
         kwargs["update_fields"] = with_derived_fields(
             kwargs.get("update_fields"), {"body": "body_html", "author": "author_team"}

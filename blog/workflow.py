@@ -72,8 +72,10 @@ def move_section(section: Section, action: str, *, by, comment: str = "") -> Out
     move = MOVES[action]
     comment = comment.strip()
     with transaction.atomic():
+        # Lock only the section row: PostgreSQL cannot lock the nullable side of
+        # the joins (reviewer), and those rows are only read.
         locked = (
-            Section.objects.select_for_update()
+            Section.objects.select_for_update(of=("self",))
             .select_related("report", "author", "reviewer")
             .get(pk=section.pk)
         )
@@ -167,7 +169,11 @@ def record_edit(section: Section, *, by) -> None:
     if section.status != SectionStatus.APPROVED or section.approved_version == section.version:
         return
     with transaction.atomic():
-        locked = Section.objects.select_for_update().select_related("report").get(pk=section.pk)
+        locked = (
+            Section.objects.select_for_update(of=("self",))
+            .select_related("report")
+            .get(pk=section.pk)
+        )
         if locked.report.is_live:
             action, target = SectionAction.CORRECT, SectionStatus.APPROVED
             locked.approved_version = locked.version
@@ -230,7 +236,7 @@ def publish(report: Report, *, by, at: datetime.datetime | None = None) -> Repor
     now = timezone.now()
     with transaction.atomic():
         locked = Report.objects.select_for_update().get(pk=report.pk)
-        sections = list(Section.objects.select_for_update().filter(report=locked))
+        sections = list(Section.objects.select_for_update(of=("self",)).filter(report=locked))
         if not sections:
             raise WorkflowError(_("A report needs at least one section."), code="empty")
         waiting = [section.title for section in sections if section.status != "approved"]

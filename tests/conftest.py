@@ -1,3 +1,4 @@
+import importlib
 import os
 import shutil
 
@@ -6,6 +7,19 @@ import pytest
 from tests.factories import make_user
 
 CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture
+def staff_roles(db):
+    """The Writers and Editors groups, as the data migration makes them.
+
+    Transactional tests (the browser tests) empty every table between tests,
+    groups included, so they ask for the roles to be made again.
+    """
+    from django.apps import apps
+
+    migration = importlib.import_module("blog.migrations.0002_staff_roles")
+    migration.create_roles(apps, schema_editor=None)
 
 
 @pytest.fixture

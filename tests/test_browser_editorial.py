@@ -2,11 +2,16 @@
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
+from reversion.models import Version
 
-from blog.models import Section
+from blog.models import Section, SectionAutosave
 from tests.factories import make_report, make_section, make_user
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("staff_roles"),
+]
 
 PASSWORD = "secret-pass"
 
@@ -80,3 +85,23 @@ def test_writer_and_editor_take_a_section_from_draft_to_the_published_page(
     expect(reader.get_by_role("heading", level=1)).to_have_text("ブラウザで作るレポート")
     expect(reader.locator(f"#{section.anchor}")).to_contain_text("結論: とても良い講演でした。")
     expect(reader.locator(".review-marker")).to_have_count(0)
+
+
+def test_typing_is_kept_automatically_and_offered_back(browser: Browser, live_server):
+    writer = make_user("writer", group="Writers")
+    section = make_section(make_report(), author=writer, body="保存済みの本文")
+    page = log_in(browser, live_server, "writer")
+    page.goto(f"{live_server.url}/admin/blog/section/{section.pk}/change/")
+
+    page.fill("#id_body", "保存済みの本文\n\n閉じる前に書き足した段落")
+    expect(page.locator("[data-autosave-status]")).to_contain_text("自動保存しました", timeout=8000)
+
+    kept = SectionAutosave.objects.get(section=section, user=writer)
+    assert kept.body == "保存済みの本文\n\n閉じる前に書き足した段落"
+    assert Version.objects.get_for_object(section).count() == 0
+    page.close()  # the tab is closed without saving
+
+    again = log_in(browser, live_server, "writer")
+    again.goto(f"{live_server.url}/admin/blog/section/{section.pk}/change/")
+    again.get_by_role("button", name="エディタに戻す").click()
+    expect(again.locator("#id_body")).to_have_value("保存済みの本文\n\n閉じる前に書き足した段落")

@@ -5,7 +5,11 @@ from playwright.sync_api import Page, expect
 
 from tests.factories import make_event, make_photo, make_report, make_section, make_session
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("staff_roles"),
+]
 
 
 @pytest.fixture
