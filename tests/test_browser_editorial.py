@@ -14,10 +14,25 @@ pytestmark = [
 ]
 
 PASSWORD = "secret-pass"
+CSP_VIOLATIONS: list[str] = []
+
+
+@pytest.fixture(autouse=True)
+def no_csp_violations():
+    CSP_VIOLATIONS.clear()
+    yield
+    assert CSP_VIOLATIONS == []
 
 
 def log_in(browser: Browser, live_server, username: str) -> Page:
     page = browser.new_context(locale="ja-JP").new_page()
+    # Anything the Content Security Policy blocks would break the admin silently.
+    page.on(
+        "console",
+        lambda message: (
+            "Content Security Policy" in message.text and CSP_VIOLATIONS.append(message.text)
+        ),
+    )
     page.goto(f"{live_server.url}/admin/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", PASSWORD)

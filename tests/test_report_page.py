@@ -160,3 +160,16 @@ def test_index_query_count_does_not_grow_with_reports(client):
         make_report(published=True)
 
     assert few == count_queries(client, "/") == 3
+
+
+def test_pages_carry_a_strict_content_security_policy(client):
+    response = client.get("/")
+
+    policy = dict(
+        directive.strip().split(" ", 1)
+        for directive in response["Content-Security-Policy"].split(";")
+    )
+    assert policy["script-src"] == "'self'"
+    assert policy["style-src"] == "'self'"
+    assert policy["object-src"] == "'none'"
+    assert policy["frame-ancestors"] == "'none'"
