@@ -408,14 +408,7 @@ class Report(models.Model):
             "dateModified": max(
                 [self.updated_at, *(section.updated_at for section in self.ordered_sections)]
             ).isoformat(),
-            "author": [
-                {
-                    "@type": "Person",
-                    "name": display_name_of(author),
-                    "url": absolute(author_url(author)),
-                }
-                for author in self.authors
-            ],
+            "author": [self._author_data(author, absolute) for author in self.authors],
             "publisher": {"@type": "Organization", "name": settings.SITE_NAME},
             "keywords": [tag.name for tag in self.tags.all()],
         }
@@ -426,6 +419,13 @@ class Report(models.Model):
         sessions = [section.session for section in self.ordered_sections if section.session]
         if sessions:
             data["mentions"] = [session.structured_data(absolute) for session in sessions]
+        return data
+
+    @staticmethod
+    def _author_data(author, absolute: Callable[[str], str]) -> dict:
+        data = {"@type": "Person", "name": display_name_of(author)}
+        if author.is_staff:  # only staff members have an author page
+            data["url"] = absolute(author_url(author))
         return data
 
 

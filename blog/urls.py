@@ -1,10 +1,20 @@
+from django.contrib.sitemaps.views import sitemap
 from django.urls import path
 
 from blog import views
+from blog.feeds import ReportAtomFeed, ReportRssFeed
+from blog.sitemaps import SITEMAPS
 
 app_name = "blog"
 
 urlpatterns = [
     path("", views.ReportIndexView.as_view(), name="index"),
     path("reports/<slug:slug>/", views.ReportDetailView.as_view(), name="report_detail"),
+    path("authors/<str:username>/", views.AuthorDetailView.as_view(), name="author_detail"),
+    path("tags/<slug:slug>/", views.TagDetailView.as_view(), name="tag_detail"),
+    path("search/", views.SearchView.as_view(), name="search"),
+    path("feed/", ReportAtomFeed(), name="feed_atom"),
+    path("feed/rss/", ReportRssFeed(), name="feed_rss"),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("robots.txt", views.RobotsView.as_view(), name="robots"),
 ]

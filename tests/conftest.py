@@ -3,10 +3,22 @@ import shutil
 from pathlib import Path
 
 import pytest
+from django.utils import translation
 
 from tests.factories import make_user
 
 CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture(autouse=True)
+def site_language():
+    """Each test starts in the site's language.
+
+    A request in English switches the test thread to English and nothing switches it
+    back, so without this a later test would see English messages.
+    """
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture
