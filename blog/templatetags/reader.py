@@ -5,7 +5,7 @@ import json
 from django import template
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
@@ -17,6 +17,15 @@ PAGE_PARAMETERS = ("page", "sessions")
 # The characters that could end a <script> element or open a comment inside one,
 # escaped as JSON allows: the same escaping as Django's `json_script`.
 _SCRIPT_SAFE = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
+
+
+@register.filter
+def machine_time(value) -> str:
+    """A datetime for `<time datetime>` and metadata: ISO 8601 in the site's time zone,
+    whole seconds (HTML allows at most three digits of a fraction; Python writes six)."""
+    if not value:
+        return ""
+    return timezone.localtime(value).replace(microsecond=0).isoformat()
 
 
 @register.simple_tag(takes_context=True)
