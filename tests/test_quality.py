@@ -12,6 +12,7 @@ import subprocess
 
 import pytest
 from django.core.files.base import ContentFile
+from django.template.loader import render_to_string
 from playwright.sync_api import Page, expect
 
 from tests.conftest import AXE_SCRIPT, ROOT, VNU_JAR
@@ -133,6 +134,10 @@ def test_reader_pages_are_valid_html(client, tmp_path):
     for name, url in pages.items():
         files[name] = tmp_path / f"{name}.html"
         files[name].write_bytes(client.get(url).content)
+    # The server error page is rendered without a request, as Django does on a crash.
+    pages["server_error"] = None
+    files["server_error"] = tmp_path / "server_error.html"
+    files["server_error"].write_text(render_to_string("500.html"), encoding="utf-8")
 
     checked = subprocess.run(
         [
