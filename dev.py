@@ -5,10 +5,12 @@
     python3 dev.py test    # install with test tools, lint, run the whole test suite
 
 Everything goes into ./.venv; installing is skipped while pyproject.toml is unchanged.
+The accessibility and HTML checkers come from npm into ./node_modules when npm is here.
 """
 
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
 import venv
@@ -42,6 +44,23 @@ def install(extra: str = "") -> None:
     stamp.write_text(wanted)
 
 
+def install_node_tools() -> None:
+    """axe-core and the Nu HTML Checker for the tests, as pinned in package-lock.json."""
+    npm = shutil.which("npm")
+    if npm is None:
+        print("npm is not installed: the accessibility and HTML checks will be skipped.")
+        return
+    wanted = hashlib.sha256((ROOT / "package-lock.json").read_bytes()).hexdigest()
+    stamp = ROOT / "node_modules" / ".installed"
+    if stamp.exists() and stamp.read_text() == wanted:
+        return
+    print("Installing the test checkers from npm ...", flush=True)
+    # --ignore-scripts: vnu-jar's install script would download a Java runtime; the
+    # system's Java runs the checker, and nothing else needs an install script.
+    run(npm, "ci", "--ignore-scripts", "--no-audit", "--no-fund", "--loglevel=error")
+    stamp.write_text(wanted)
+
+
 def serve() -> None:
     install()
     env = {**os.environ, "DEBUG": os.environ.get("DEBUG", "1")}
@@ -54,6 +73,7 @@ def serve() -> None:
 
 def test(pytest_args: list[str]) -> None:
     install("test")
+    install_node_tools()
     run(BIN / "ruff", "check", ".")
     run(BIN / "ruff", "format", "--check", ".")
     run(PYTHON, "-m", "pytest", *pytest_args)

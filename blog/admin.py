@@ -552,10 +552,19 @@ class ReportAdmin(RevisionedAdmin):
     formfield_overrides = MARKDOWN_WIDGETS
     inlines = [SectionInline, GalleryPhotoInline]
     fieldsets = [
-        (None, {"fields": ["title", "slug", "event", "tags"]}),
+        (None, {"fields": ["title", "slug", "event", "tags", "cover"]}),
         (_("Text"), {"fields": ["lead", "closing"]}),
         (_("Publishing"), {"fields": ["publication_display", "editors"]}),
     ]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "cover":
+            # Only this report's own photos; a new report has none yet.
+            report_id = request.resolver_match.kwargs.get("object_id")
+            kwargs["queryset"] = Photo.objects.filter(report_id=report_id).order_by(
+                "position", "pk"
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_queryset(self, request):
         return (

@@ -1,12 +1,18 @@
+import html
+import math
 from collections import defaultdict
+from collections.abc import Callable
 from functools import cached_property
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import Prefetch
+from django.db.models import OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Coalesce, Greatest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import strip_tags
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from markdownx.models import MarkdownxField
 from reversion.models import Version
@@ -35,6 +41,33 @@ def with_derived_fields(update_fields, derived: dict[str, str]) -> list[str] | N
     fields = set(update_fields)
     fields |= {target for source, target in derived.items() if source in fields}
     return sorted(fields)
+
+
+# Silent reading of Japanese prose runs at roughly 400-600 characters a minute; the
+# middle of that range, counted over the visible text (markup and spaces left out).
+READING_CHARACTERS_PER_MINUTE = 500
+
+
+def published_condition(prefix: str = "") -> Q:
+    """The one definition of what readers may see: published, and due.
+
+    A scheduled report (publication time in the future) waits for its time. `prefix`
+    applies the same rule through a relation, e.g. "report__" for a report's sections.
+    """
+    return Q(
+        **{f"{prefix}status": ReportStatus.PUBLISHED, f"{prefix}published_at__lte": timezone.now()}
+    )
+
+
+def plain_text(fragment: str) -> str:
+    """The visible text of stored, sanitised HTML."""
+    return html.unescape(strip_tags(fragment or ""))
+
+
+def reading_minutes_for(*fragments: str) -> int:
+    """Whole minutes to read the visible text of `fragments`; 0 for no text at all."""
+    characters = sum(len("".join(plain_text(fragment).split())) for fragment in fragments)
+    return math.ceil(characters / READING_CHARACTERS_PER_MINUTE)
 
 
 class AuthorProfile(models.Model):
@@ -82,11 +115,39 @@ class Tag(models.Model):
             self.slug = unique_slug(self, self.name, fallback="tag")
         super().save(*args, **kwargs)
 
+    def get_absolute_url(self) -> str:
+        return reverse("blog:tag_detail", kwargs={"slug": self.slug})
+
 
 class ReportQuerySet(models.QuerySet):
     def published(self) -> "ReportQuerySet":
         """What readers may see: published, and due (a scheduled report waits for its time)."""
-        return self.filter(status=ReportStatus.PUBLISHED, published_at__lte=timezone.now())
+        return self.filter(published_condition())
+
+    def with_last_modified(self) -> "ReportQuerySet":
+        """Annotate `last_modified`: the latest change to the report or any of its sections.
+
+        A correction to a section changes the page without touching the report's row.
+        """
+        newest_section = (
+            Section.objects.filter(report=OuterRef("pk"))
+            .order_by("-updated_at")
+            .values("updated_at")[:1]
+        )
+        return self.annotate(
+            last_modified=Greatest("updated_at", Coalesce(Subquery(newest_section), "updated_at"))
+        )
+
+    def for_feed(self) -> "ReportQuerySet":
+        """Reports with every section's author, for feeds: a fixed number of queries."""
+        authored = Section.objects.select_related("author__author_profile").order_by(
+            "position", "pk"
+        )
+        return (
+            self.with_last_modified()
+            .prefetch_related("tags", Prefetch("sections", queryset=authored))
+            .order_by("-published_at", "-pk")
+        )
 
     def visible_to(self, user) -> "ReportQuerySet":
         """Reports `user` may preview at any status: editors all, writers those they write in."""
@@ -120,6 +181,29 @@ class ReportQuerySet(models.QuerySet):
             Prefetch("sections", queryset=sections),
             Prefetch("photos", queryset=Photo.objects.order_by("position", "pk")),
         )
+
+    def matching(self, query: str) -> "ReportQuerySet":
+        """Reports in which every word of `query` appears somewhere a reader would see it.
+
+        Looked for: the title, the lead, each section's heading and text, and the title
+        and speakers of the sessions the sections cover. Substring matching, because
+        Japanese has no spaces between words for a word index to split on; on PostgreSQL
+        trigram indexes (migration 0003) serve these `icontains` lookups.
+        """
+        for word in query.split():
+            spoken_by = SessionSpeaker.objects.filter(speaker__name__icontains=word)
+            in_sections = Section.objects.filter(
+                Q(heading__icontains=word)
+                | Q(body__icontains=word)
+                | Q(session__title__icontains=word)
+                | Q(session__in=spoken_by.values("session"))
+            )
+            self = self.filter(
+                Q(title__icontains=word)
+                | Q(lead__icontains=word)
+                | Q(pk__in=in_sections.values("report"))
+            )
+        return self
 
 
 class Report(models.Model):
@@ -165,6 +249,21 @@ class Report(models.Model):
         related_name="edited_reports",
         verbose_name=_("editors"),
     )
+    cover = models.ForeignKey(
+        "Photo",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("cover photo"),
+        help_text=_(
+            "Shown where the report is shared. One of this report's photos; left empty, "
+            "the first gallery photo is used."
+        ),
+    )
+    reading_minutes = models.PositiveIntegerField(
+        _("reading time in minutes"), default=0, editable=False
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -190,8 +289,13 @@ class Report(models.Model):
             self.slug = unique_slug(self, self.title, fallback="report")
         self.lead_html = render_markdown(self.lead)
         self.closing_html = render_markdown(self.closing)
-        kwargs["update_fields"] = with_derived_fields(
+        self.reading_minutes = self.count_reading_minutes()
+        # The reading time follows the HTML, which follows the Markdown.
+        update_fields = with_derived_fields(
             kwargs.get("update_fields"), {"lead": "lead_html", "closing": "closing_html"}
+        )
+        kwargs["update_fields"] = with_derived_fields(
+            update_fields, {"lead_html": "reading_minutes", "closing_html": "reading_minutes"}
         )
         super().save(*args, **kwargs)
 
@@ -213,6 +317,21 @@ class Report(models.Model):
 
     def unapproved_sections(self) -> models.QuerySet:
         return self.sections.exclude(status=SectionStatus.APPROVED)
+
+    def count_reading_minutes(self) -> int:
+        """Minutes to read the lead, every section and the closing (one query)."""
+        bodies = list(self.sections.values_list("body_html", flat=True)) if self.pk else []
+        return reading_minutes_for(self.lead_html, *bodies, self.closing_html)
+
+    def refresh_reading_minutes(self) -> None:
+        """Store the reading time again after a section changed or went."""
+        self.reading_minutes = self.count_reading_minutes()
+        # update(), not save(): a section's edit is not an edit of the report itself.
+        Report.objects.filter(pk=self.pk).update(reading_minutes=self.reading_minutes)
+
+    def clean(self):
+        if self.cover_id and self.cover.report_id != self.pk:
+            raise ValidationError({"cover": _("The cover must be one of this report's photos.")})
 
     @property
     def is_published(self) -> bool:
@@ -270,8 +389,84 @@ class Report(models.Model):
                 authors.append(section.author)
         return authors
 
+    @property
+    def summary(self) -> str:
+        """The lead as plain text, short enough for a meta description or a feed."""
+        return Truncator(" ".join(plain_text(self.lead_html).split())).chars(120)
+
+    @cached_property
+    def share_image(self) -> "Photo | None":
+        """The picture shown where the report is shared: the cover, else the first in the
+        gallery. Reads the photos prefetched by `for_page()`."""
+        photos = list(self.photos.all())
+        cover = next((photo for photo in photos if photo.pk == self.cover_id), None)
+        return cover or next((photo for photo in photos if photo.in_gallery), None)
+
+    def structured_data(self, absolute: Callable[[str], str]) -> dict:
+        """schema.org `BlogPosting` for search engines (JSON-LD), from `for_page()` data.
+
+        `absolute` turns a path into a full URL (the request's `build_absolute_uri`).
+        """
+        data = {
+            "@context": "https://schema.org",
+            "@type": "BlogPosting",
+            "headline": self.title,
+            "description": self.summary,
+            "url": absolute(self.get_absolute_url()),
+            "mainEntityOfPage": absolute(self.get_absolute_url()),
+            "inLanguage": settings.LANGUAGE_CODE,
+            "datePublished": self.published_at.isoformat(),
+            "dateModified": max(
+                [self.updated_at, *(section.updated_at for section in self.ordered_sections)]
+            ).isoformat(),
+            "author": [self._author_data(author, absolute) for author in self.authors],
+            "publisher": {"@type": "Organization", "name": settings.SITE_NAME},
+            "keywords": [tag.name for tag in self.tags.all()],
+        }
+        if self.share_image is not None:
+            data["image"] = [absolute(self.share_image.src)]
+        if self.event is not None:
+            data["about"] = self.event.structured_data(absolute)
+        sessions = [section.session for section in self.ordered_sections if section.session]
+        if sessions:
+            data["mentions"] = [session.structured_data(absolute) for session in sessions]
+        return data
+
+    @staticmethod
+    def _author_data(author, absolute: Callable[[str], str]) -> dict:
+        data = {"@type": "Person", "name": display_name_of(author)}
+        if author.is_staff:  # only staff members have an author page
+            data["url"] = absolute(author_url(author))
+        return data
+
+
+def author_url(user) -> str:
+    """The page listing what `user` wrote (it exists once they have a published section)."""
+    return reverse("blog:author_detail", kwargs={"username": user.get_username()})
+
 
 class SectionQuerySet(models.QuerySet):
+    def published(self) -> "SectionQuerySet":
+        """Sections readers may see: those of published, due reports."""
+        return self.filter(published_condition("report__"))
+
+    def for_listing(self) -> "SectionQuerySet":
+        """Sections listed on their own (session, speaker, author pages): newest report
+        first, with report, event, session, speakers and byline in a fixed number of queries.
+        """
+        return (
+            self.select_related("report__event", "session__event", "author__author_profile")
+            .prefetch_related(
+                Prefetch(
+                    "session__appearances",
+                    queryset=SessionSpeaker.objects.select_related("speaker").order_by(
+                        "position", "pk"
+                    ),
+                )
+            )
+            .order_by("-report__published_at", "-report_id", "position", "pk")
+        )
+
     def visible_to(self, user) -> "SectionQuerySet":
         """Sections `user` may open in the admin: editors every one, writers their own."""
         if not user.is_authenticated or not user.is_staff:
@@ -381,6 +576,12 @@ class Section(models.Model):
             kwargs.get("update_fields"), {"body": "body_html", "author": "author_team"}
         )
         super().save(*args, **kwargs)
+        if kwargs["update_fields"] is None or "body_html" in kwargs["update_fields"]:
+            self.report.refresh_reading_minutes()
+
+    def get_absolute_url(self) -> str:
+        """The section in its report's page."""
+        return f"{self.report.get_absolute_url()}#{self.anchor}"
 
     def clean(self):
         if self.session_id is None and not self.heading.strip():
@@ -424,6 +625,14 @@ class Section(models.Model):
         entries = [*self.transitions.select_related("actor__author_profile")]
         entries += [*self.comments.select_related("author__author_profile")]
         return sorted(entries, key=lambda entry: (entry.created_at, entry.pk))
+
+    @property
+    def author_url(self) -> str:
+        return author_url(self.author)
+
+    @property
+    def excerpt(self) -> str:
+        return Truncator(" ".join(plain_text(self.body_html).split())).chars(140)
 
 
 def _photo_upload_to(instance: "Photo", filename: str) -> str:

@@ -1,6 +1,9 @@
+from django.contrib.sitemaps.views import sitemap
 from django.urls import path
 
 from blog import views
+from blog.feeds import ReportAtomFeed, ReportRssFeed
+from blog.sitemaps import SITEMAPS
 
 app_name = "blog"
 
@@ -9,4 +12,11 @@ urlpatterns = [
     path("reports/<slug:slug>/", views.ReportDetailView.as_view(), name="report_detail"),
     path("preview/reports/<int:pk>/", views.ReportPreviewView.as_view(), name="report_preview"),
     path("preview/shared/<str:token>/", views.SharedPreviewView.as_view(), name="shared_preview"),
+    path("authors/<str:username>/", views.AuthorDetailView.as_view(), name="author_detail"),
+    path("tags/<slug:slug>/", views.TagDetailView.as_view(), name="tag_detail"),
+    path("search/", views.SearchView.as_view(), name="search"),
+    path("feed/", ReportAtomFeed(), name="feed_atom"),
+    path("feed/rss/", ReportRssFeed(), name="feed_rss"),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("robots.txt", views.RobotsView.as_view(), name="robots"),
 ]

@@ -21,6 +21,9 @@ urlpatterns = [
         staff_member_required(ImageUploadView.as_view()),
         name="markdownx_upload",
     ),
+    # The language switch in the footer posts here (Django's set_language view).
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("sessions.urls")),
     path("", include("blog.urls")),
 ]
 

@@ -1,5 +1,8 @@
+from collections.abc import Callable
+
 from django.db import models
 from django.db.models import Prefetch
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from cms.slugs import unique_slug
@@ -9,6 +12,14 @@ class EventFormat(models.TextChoices):
     IN_PERSON = "in_person", _("In person")
     ONLINE = "online", _("Online")
     HYBRID = "hybrid", _("Hybrid (in person and online)")
+
+
+# schema.org's names for how people attend, for structured data.
+ATTENDANCE_MODES = {
+    EventFormat.IN_PERSON: "https://schema.org/OfflineEventAttendanceMode",
+    EventFormat.ONLINE: "https://schema.org/OnlineEventAttendanceMode",
+    EventFormat.HYBRID: "https://schema.org/MixedEventAttendanceMode",
+}
 
 
 class SessionKind(models.TextChoices):
@@ -57,9 +68,35 @@ class Event(models.Model):
             self.slug = unique_slug(self, self.name, fallback="event")
         super().save(*args, **kwargs)
 
+    def get_absolute_url(self) -> str:
+        return reverse("conference:event_detail", kwargs={"slug": self.slug})
+
     @property
     def is_single_day(self) -> bool:
         return self.starts_on == self.ends_on
+
+    def structured_data(self, absolute: Callable[[str], str]) -> dict:
+        """schema.org `Event`; `absolute` turns a path into a full URL."""
+        data = {
+            "@type": "Event",
+            "name": self.name,
+            "startDate": self.starts_on.isoformat(),
+            "endDate": self.ends_on.isoformat(),
+            "eventAttendanceMode": ATTENDANCE_MODES[self.format],
+            "url": absolute(self.get_absolute_url()),
+        }
+        if self.format == EventFormat.ONLINE:
+            if self.website:
+                data["location"] = {"@type": "VirtualLocation", "url": self.website}
+        else:
+            data["location"] = {
+                "@type": "Place",
+                "name": self.venue or self.city,
+                "address": self.city,
+            }
+        if self.website:
+            data["sameAs"] = self.website
+        return data
 
 
 class Speaker(models.Model):
@@ -88,6 +125,18 @@ class Speaker(models.Model):
         if not self.slug:
             self.slug = unique_slug(self, self.name, fallback="speaker")
         super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("conference:speaker_detail", kwargs={"slug": self.slug})
+
+    def structured_data(self) -> dict:
+        """schema.org `Person`."""
+        data = {"@type": "Person", "name": self.name}
+        if self.affiliation:
+            data["affiliation"] = {"@type": "Organization", "name": self.affiliation}
+        if self.profile_url:
+            data["sameAs"] = self.profile_url
+        return data
 
 
 class SessionQuerySet(models.QuerySet):
@@ -142,10 +191,25 @@ class Session(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def get_absolute_url(self) -> str:
+        return reverse("conference:session_detail", kwargs={"pk": self.pk})
+
     @property
     def ordered_speakers(self) -> list[Speaker]:
         """Speakers in billed order; uses the prefetch from `with_speakers()` when present."""
         return [appearance.speaker for appearance in self.appearances.all()]
+
+    def structured_data(self, absolute: Callable[[str], str]) -> dict:
+        """schema.org `Event` for the talk, its speakers as performers."""
+        data = {
+            "@type": "Event",
+            "name": self.title,
+            "url": absolute(self.get_absolute_url()),
+            "performer": [speaker.structured_data() for speaker in self.ordered_speakers],
+        }
+        if self.starts_at is not None:
+            data["startDate"] = self.starts_at.isoformat()
+        return data
 
 
 class SessionSpeaker(models.Model):

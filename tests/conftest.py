@@ -1,12 +1,25 @@
 import importlib
 import os
 import shutil
+from pathlib import Path
 
 import pytest
+from django.utils import translation
 
 from tests.factories import make_user
 
 CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture(autouse=True)
+def site_language():
+    """Each test starts in the site's language.
+
+    A request in English switches the test thread to English and nothing switches it
+    back, so without this a later test would see English messages.
+    """
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture
@@ -51,22 +64,45 @@ def superuser(db):
 
 
 # Browser tests: Debian's Chromium, never a downloaded browser build.
+# Accessibility and HTML checks: axe-core and the Nu HTML Checker from npm (`npm ci`),
+# the checker run by the system's Java.
+
+ROOT = Path(__file__).resolve().parent.parent
+AXE_SCRIPT = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+VNU_JAR = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 
 # Playwright's sync API keeps an event loop running in the test thread, which
 # makes Django refuse ORM calls there; the tests themselves are synchronous.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+def _missing_tools() -> dict[str, str]:
+    """For each marker whose tool is absent, why its tests cannot run here."""
+    missing = {}
+    if not shutil.which(CHROMIUM):
+        missing["browser"] = f"{CHROMIUM} is not installed (apt-get install chromium)"
+    if not AXE_SCRIPT.exists():
+        missing["axe"] = "axe-core is not installed (npm ci)"
+    if not VNU_JAR.exists() or not shutil.which("java"):
+        missing["vnu"] = "the Nu HTML Checker needs `npm ci` and Java 17 (default-jre-headless)"
+    return missing
+
+
 def pytest_collection_modifyitems(config, items):
-    if shutil.which(CHROMIUM) or not any("browser" in item.keywords for item in items):
+    missing = {
+        marker: reason
+        for marker, reason in _missing_tools().items()
+        if any(item.get_closest_marker(marker) for item in items)
+    }
+    if not missing:
         return
     if os.environ.get("CI"):
-        raise pytest.UsageError(f"CI needs {CHROMIUM} for the browser tests; it is not installed.")
-    reason = f"{CHROMIUM} is not installed (apt-get install chromium); browser tests skipped"
-    print(f"\n{reason}")
-    for item in items:
-        if "browser" in item.keywords:
-            item.add_marker(pytest.mark.skip(reason=reason))
+        raise pytest.UsageError(f"CI must run every test: {'; '.join(missing.values())}.")
+    for marker, reason in missing.items():
+        print(f"\n{reason}; {marker} tests skipped")
+        for item in items:
+            if item.get_closest_marker(marker):
+                item.add_marker(pytest.mark.skip(reason=reason))
 
 
 @pytest.fixture(scope="session")

@@ -127,3 +127,16 @@ def test_markdown_preview_renders_sanitised_html_for_staff(client, editor):
     )
 
     assert response.content.decode() == '<p><strong>太字</strong><img src="x"></p>'
+
+
+def test_admin_offers_only_the_reports_own_photos_as_cover(client, superuser, content):
+    make_photo(make_report())  # another report's photo, which must not be offered
+    own = list(Photo.objects.filter(report=content["report"]).order_by("position", "pk"))
+    client.force_login(superuser)
+
+    response = client.get(reverse("admin:blog_report_change", args=[content["report"].pk]))
+    new = client.get(reverse("admin:blog_report_add"))
+
+    choices = response.context["adminform"].form.fields["cover"].queryset
+    assert list(choices) == own
+    assert list(new.context["adminform"].form.fields["cover"].queryset) == []

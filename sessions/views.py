@@ -1,0 +1,66 @@
+"""The conference's public pages: an event, a session, a speaker.
+
+Each exists only while a published report covers it (see `blog.public`).
+"""
+
+from django.views.generic import DetailView
+
+from blog.models import Report, Section
+from blog.public import public_events, public_sessions, public_speakers
+from cms.pagination import paginate
+
+
+class EventDetailView(DetailView):
+    """The event's facts, its published reports and the sessions they cover."""
+
+    template_name = "conference/event_detail.html"
+    context_object_name = "event"
+
+    def get_queryset(self):
+        return public_events()
+
+    def get_context_data(self, **kwargs):
+        reports = Report.objects.published().filter(event=self.object).for_listing()
+        sessions = (
+            public_sessions()
+            .filter(event=self.object)
+            .with_speakers()
+            .order_by("starts_at", "title")
+        )
+        return super().get_context_data(
+            reports=paginate(self.request, reports, 10),
+            sessions=paginate(self.request, sessions, 20, param="sessions"),
+            **kwargs,
+        )
+
+
+class SessionDetailView(DetailView):
+    """The session's facts and speakers, and the published sections about it."""
+
+    template_name = "conference/session_detail.html"
+    context_object_name = "session"
+
+    def get_queryset(self):
+        return public_sessions().select_related("event").with_speakers()
+
+    def get_context_data(self, **kwargs):
+        sections = Section.objects.published().filter(session=self.object).for_listing()
+        return super().get_context_data(sections=paginate(self.request, sections, 10), **kwargs)
+
+
+class SpeakerDetailView(DetailView):
+    """Every published section about the speaker's talks, across events."""
+
+    template_name = "conference/speaker_detail.html"
+    context_object_name = "speaker"
+
+    def get_queryset(self):
+        return public_speakers()
+
+    def get_context_data(self, **kwargs):
+        sections = (
+            Section.objects.published()
+            .filter(session__appearances__speaker=self.object)
+            .for_listing()
+        )
+        return super().get_context_data(sections=paginate(self.request, sections, 20), **kwargs)

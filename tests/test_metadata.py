@@ -1,0 +1,205 @@
+"""What search engines, link previews and browsers read: titles, canonical links,
+OpenGraph, Twitter cards, JSON-LD and the interface language."""
+
+import json
+import re
+
+import pytest
+from django.utils import timezone
+
+from blog.models import Report
+from tests.factories import (
+    make_event,
+    make_photo,
+    make_report,
+    make_section,
+    make_session,
+    make_speaker,
+    make_user,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def meta(html: str) -> dict[str, str]:
+    """Every <meta name|property=... content=...> of the page."""
+    return dict(re.findall(r'<meta (?:name|property)="([^"]+)" content="([^"]*)"', html))
+
+
+def whole_seconds(moment) -> str:
+    return timezone.localtime(moment).replace(microsecond=0).isoformat()
+
+
+def json_ld(html: str) -> list[dict]:
+    scripts = re.findall(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)
+    return [json.loads(script) for script in scripts]
+
+
+def test_structured_data_describes_post_authors_event_and_sessions():
+    event = make_event(
+        name="KubeCon NA",
+        city="Detroit, Michigan, USA",
+        venue="Huntington Place",
+        format="hybrid",
+    )
+    report = make_report(published=True, event=event, title="参加レポート", lead="リード文。")
+    report.tags.create(name="SRE")
+    lin = make_speaker(name="Lin Sun", affiliation="Solo.io", slug="lin-sun")
+    session = make_session(event, speakers=(lin,), title="Istio Today and Tomorrow")
+    sato, suzuki = make_user("sato", group="Writers"), make_user("suzuki", group="Writers")
+    make_section(report, author=sato, position=0)
+    make_section(report, session=session, author=suzuki, position=1)
+    make_section(report, author=sato, position=2)
+    cover = make_photo(report, in_gallery=True)
+    report = Report.objects.for_page().get(pk=report.pk)
+
+    data = report.structured_data(lambda path: f"https://blog.example{path}")
+
+    assert data["@type"] == "BlogPosting"
+    assert data["headline"] == "参加レポート"
+    assert data["datePublished"] == report.published_at.isoformat()
+    assert data["author"] == [
+        {"@type": "Person", "name": "sato 表示名", "url": "https://blog.example/authors/sato/"},
+        {"@type": "Person", "name": "suzuki 表示名", "url": "https://blog.example/authors/suzuki/"},
+    ]
+    assert data["publisher"] == {"@type": "Organization", "name": "SRE Tech Blog"}
+    assert data["image"] == [f"https://blog.example{cover.src}"]
+    assert data["keywords"] == ["SRE"]
+    assert data["about"] == {
+        "@type": "Event",
+        "name": "KubeCon NA",
+        "startDate": "2022-10-24",
+        "endDate": "2022-10-28",
+        "eventAttendanceMode": "https://schema.org/MixedEventAttendanceMode",
+        "url": f"https://blog.example/events/{event.slug}/",
+        "location": {
+            "@type": "Place",
+            "name": "Huntington Place",
+            "address": "Detroit, Michigan, USA",
+        },
+    }
+    assert data["mentions"] == [
+        {
+            "@type": "Event",
+            "name": "Istio Today and Tomorrow",
+            "url": f"https://blog.example/sessions/{session.pk}/",
+            "performer": [
+                {
+                    "@type": "Person",
+                    "name": "Lin Sun",
+                    "affiliation": {"@type": "Organization", "name": "Solo.io"},
+                }
+            ],
+        }
+    ]
+
+
+@pytest.fixture
+def report_with_cover():
+    report = make_report(published=True, title="参加レポート", lead="**リード**の文です。")
+    report.tags.create(name="SRE")
+    make_section(report, author=make_user("sato", group="Writers"))
+    report.cover = make_photo(report, in_gallery=True, alt_text="会場の入口")
+    report.save()
+    return report
+
+
+def test_report_page_has_title_description_canonical_and_social_cards(client, report_with_cover):
+    report = report_with_cover
+    url = f"http://testserver{report.get_absolute_url()}"
+
+    html = client.get(report.get_absolute_url(), {"utm_source": "x"}).content.decode()
+
+    assert re.findall(r"<title>(.*?)</title>", html) == ["参加レポート | SRE Tech Blog"]
+    assert re.findall(r'<link rel="canonical" href="([^"]+)">', html) == [url]
+    image = f"http://testserver{report.cover.src}"
+    assert meta(html) == {
+        "viewport": "width=device-width, initial-scale=1",
+        "description": "リードの文です。",
+        "og:site_name": "SRE Tech Blog",
+        "og:type": "article",
+        "og:title": "参加レポート",
+        "og:description": "リードの文です。",
+        "og:url": url,
+        "og:locale": "ja_JP",
+        "og:image": image,
+        "og:image:width": "64",
+        "og:image:height": "48",
+        "og:image:alt": "会場の入口",
+        "twitter:card": "summary_large_image",
+        "twitter:image": image,
+        "twitter:image:alt": "会場の入口",
+        "twitter:title": "参加レポート",
+        "twitter:description": "リードの文です。",
+        "color-scheme": "light dark",
+        "article:published_time": whole_seconds(report.published_at),
+        "article:modified_time": whole_seconds(Report.objects.get(pk=report.pk).updated_at),
+        "article:tag": "SRE",
+    }
+
+
+def test_report_page_embeds_its_structured_data(client, report_with_cover):
+    report = Report.objects.for_page().get(pk=report_with_cover.pk)
+
+    html = client.get(report.get_absolute_url()).content.decode()
+
+    expected = report.structured_data(lambda path: f"http://testserver{path}")
+    assert json_ld(html) == [expected]
+
+
+def test_structured_data_cannot_close_its_script_element(client):
+    report = make_report(published=True, title="</script><script>alert(1)</script>")
+
+    html = client.get(report.get_absolute_url()).content.decode()
+
+    script = re.findall(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)
+    assert len(script) == 1
+    assert "\\u003C/script\\u003E\\u003Cscript\\u003Ealert(1)" in script[0]
+    assert json_ld(html)[0]["headline"] == "</script><script>alert(1)</script>"
+
+
+def test_page_without_a_picture_gets_a_summary_card(client):
+    speaker = make_speaker(name="Lin Sun", slug="lin-sun")
+    event = make_event()
+    make_section(make_report(published=True, event=event), session=make_session(event, (speaker,)))
+
+    html = client.get("/speakers/lin-sun/").content.decode()
+
+    assert meta(html)["twitter:card"] == "summary"
+    assert "og:image" not in meta(html)
+    assert re.findall(r"<title>(.*?)</title>", html) == ["Lin Sun | SRE Tech Blog"]
+
+
+def test_canonical_link_keeps_the_page_number_only(client):
+    for _ in range(11):
+        make_report(published=True)
+
+    html = client.get("/", {"page": "2", "ref": "feed"}).content.decode()
+    first = client.get("/", {"page": "1"}).content.decode()
+
+    assert re.findall(r'<link rel="canonical" href="([^"]+)">', html) == [
+        "http://testserver/?page=2"
+    ]
+    assert re.findall(r'<link rel="canonical" href="([^"]+)">', first) == ["http://testserver/"]
+
+
+def test_interface_speaks_english_when_the_browser_asks(client):
+    make_report(published=True)
+
+    html = client.get("/", headers={"accept-language": "en"}).content.decode()
+
+    assert '<html lang="en">' in html
+    assert re.findall(r'<h1 class="page-title">(.*?)</h1>', html) == ["Latest reports"]
+    assert re.findall(r'<article lang="([^"]+)">', html) == ["ja"]
+
+
+def test_language_switch_is_a_form_that_works_without_javascript(client):
+    html = client.get("/").content.decode()
+    assert re.findall(r'<form class="language-switch" action="([^"]+)" method="post">', html) == [
+        "/i18n/setlang/"
+    ]
+
+    response = client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+
+    assert response.status_code == 302
+    assert '<html lang="en">' in client.get("/").content.decode()
