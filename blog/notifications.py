@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from blog.enums import EDITORS, SectionAction
 from blog.models import ReviewComment, Section, display_name_of
@@ -36,50 +37,40 @@ def _reviewers_of(section: Section) -> list:
     return [section.reviewer] if section.reviewer_id else _editors()
 
 
+# What the author is told after each move an editor makes: subject and first line.
+_TO_AUTHOR = {
+    SectionAction.APPROVE: (
+        gettext_lazy("Approved: %(title)s"),
+        gettext_lazy("%(actor)s approved your section “%(title)s”."),
+    ),
+    SectionAction.REQUEST_CHANGES: (
+        gettext_lazy("Changes requested: %(title)s"),
+        gettext_lazy("%(actor)s asks for changes to your section “%(title)s”:"),
+    ),
+    SectionAction.REOPEN: (
+        gettext_lazy("Reopened: %(title)s"),
+        gettext_lazy("%(actor)s reopened your section “%(title)s”; you can edit it again."),
+    ),
+}
+
+
 def section_moved(section: Section, action: str, by, comment: str) -> None:
-    actor = display_name_of(by)
+    names = {
+        "actor": display_name_of(by),
+        "title": section.title,
+        "report": section.report.title,
+    }
     link = _admin_link(section)
     if action == SectionAction.SUBMIT:
         _send(
             _reviewers_of(section),
-            _("Review requested: %(title)s") % {"title": section.title},
-            [
-                _("%(actor)s submitted “%(title)s” in “%(report)s” for review.")
-                % {"actor": actor, "title": section.title, "report": section.report.title},
-                link,
-            ],
+            _("Review requested: %(title)s") % names,
+            [_("%(actor)s submitted “%(title)s” in “%(report)s” for review.") % names, link],
         )
-    elif action == SectionAction.APPROVE:
-        _send(
-            [section.author],
-            _("Approved: %(title)s") % {"title": section.title},
-            [
-                _("%(actor)s approved your section “%(title)s”.")
-                % {"actor": actor, "title": section.title},
-                link,
-            ],
-        )
-    elif action == SectionAction.REQUEST_CHANGES:
-        _send(
-            [section.author],
-            _("Changes requested: %(title)s") % {"title": section.title},
-            [
-                _("%(actor)s asks for changes to your section “%(title)s”:")
-                % {"actor": actor, "title": section.title},
-                comment,
-                link,
-            ],
-        )
-    elif action == SectionAction.REOPEN:
-        _send(
-            [section.author],
-            _("Reopened: %(title)s") % {"title": section.title},
-            [
-                _("%(actor)s reopened your section “%(title)s”; you can edit it again.")
-                % {"actor": actor, "title": section.title},
-                link,
-            ],
-        )
+    elif action in _TO_AUTHOR:
+        subject, opening = _TO_AUTHOR[action]
+        lines = [str(opening) % names, comment, link]
+        _send([section.author], str(subject) % names, [line for line in lines if line])
 
 
 def commented(comment: ReviewComment) -> None:

@@ -103,20 +103,18 @@ def move_section(section: Section, action: str, *, by, comment: str = "") -> Out
 
 
 def _apply(section: Section, action: str, target: str, by, comment: str) -> None:
+    """Save the new state of a locked section, record the move and queue the emails."""
     now = timezone.now()
     previous = section.status
     section.status = target
-    fields = ["status", "updated_at"]
     if action == SectionAction.SUBMIT:
         section.submitted_at = now
-        fields.append("submitted_at")
-    if action == SectionAction.APPROVE:
-        section.approved_version = section.version
-        fields.append("approved_version")
-    if action == SectionAction.REOPEN:
         section.approved_version = None
-        fields.append("approved_version")
-    section.save(update_fields=fields)
+    elif action in {SectionAction.APPROVE, SectionAction.CORRECT}:
+        section.approved_version = section.version
+    elif action == SectionAction.REOPEN:
+        section.approved_version = None
+    section.save(update_fields=["status", "submitted_at", "approved_version", "updated_at"])
     SectionTransition.objects.create(
         section=section,
         action=action,
@@ -176,24 +174,9 @@ def record_edit(section: Section, *, by) -> None:
         )
         if locked.report.is_live:
             action, target = SectionAction.CORRECT, SectionStatus.APPROVED
-            locked.approved_version = locked.version
         else:
             action, target = SectionAction.SUBMIT, SectionStatus.IN_REVIEW
-            locked.approved_version = None
-            locked.submitted_at = timezone.now()
-        previous, locked.status = locked.status, target
-        locked.save(update_fields=["status", "approved_version", "submitted_at", "updated_at"])
-        SectionTransition.objects.create(
-            section=locked,
-            action=action,
-            from_status=previous,
-            to_status=target,
-            actor=by,
-            version=locked.version,
-            comment=_("Edited after approval."),
-        )
-        if action == SectionAction.SUBMIT:
-            transaction.on_commit(lambda: notifications.section_moved(locked, action, by, ""))
+        _apply(locked, action, target, by, _("Edited after approval."))
     section.refresh_from_db()
 
 
