@@ -3,6 +3,7 @@ from functools import cached_property
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import models, transaction
 from django.db.models import Prefetch
 from django.urls import reverse
@@ -366,8 +367,10 @@ def _photo_upload_to(instance: "Photo", filename: str) -> str:
 
 
 def validate_raster_image(upload) -> None:
+    # Validating is the whole pipeline (decode, orient, strip, encode); the result is kept
+    # on the upload, so that saving the photo afterwards does not do it twice.
     if upload and not getattr(upload, "_committed", True):
-        images.decode(upload)
+        images.prepare(upload)
 
 
 class Photo(models.Model):
@@ -428,18 +431,30 @@ class Photo(models.Model):
 
     def save(self, *args, **kwargs):
         replaced: list[str] = []
+        written: list[str] = []
         if self.image and not self.image._committed:
+            # Raises ValidationError before anything is written.
+            prepared = images.prepare(self.image)
             if self.pk:
                 previous = Photo.objects.filter(pk=self.pk).first()
                 replaced = previous.stored_names if previous else []
-            normalised = images.normalise(self.image.file)
-            self.image.save(f"upload.{normalised.extension}", normalised.content, save=False)
-            self.width, self.height = normalised.width, normalised.height
-            self.renditions = [
-                rendition.as_dict()
-                for rendition in images.make_renditions(self.image.storage, self.image.name)
-            ]
-        super().save(*args, **kwargs)
+            storage = self.image.storage
+            try:
+                self.image.save(
+                    f"upload.{prepared.extension}", ContentFile(prepared.original), save=False
+                )
+                written.append(self.image.name)
+                renditions = images.store_renditions(storage, self.image.name, prepared)
+                written += [rendition.name for rendition in renditions]
+                self.width, self.height = prepared.width, prepared.height
+                self.renditions = [rendition.as_dict() for rendition in renditions]
+                super().save(*args, **kwargs)
+            except BaseException:
+                # No file may outlive a photo that was not saved.
+                images.delete_quietly(storage, written)
+                raise
+        else:
+            super().save(*args, **kwargs)
         if replaced:
             storage = self.image.storage
             transaction.on_commit(lambda: [storage.delete(name) for name in replaced])
