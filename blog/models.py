@@ -11,8 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from markdownx.models import MarkdownxField
 
-from blog import images
-from blog.markdown import render_markdown
+from blog import images, markdown
 from cms.slugs import unique_slug
 from sessions.models import Session, SessionSpeaker
 
@@ -27,6 +26,42 @@ def with_derived_fields(update_fields, derived: dict[str, str]) -> list[str] | N
     fields = set(update_fields)
     fields |= {target for source, target in derived.items() if source in fields}
     return sorted(fields)
+
+
+class MarkdownFieldsMixin:
+    """Markdown fields rendered once between clean() and save(), with errors on the field.
+
+    A model lists `markdown_fields` ({"body": "body_html"}) and says which prefix the
+    ids in each field's HTML carry (`markdown_anchor_prefix`).
+    """
+
+    markdown_fields: dict[str, str] = {}
+
+    def markdown_anchor_prefix(self, field: str) -> str:
+        raise NotImplementedError
+
+    def rendered_markdown(self, field: str) -> markdown.Rendered:
+        """The field rendered as it is now; raises markdown.MarkdownRefused."""
+        text, prefix = getattr(self, field), self.markdown_anchor_prefix(field)
+        cache = self.__dict__.setdefault("_rendered_markdown", {})
+        if cache.get(field, (None, None, None))[:2] != (text, prefix):
+            cache[field] = (text, prefix, markdown.render(text, anchor_prefix=prefix))
+        return cache[field][2]
+
+    def markdown_errors(self) -> dict[str, list]:
+        errors: dict[str, list] = {}
+        for field in self.markdown_fields:
+            try:
+                self.rendered_markdown(field)
+            except markdown.MarkdownRefused as refusal:
+                errors[field] = refusal.error_list
+        return errors
+
+    def render_markdown_fields(self, update_fields) -> None:
+        """Store the HTML of every Markdown field that this save writes."""
+        for field, target in self.markdown_fields.items():
+            if update_fields is None or field in update_fields:
+                setattr(self, target, self.rendered_markdown(field).html)
 
 
 class ReportStatus(models.TextChoices):
@@ -122,8 +157,10 @@ class ReportQuerySet(models.QuerySet):
         )
 
 
-class Report(models.Model):
+class Report(MarkdownFieldsMixin, models.Model):
     """The combined post: a lead, sections by several authors, a closing and a gallery."""
+
+    markdown_fields = {"lead": "lead_html", "closing": "closing_html"}
 
     title = models.CharField(_("title"), max_length=200)
     slug = models.SlugField(
@@ -188,8 +225,7 @@ class Report(models.Model):
     def save(self, *args, **kwargs):
         if not self.slug:
             self.slug = unique_slug(self, self.title, fallback="report")
-        self.lead_html = render_markdown(self.lead)
-        self.closing_html = render_markdown(self.closing)
+        self.render_markdown_fields(kwargs.get("update_fields"))
         kwargs["update_fields"] = with_derived_fields(
             kwargs.get("update_fields"), {"lead": "lead_html", "closing": "closing_html"}
         )
@@ -198,7 +234,13 @@ class Report(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("blog:report_detail", kwargs={"slug": self.slug})
 
+    def markdown_anchor_prefix(self, field: str) -> str:
+        # The page shows one lead and one closing, so their ids need no number.
+        return f"{field}-"
+
     def clean(self):
+        if errors := self.markdown_errors():
+            raise ValidationError(errors)
         if self.status == ReportStatus.PUBLISHED:
             if self.published_at is None:
                 self.published_at = timezone.now()
@@ -264,8 +306,10 @@ class Report(models.Model):
         return authors
 
 
-class Section(models.Model):
+class Section(MarkdownFieldsMixin, models.Model):
     """One author's part of a report, reviewed on its own."""
+
+    markdown_fields = {"body": "body_html"}
 
     report = models.ForeignKey(
         Report, on_delete=models.CASCADE, related_name="sections", verbose_name=_("report")
@@ -328,17 +372,28 @@ class Section(models.Model):
         if not self.author_team:
             profile = getattr(self.author, "author_profile", None) if self.author_id else None
             self.author_team = profile.team if profile else ""
-        self.body_html = render_markdown(self.body)
+        # Rendered before anything is written: a refused body raises here.
+        self.render_markdown_fields(kwargs.get("update_fields"))
         kwargs["update_fields"] = with_derived_fields(
             kwargs.get("update_fields"), {"body": "body_html", "author": "author_team"}
         )
+        numbered = self.pk is not None
         super().save(*args, **kwargs)
+        if not numbered:
+            # The ids in the body carry the section's anchor, which needs the new number.
+            self.body_html = self.rendered_markdown("body").html
+            Section.objects.filter(pk=self.pk).update(body_html=self.body_html)
+
+    def markdown_anchor_prefix(self, field: str) -> str:
+        # Unique on the combined page: two sections may both have a heading "まとめ".
+        return f"{self.anchor}-" if self.pk else "section-new-"
 
     def clean(self):
+        errors = self.markdown_errors()
         if self.session_id is None and not self.heading.strip():
-            raise ValidationError(
-                {"heading": _("Give the section a heading, or choose its session.")}
-            )
+            errors["heading"] = [_("Give the section a heading, or choose its session.")]
+        if errors:
+            raise ValidationError(errors)
         if self.session_id and self.report_id:
             event_id = Report.objects.filter(pk=self.report_id).values_list("event_id", flat=True)
             if event_id and event_id[0] and self.session.event_id != event_id[0]:
