@@ -1,3 +1,5 @@
+import contextlib
+import functools
 from collections import defaultdict
 from functools import cached_property
 
@@ -7,7 +9,7 @@ from django.core.files.base import ContentFile
 from django.db import models, transaction
 from django.db.models import Prefetch
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from markdownx.models import MarkdownxField
 
@@ -28,6 +30,74 @@ def with_derived_fields(update_fields, derived: dict[str, str]) -> list[str] | N
     return sorted(fields)
 
 
+# What a dropped photo's reference says until the writer describes it. The section
+# cannot be saved while a reference still says this (in any of the site's languages).
+PHOTO_ALT_PLACEHOLDER = _("Describe this photo here (alternative text)")
+PHOTO_CAPTION_PLACEHOLDER = _("Caption (optional)")
+
+
+@functools.cache
+def _in_every_language(message) -> frozenset[str]:
+    texts = set()
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            texts.add(str(message))
+    return frozenset(texts)
+
+
+def is_alt_placeholder(text: str) -> bool:
+    return text.strip() in _in_every_language(PHOTO_ALT_PLACEHOLDER)
+
+
+def is_caption_placeholder(text: str) -> bool:
+    return text.strip() in _in_every_language(PHOTO_CAPTION_PLACEHOLDER)
+
+
+def photo_reference_errors(rendered: markdown.Rendered, photos: dict) -> list[ValidationError]:
+    """What stops a text from being saved: references to missing or undescribed photos."""
+    errors = []
+    for reference in rendered.photo_references:
+        number = reference.photo_id
+        photo = photos.get(number)
+        if photo is None:
+            errors.append(
+                ValidationError(
+                    _(
+                        "There is no photo %(number)s in this report. Drop the image into "
+                        "the text again, or correct the number in photo:%(number)s."
+                    ),
+                    code="unknown_photo",
+                    params={"number": number},
+                )
+            )
+            continue
+        alt = reference.alt.strip() or photo.alt_text
+        if not alt.strip() or is_alt_placeholder(alt):
+            errors.append(
+                ValidationError(
+                    _(
+                        "Describe photo %(number)s for readers who cannot see it: in "
+                        "![…](photo:%(number)s), write what the photo shows between the "
+                        "square brackets."
+                    ),
+                    code="photo_without_alt",
+                    params={"number": number},
+                )
+            )
+        if is_caption_placeholder(reference.caption):
+            errors.append(
+                ValidationError(
+                    _(
+                        "Photo %(number)s still has the caption placeholder: write a caption "
+                        "between the quotation marks, or delete the quoted text."
+                    ),
+                    code="caption_placeholder",
+                    params={"number": number},
+                )
+            )
+    return errors
+
+
 class MarkdownFieldsMixin:
     """Markdown fields rendered once between clean() and save(), with errors on the field.
 
@@ -40,28 +110,59 @@ class MarkdownFieldsMixin:
     def markdown_anchor_prefix(self, field: str) -> str:
         raise NotImplementedError
 
+    def markdown_photos(self) -> dict[int, "Photo"]:
+        """The photos this object's text may show: its report's, by id."""
+        raise NotImplementedError
+
     def rendered_markdown(self, field: str) -> markdown.Rendered:
         """The field rendered as it is now; raises markdown.MarkdownRefused."""
         text, prefix = getattr(self, field), self.markdown_anchor_prefix(field)
         cache = self.__dict__.setdefault("_rendered_markdown", {})
         if cache.get(field, (None, None, None))[:2] != (text, prefix):
-            cache[field] = (text, prefix, markdown.render(text, anchor_prefix=prefix))
+            rendered = markdown.render(text, anchor_prefix=prefix, photos=self.markdown_photos())
+            cache[field] = (text, prefix, rendered)
         return cache[field][2]
 
     def markdown_errors(self) -> dict[str, list]:
         errors: dict[str, list] = {}
         for field in self.markdown_fields:
             try:
-                self.rendered_markdown(field)
+                rendered = self.rendered_markdown(field)
             except markdown.MarkdownRefused as refusal:
                 errors[field] = refusal.error_list
+                continue
+            if problems := photo_reference_errors(rendered, self.markdown_photos()):
+                errors[field] = problems
         return errors
 
-    def render_markdown_fields(self, update_fields) -> None:
-        """Store the HTML of every Markdown field that this save writes."""
+    def describe_placed_photos(self, photos) -> None:
+        """Copy how the text describes each of `photos` onto the photo's own row.
+
+        The text is where a writer describes a photo they placed; the row keeps the same
+        words for the admin's lists and for the figure list under a section, should
+        the photo be taken out of the text later.
+        """
+        owned = {photo.pk: photo for photo in photos}
+        for field in self.markdown_fields:
+            for reference in self.rendered_markdown(field).photo_references:
+                photo = owned.get(reference.photo_id)
+                alt, caption = reference.alt.strip(), reference.caption.strip()
+                if photo is None or not alt or is_alt_placeholder(alt):
+                    continue
+                if is_caption_placeholder(caption):
+                    caption = ""
+                if (photo.alt_text, photo.caption) != (alt, caption):
+                    Photo.objects.filter(pk=photo.pk).update(alt_text=alt, caption=caption)
+                    photo.alt_text, photo.caption = alt, caption
+
+    def render_markdown_fields(self, update_fields) -> bool:
+        """Store the HTML of every Markdown field that this save writes; True if any."""
+        written = False
         for field, target in self.markdown_fields.items():
             if update_fields is None or field in update_fields:
                 setattr(self, target, self.rendered_markdown(field).html)
+                written = True
+        return written
 
 
 class ReportStatus(models.TextChoices):
@@ -225,11 +326,13 @@ class Report(MarkdownFieldsMixin, models.Model):
     def save(self, *args, **kwargs):
         if not self.slug:
             self.slug = unique_slug(self, self.title, fallback="report")
-        self.render_markdown_fields(kwargs.get("update_fields"))
+        texts_written = self.render_markdown_fields(kwargs.get("update_fields"))
         kwargs["update_fields"] = with_derived_fields(
             kwargs.get("update_fields"), {"lead": "lead_html", "closing": "closing_html"}
         )
         super().save(*args, **kwargs)
+        if texts_written:
+            self.describe_placed_photos(self.photos.filter(section__isnull=True))
 
     def get_absolute_url(self) -> str:
         return reverse("blog:report_detail", kwargs={"slug": self.slug})
@@ -237,6 +340,9 @@ class Report(MarkdownFieldsMixin, models.Model):
     def markdown_anchor_prefix(self, field: str) -> str:
         # The page shows one lead and one closing, so their ids need no number.
         return f"{field}-"
+
+    def markdown_photos(self) -> dict[int, "Photo"]:
+        return {photo.pk: photo for photo in self.photos.all()} if self.pk else {}
 
     def clean(self):
         if errors := self.markdown_errors():
@@ -276,7 +382,13 @@ class Report(MarkdownFieldsMixin, models.Model):
         return [photo for photo in self.photos.all() if photo.in_gallery]
 
     def figures_for(self, section: "Section") -> list["Photo"]:
-        return self._photos_by_section.get(section.pk, [])
+        """Photos shown under a section: those not placed in its text, and described."""
+        placed = section.inline_photo_ids
+        return [
+            photo
+            for photo in self._photos_by_section.get(section.pk, [])
+            if photo.pk not in placed and photo.is_described
+        ]
 
     @cached_property
     def outline(self) -> list[dict]:
@@ -373,7 +485,7 @@ class Section(MarkdownFieldsMixin, models.Model):
             profile = getattr(self.author, "author_profile", None) if self.author_id else None
             self.author_team = profile.team if profile else ""
         # Rendered before anything is written: a refused body raises here.
-        self.render_markdown_fields(kwargs.get("update_fields"))
+        body_written = self.render_markdown_fields(kwargs.get("update_fields"))
         kwargs["update_fields"] = with_derived_fields(
             kwargs.get("update_fields"), {"body": "body_html", "author": "author_team"}
         )
@@ -383,10 +495,23 @@ class Section(MarkdownFieldsMixin, models.Model):
             # The ids in the body carry the section's anchor, which needs the new number.
             self.body_html = self.rendered_markdown("body").html
             Section.objects.filter(pk=self.pk).update(body_html=self.body_html)
+        self.__dict__.pop("inline_photo_ids", None)
+        if numbered and body_written:
+            self.describe_placed_photos(self.photos.all())
 
     def markdown_anchor_prefix(self, field: str) -> str:
         # Unique on the combined page: two sections may both have a heading "まとめ".
         return f"{self.anchor}-" if self.pk else "section-new-"
+
+    def markdown_photos(self) -> dict[int, "Photo"]:
+        if not self.report_id:
+            return {}
+        return {photo.pk: photo for photo in Photo.objects.filter(report_id=self.report_id)}
+
+    @cached_property
+    def inline_photo_ids(self) -> set[int]:
+        """Photos that the stored body already shows as figures."""
+        return markdown.inline_photo_ids(self.body_html)
 
     def clean(self):
         errors = self.markdown_errors()
@@ -513,6 +638,7 @@ class Photo(models.Model):
         if replaced:
             storage = self.image.storage
             transaction.on_commit(lambda: [storage.delete(name) for name in replaced])
+        self.refresh_texts_showing_it()
 
     @property
     def stored_names(self) -> list[str]:
@@ -522,6 +648,38 @@ class Photo(models.Model):
     def clean(self):
         if self.section_id and self.report_id and self.section.report_id != self.report_id:
             raise ValidationError({"section": _("This section belongs to another report.")})
+        if is_alt_placeholder(self.alt_text):
+            raise ValidationError(
+                {"alt_text": _("Describe what the photo shows in place of the placeholder.")}
+            )
+
+    @property
+    def is_described(self) -> bool:
+        """False for a dropped photo whose writer has not described it yet."""
+        return bool(self.alt_text.strip()) and not is_alt_placeholder(self.alt_text)
+
+    def refresh_texts_showing_it(self) -> None:
+        Photo.refresh_texts_showing(self.pk, self.report_id)
+
+    @staticmethod
+    def refresh_texts_showing(photo_id: int, report_id: int) -> None:
+        """Render again the texts that show a photo, so that their figures stay current.
+
+        Written with update(): a derived field changes, not the writer's text, so no new
+        version and no description copied back.
+        """
+        marker = f"photo:{photo_id}"
+        for section in Section.objects.filter(report_id=report_id, body__contains=marker):
+            with contextlib.suppress(markdown.MarkdownRefused):
+                html = section.rendered_markdown("body").html
+                Section.objects.filter(pk=section.pk).update(body_html=html)
+        texts = models.Q(lead__contains=marker) | models.Q(closing__contains=marker)
+        for report in Report.objects.filter(texts, pk=report_id):
+            with contextlib.suppress(markdown.MarkdownRefused):
+                Report.objects.filter(pk=report.pk).update(
+                    lead_html=report.rendered_markdown("lead").html,
+                    closing_html=report.rendered_markdown("closing").html,
+                )
 
     def _renditions_of(self, fmt: str) -> list[dict]:
         return [r for r in self.renditions if r["format"] == fmt]
