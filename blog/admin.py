@@ -5,11 +5,13 @@ from django.db.models import Count, Q
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from markdownx.models import MarkdownxField
-from markdownx.widgets import AdminMarkdownxWidget
 
+from blog.forms import ReportAdminForm, SectionAdminForm
 from blog.models import AuthorProfile, Photo, Report, Section, SectionStatus, Tag
+from blog.widgets import MarkdownEditorWidget
 
-MARKDOWN_WIDGETS = {MarkdownxField: {"widget": AdminMarkdownxWidget}}
+# Live preview and photo upload; the admin forms below tell it which text it edits.
+MARKDOWN_WIDGETS = {MarkdownxField: {"widget": MarkdownEditorWidget}}
 
 User = get_user_model()
 
@@ -67,9 +69,11 @@ class SectionPhotoInline(PhotoInlineBase):
     verbose_name_plural = _("figures")
 
 
-class SectionInline(admin.TabularInline):
+class SectionInline(admin.StackedInline):
     model = Section
-    fields = ["position", "session", "heading", "author", "status"]
+    form = SectionAdminForm
+    formfield_overrides = MARKDOWN_WIDGETS
+    fields = [("position", "session", "heading"), ("author", "status"), "body"]
     readonly_fields = ["status"]
     autocomplete_fields = ["session", "author"]
     extra = 0
@@ -92,6 +96,7 @@ class ReportAdmin(admin.ModelAdmin):
     autocomplete_fields = ["event", "tags", "editors"]
     prepopulated_fields = {"slug": ["title"]}
     date_hierarchy = "published_at"
+    form = ReportAdminForm
     formfield_overrides = MARKDOWN_WIDGETS
     inlines = [SectionInline, GalleryPhotoInline]
     fieldsets = [
@@ -141,6 +146,7 @@ class SectionAdmin(admin.ModelAdmin):
     list_select_related = ["report", "session", "author__author_profile"]
     autocomplete_fields = ["report", "session", "author"]
     readonly_fields = ["status", "version", "updated_at"]
+    form = SectionAdminForm
     formfield_overrides = MARKDOWN_WIDGETS
     inlines = [SectionPhotoInline]
     fieldsets = [

@@ -114,13 +114,18 @@ class MarkdownFieldsMixin:
         """The photos this object's text may show: its report's, by id."""
         raise NotImplementedError
 
+    def render_as(self, field: str, text: str) -> markdown.Rendered:
+        """`text` rendered as it would be stored in `field` (the editor's preview)."""
+        return markdown.render(
+            text, anchor_prefix=self.markdown_anchor_prefix(field), photos=self.markdown_photos()
+        )
+
     def rendered_markdown(self, field: str) -> markdown.Rendered:
         """The field rendered as it is now; raises markdown.MarkdownRefused."""
         text, prefix = getattr(self, field), self.markdown_anchor_prefix(field)
         cache = self.__dict__.setdefault("_rendered_markdown", {})
         if cache.get(field, (None, None, None))[:2] != (text, prefix):
-            rendered = markdown.render(text, anchor_prefix=prefix, photos=self.markdown_photos())
-            cache[field] = (text, prefix, rendered)
+            cache[field] = (text, prefix, self.render_as(field, text))
         return cache[field][2]
 
     def markdown_errors(self) -> dict[str, list]:
@@ -652,6 +657,32 @@ class Photo(models.Model):
             raise ValidationError(
                 {"alt_text": _("Describe what the photo shows in place of the placeholder.")}
             )
+
+    @classmethod
+    def drop_into(cls, target: "Section | Report", upload) -> "Photo":
+        """A photo made from an image dropped into the text of `target`, not yet described.
+
+        Raises ValidationError (with the writer's message) before anything is written
+        when the upload is not a photo we accept.
+        """
+        section = target if isinstance(target, Section) else None
+        report = section.report if section else target
+        last = cls.objects.filter(report=report, section=section).aggregate(models.Max("position"))[
+            "position__max"
+        ]
+        photo = cls(
+            report=report,
+            section=section,
+            image=upload,
+            alt_text=str(PHOTO_ALT_PLACEHOLDER),
+            position=0 if last is None else last + 1,
+        )
+        photo.save()
+        return photo
+
+    def markdown_reference(self) -> str:
+        """What the editor inserts for this photo: placeholders the writer replaces."""
+        return f'![{PHOTO_ALT_PLACEHOLDER}](photo:{self.pk} "{PHOTO_CAPTION_PLACEHOLDER}")'
 
     @property
     def is_described(self) -> bool:
