@@ -23,7 +23,6 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 from markdownx.models import MarkdownxField
-from markdownx.widgets import AdminMarkdownxWidget
 from reversion.models import Version
 
 from blog import revisions, workflow
@@ -31,6 +30,7 @@ from blog.enums import EDITORS, SectionAction, SectionStatus
 from blog.forms import (
     MAX_BODY_CHARACTERS,
     CommentForm,
+    ReportAdminForm,
     RequestChangesForm,
     ScheduleForm,
     SectionAdminForm,
@@ -46,8 +46,10 @@ from blog.models import (
     Tag,
 )
 from blog.sharing import share_url
+from blog.widgets import MarkdownEditorWidget
 
-MARKDOWN_WIDGETS = {MarkdownxField: {"widget": AdminMarkdownxWidget}}
+# Live preview and photo upload; the admin forms below tell it which text it edits.
+MARKDOWN_WIDGETS = {MarkdownxField: {"widget": MarkdownEditorWidget}}
 
 User = get_user_model()
 
@@ -221,11 +223,13 @@ def staff_choices(db_field, kwargs: dict) -> dict:
 # --- Sections ------------------------------------------------------------------------------------
 
 
-class SectionInline(admin.TabularInline):
-    """The sections of a report, for editors to order and to open."""
+class SectionInline(admin.StackedInline):
+    """The sections of a report, for editors to order, open, or write right here."""
 
     model = Section
-    fields = ["position", "session", "heading", "author", "status_display", "reviewer"]
+    form = SectionAdminForm
+    formfield_overrides = MARKDOWN_WIDGETS
+    fields = [("position", "session", "heading"), ("author", "reviewer"), "status_display", "body"]
     readonly_fields = ["status_display"]
     autocomplete_fields = ["session"]
     extra = 0
@@ -483,10 +487,10 @@ class SectionAdmin(RevisionedAdmin):
             raise PermissionDenied
         form = CommentForm(request.POST)
         if form.is_valid():
-            workflow.comment_on(section, by=request.user, body=form.cleaned_data["body"])
+            workflow.comment_on(section, by=request.user, body=form.cleaned_data["message"])
             messages.success(request, gettext("Your comment was added."))
         else:
-            for error in form.errors.get("body", []):
+            for error in form.errors.get("message", []):
                 messages.error(request, error)
         return HttpResponseRedirect(self._change_url(section) + "#review-thread")
 
@@ -549,6 +553,7 @@ class ReportAdmin(RevisionedAdmin):
     prepopulated_fields = {"slug": ["title"]}
     readonly_fields = ["publication_display"]
     date_hierarchy = "published_at"
+    form = ReportAdminForm
     formfield_overrides = MARKDOWN_WIDGETS
     inlines = [SectionInline, GalleryPhotoInline]
     fieldsets = [

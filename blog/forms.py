@@ -1,3 +1,5 @@
+"""Forms: the Markdown editor's requests, the section editor, and the review actions."""
+
 import datetime
 
 from django import forms
@@ -5,13 +7,61 @@ from django.core.validators import MaxLengthValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from blog.models import Section, display_name_of
+from blog.markdown import MAX_CHARACTERS as MAX_BODY_CHARACTERS
+from blog.models import Report, Section, display_name_of
+from blog.widgets import MarkdownEditorWidget
 
-# Enough for the longest report section we can imagine; far below what would slow a worker.
-MAX_BODY_CHARACTERS = 100_000
+
+class EditorTargetForm(forms.Form):
+    """Which text a preview or an upload is for: a section's body, or a report's lead or closing.
+
+    Neither is given on an add page, where the section or report has no number yet.
+    """
+
+    section = forms.ModelChoiceField(Section.objects.select_related("report"), required=False)
+    report = forms.ModelChoiceField(Report.objects.all(), required=False)
+    field = forms.CharField(required=False)
+
+    def clean(self):
+        data = super().clean()
+        section, report = data.get("section"), data.get("report")
+        if section and report:
+            raise forms.ValidationError(_("Choose a section or a report, not both."))
+        target = section or report
+        field = data.get("field") or (next(iter(target.markdown_fields)) if target else "")
+        if target and field not in target.markdown_fields:
+            raise forms.ValidationError(_("This text cannot be edited here."))
+        data["target"], data["field"] = target, field
+        return data
 
 
-class SectionAdminForm(forms.ModelForm):
+class PreviewForm(EditorTargetForm):
+    # Not stripped: leading spaces start code blocks in Markdown.
+    content = forms.CharField(required=False, strip=False)
+
+
+class PhotoUploadForm(forms.Form):
+    # A plain file field: whether it is an image is decided by decoding it (blog.images),
+    # not by its name or declared type.
+    image = forms.FileField(
+        error_messages={"required": _("Choose a photo to upload.")},
+    )
+
+
+class MarkdownTargetFormMixin:
+    """Tells each Markdown editor on a model form which object and field it edits."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            if isinstance(field.widget, MarkdownEditorWidget):
+                field.widget.attrs["data-field"] = name
+                if self.instance.pk:
+                    target = self.instance._meta.model_name  # "section" or "report"
+                    field.widget.attrs[f"data-{target}"] = str(self.instance.pk)
+
+
+class SectionAdminForm(MarkdownTargetFormMixin, forms.ModelForm):
     """The section editor, with lost-update protection.
 
     `base_version` carries the version the person started from. If someone
@@ -86,7 +136,7 @@ class RequestChangesForm(forms.Form):
 
 
 class CommentForm(forms.Form):
-    body = forms.CharField(
+    message = forms.CharField(
         label=_("Comment"),
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=5000,
@@ -115,3 +165,10 @@ class ShareLinkForm(forms.Form):
         choices=[(1, _("1 day")), (3, _("3 days")), (7, _("7 days")), (14, _("14 days"))],
         initial=3,
     )
+
+
+class ReportAdminForm(MarkdownTargetFormMixin, forms.ModelForm):
+    # The admin passes its own field list (from its fieldsets); these are the defaults.
+    class Meta:
+        model = Report
+        fields = ["title", "slug", "event", "tags", "lead", "closing"]

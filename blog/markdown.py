@@ -3,12 +3,49 @@
 Markdown is converted, then everything passes an allowlist sanitiser, so raw
 HTML, `javascript:` links and event handlers never reach a reader whatever the
 writer typed. Output is stored on save; pages never render Markdown per request.
+
+Two stages:
+
+- `convert()` is pure (Markdown and nh3, no database, no Django settings). It runs in
+  a child process (`blog.markdown_worker`) with a time limit, because some inputs make
+  Python-Markdown quadratic or recurse without end.
+- `render()` is what callers use: it checks the length, asks the child to convert, and
+  puts the figures for photo references (`![alt](photo:123 "caption")`) in place of the
+  placeholders that `convert()` left. Figures are made by the same template as the
+  figures under a section, after sanitising, so the sanitiser never has to allow
+  `srcset` or `<picture>` from a writer.
 """
+
+import copy
+import html as html_module
+import re
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+from xml.etree import ElementTree
 
 import markdown
 import nh3
+from django.core.exceptions import ValidationError
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from markdown.extensions import Extension
 from markdown.extensions.toc import slugify_unicode
+from markdown.treeprocessors import Treeprocessor
+from pygments.token import STANDARD_TYPES
+
+from blog.markdown_worker import ConversionFailed, ConversionTimedOut, Worker
+
+# About ten times a long conference write-up; far more is a paste gone wrong or an attack.
+MAX_CHARACTERS = 50_000
+RENDER_TIMEOUT_SECONDS = 1.0
+
+PHOTO_SOURCE = re.compile(r"^photo:(\d{1,18})$")
+# Left before each figure placed from a photo reference. Comments from writers are
+# stripped by the sanitiser, so only the pipeline can write this one.
+INLINE_PHOTO_MARKER = re.compile(r"<!-- photo:(\d+) -->")
 
 _EXTENSIONS = [
     "markdown.extensions.tables",
@@ -19,9 +56,12 @@ _EXTENSIONS = [
     "markdown.extensions.toc",
 ]
 _EXTENSION_CONFIGS = {
+    # The sanitiser drops `style`, so column alignment must travel as `align`.
+    "markdown.extensions.tables": {"use_align_attribute": True},
     "markdown.extensions.codehilite": {"guess_lang": False, "css_class": "highlight"},
-    # Anchors must survive Japanese headings: keep Unicode in the id.
-    "markdown.extensions.toc": {"slugify": slugify_unicode},
+    # Anchors must survive Japanese headings: keep Unicode in the id. No `[TOC]` marker:
+    # the page has its own table of contents, linking to sections.
+    "markdown.extensions.toc": {"slugify": slugify_unicode, "marker": ""},
 }
 
 _ALLOWED_TAGS = {
@@ -63,30 +103,274 @@ _ALLOWED_TAGS = {
     "tr",
     "ul",
 }
+# Removed with everything inside them, rather than leaving their text on the page.
+_DROPPED_WITH_CONTENT = {
+    "script",
+    "style",
+    "iframe",
+    "object",
+    "embed",
+    "noscript",
+    "template",
+    "svg",
+    "math",
+}
 _ALLOWED_ATTRIBUTES = {
-    "*": {"id", "class"},
+    "*": {"id"},
     "a": {"href", "title"},
+    "abbr": {"title"},
     "img": {"src", "alt", "title", "width", "height"},
     "td": {"align"},
     "th": {"align"},
     "ol": {"start"},
 }
+# Only the classes our own extensions produce: a writer's class could otherwise borrow
+# the site's layout (a fixed overlay, a hidden block) for their text.
+_ALLOWED_CLASSES = {
+    "div": {"highlight", "footnote"},
+    "a": {"footnote-ref", "footnote-backref"},
+    "span": {name for name in STANDARD_TYPES.values() if name} | {"hll"},
+}
+_URL_SCHEMES = {"http", "https", "mailto"}
+_ID_ATTRIBUTE = re.compile(r'\sid="([^"]*)"')
+_PHRASING_BLOCKS = {"p", "h1", "h2", "h3", "h4", "h5", "h6"}
 
 
-def render_markdown(text: str) -> SafeString:
-    """Convert writer Markdown to sanitised HTML that is safe to show as is."""
+class MarkdownRefused(ValidationError):
+    """The text cannot be rendered: too long, too slow, or too deeply nested."""
+
+
+@dataclass(frozen=True)
+class PhotoReference:
+    """`![alt](photo:123 "caption")` as the writer typed it."""
+
+    photo_id: int
+    alt: str
+    caption: str
+
+
+@dataclass(frozen=True)
+class Converted:
+    """What the child returns: sanitised HTML with a placeholder paragraph per photo."""
+
+    html: str
+    photo_references: tuple[PhotoReference, ...]
+    placeholder_prefix: str
+
+    def placeholder(self, index: int) -> str:
+        return f"<p>{self.placeholder_prefix}-{index}</p>"
+
+
+@dataclass(frozen=True)
+class Rendered:
+    html: SafeString
+    photo_references: tuple[PhotoReference, ...]
+
+
+# --- Stage one: conversion, in the child process ---------------------------------------------
+
+
+class _PhotoFigures(Treeprocessor):
+    """Take each `![...](photo:N)` out of the text flow and leave a placeholder paragraph.
+
+    A figure is a block, so it cannot stay inside a paragraph: it goes right after the
+    paragraph (or heading) that held it, and a paragraph left empty goes away.
+    """
+
+    def __init__(self, md, placeholder_prefix: str):
+        super().__init__(md)
+        self.placeholder_prefix = placeholder_prefix
+        self.references: list[PhotoReference] = []
+
+    def run(self, root: ElementTree.Element) -> None:
+        parents = {child: parent for parent in root.iter() for child in parent}
+        placed_after: dict[ElementTree.Element, ElementTree.Element] = {}
+        images = [img for img in root.iter("img") if PHOTO_SOURCE.match(img.get("src", ""))]
+        for image in images:
+            match = PHOTO_SOURCE.match(image.get("src", ""))
+            placeholder = ElementTree.Element("p")
+            placeholder.text = f"{self.placeholder_prefix}-{len(self.references)}"
+            self.references.append(
+                PhotoReference(int(match[1]), image.get("alt", ""), image.get("title", ""))
+            )
+            block = self._phrasing_block(image, parents)
+            parent = parents[image]
+            index = list(parent).index(image)
+            _remove_keeping_tail(parent, image)
+            if block is None:
+                # In a list item or table cell without a paragraph: a figure may sit there.
+                parent.insert(index, placeholder)
+                continue
+            container = parents[block]
+            anchor = placed_after.get(block, block)
+            container.insert(list(container).index(anchor) + 1, placeholder)
+            placed_after[block] = placeholder
+            parents[placeholder] = container
+        for block in placed_after:
+            if not (block.text or "").strip() and len(block) == 0:
+                parents[block].remove(block)
+
+    @staticmethod
+    def _phrasing_block(element, parents):
+        node = parents.get(element)
+        while node is not None:
+            if node.tag in _PHRASING_BLOCKS:
+                return node
+            node = parents.get(node)
+        return None
+
+
+def _remove_keeping_tail(parent: ElementTree.Element, child: ElementTree.Element) -> None:
+    if child.tail:
+        index = list(parent).index(child)
+        if index:
+            previous = parent[index - 1]
+            previous.tail = (previous.tail or "") + child.tail
+        else:
+            parent.text = (parent.text or "") + child.tail
+    parent.remove(child)
+
+
+class _PhotoFigureExtension(Extension):
+    def __init__(self, placeholder_prefix: str):
+        super().__init__()
+        self.placeholder_prefix = placeholder_prefix
+        self.processor = None
+
+    def extendMarkdown(self, md) -> None:  # Python-Markdown's hook name
+        self.processor = _PhotoFigures(md, self.placeholder_prefix)
+        # After inline parsing (priority 20) made the <img>, before the anchors (toc, 5).
+        md.treeprocessors.register(self.processor, "photo_figures", 15)
+
+
+def convert(
+    text: str,
+    anchor_prefix: str = "",
+    footnote_backlink_title: str = "Back to footnote %d in the text",
+) -> Converted:
+    """Markdown to sanitised HTML; every `id` and in-page link carries `anchor_prefix`.
+
+    Pure and unbounded: call `render()`, which runs this in the child process.
+    """
+    placeholder_prefix = f"photo-figure-{secrets.token_hex(8)}"
+    figures = _PhotoFigureExtension(placeholder_prefix)
+    configs = {
+        **_EXTENSION_CONFIGS,
+        "markdown.extensions.footnotes": {"BACKLINK_TITLE": footnote_backlink_title},
+    }
     html = markdown.markdown(
-        text or "",
-        extensions=_EXTENSIONS,
-        extension_configs=_EXTENSION_CONFIGS,
+        text,
+        extensions=[*_EXTENSIONS, figures],
+        extension_configs=configs,
         output_format="html",
     )
+    # Headings, footnotes and their links must stay unique when several sections share a
+    # page: ids get the section's prefix, and links to those ids follow them.
+    local_ids = {html_module.unescape(value) for value in _ID_ATTRIBUTE.findall(html)}
+
+    def follow_prefixed_ids(tag: str, attribute: str, value: str) -> str | None:
+        if attribute == "href" and value.startswith("#") and value[1:] in local_ids:
+            return f"#{anchor_prefix}{value[1:]}"
+        return value
+
     cleaned = nh3.clean(
         html,
         tags=_ALLOWED_TAGS,
+        clean_content_tags=_DROPPED_WITH_CONTENT,
         attributes=_ALLOWED_ATTRIBUTES,
-        url_schemes={"http", "https", "mailto"},
+        allowed_classes=_ALLOWED_CLASSES,
+        url_schemes=_URL_SCHEMES,
         link_rel="noopener noreferrer",
         strip_comments=True,
+        id_prefix=anchor_prefix or None,
+        attribute_filter=follow_prefixed_ids if anchor_prefix else None,
     )
-    return mark_safe(cleaned)
+    return Converted(cleaned, tuple(figures.processor.references), placeholder_prefix)
+
+
+# --- Stage two: bounded rendering, in the web process ----------------------------------------
+
+_worker = Worker(convert)
+
+
+def check_length(text: str) -> None:
+    if len(text) > MAX_CHARACTERS:
+        raise MarkdownRefused(
+            _(
+                "This text is too long: %(length)s characters. Keep it under %(limit)s "
+                "characters, or split it into more sections."
+            ),
+            code="too_long",
+            params={"length": f"{len(text):,}", "limit": f"{MAX_CHARACTERS:,}"},
+        )
+
+
+def render(
+    text: str, *, anchor_prefix: str = "", photos: Mapping[int, Any] | None = None
+) -> Rendered:
+    """Render writer Markdown to safe HTML within RENDER_TIMEOUT_SECONDS, or refuse it.
+
+    `photos` maps photo ids to the Photo rows that references may show (the report's);
+    a reference to any other id renders as a notice. Raises MarkdownRefused.
+    """
+    text = text or ""
+    check_length(text)
+    try:
+        converted = _worker.call(
+            text,
+            anchor_prefix,
+            gettext("Back to footnote %d in the text"),
+            timeout=RENDER_TIMEOUT_SECONDS,
+        )
+    except ConversionTimedOut:
+        raise MarkdownRefused(
+            _(
+                "This text takes too long to format. Look for long runs of unclosed "
+                "brackets such as [ or ![, or very deeply nested lists or quotes, and "
+                "simplify them."
+            ),
+            code="too_slow",
+        ) from None
+    except ConversionFailed as failure:
+        if failure.reason == "too_deep":
+            raise MarkdownRefused(
+                _("Lists or quotes are nested too deeply here. Flatten them a little."),
+                code="too_deep",
+            ) from None
+        raise MarkdownRefused(
+            _("This text could not be formatted. Simplify its formatting and try again."),
+            code="failed",
+        ) from None
+    return Rendered(mark_safe(_place_figures(converted, photos or {})), converted.photo_references)
+
+
+def render_markdown(text: str) -> SafeString:
+    """Writer Markdown to safe HTML, without photos or anchor prefixes (markdownx's hook)."""
+    return render(text).html
+
+
+def _place_figures(converted: Converted, photos: Mapping[int, Any]) -> str:
+    from django.template.loader import render_to_string
+
+    html = converted.html
+    for index, reference in enumerate(converted.photo_references):
+        photo = photos.get(reference.photo_id)
+        if photo is None:
+            figure = render_to_string(
+                "blog/includes/missing_photo.html", {"reference": reference}
+            ).strip()
+        else:
+            shown = copy.copy(photo)
+            # The text decides how the photo is described where it is placed; the photo's
+            # own alternative text stands in when the text leaves it empty.
+            shown.alt_text = reference.alt.strip() or photo.alt_text
+            shown.caption = reference.caption.strip()
+            figure = render_to_string("blog/includes/figure.html", {"photo": shown}).strip()
+            figure = f"<!-- photo:{photo.pk} -->{figure}"
+        html = html.replace(converted.placeholder(index), figure)
+    return html
+
+
+def inline_photo_ids(html: str) -> set[int]:
+    """Ids of the photos that rendered HTML already shows inside the text."""
+    return {int(found) for found in INLINE_PHOTO_MARKER.findall(html)}

@@ -1,3 +1,5 @@
+import contextlib
+import functools
 import html
 import math
 from collections import defaultdict
@@ -6,18 +8,19 @@ from functools import cached_property
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import models, transaction
 from django.db.models import OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce, Greatest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.html import strip_tags
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from markdownx.models import MarkdownxField
 from reversion.models import Version
 
-from blog import images
+from blog import images, markdown
 from blog.enums import (
     EDITABLE_BY_AUTHOR,
     EDITORS,
@@ -26,7 +29,6 @@ from blog.enums import (
     SectionAction,
     SectionStatus,
 )
-from blog.markdown import render_markdown
 from cms.slugs import unique_slug
 from sessions.models import Session, SessionSpeaker
 
@@ -46,6 +48,146 @@ def with_derived_fields(update_fields, derived: dict[str, str]) -> list[str] | N
 # Silent reading of Japanese prose runs at roughly 400-600 characters a minute; the
 # middle of that range, counted over the visible text (markup and spaces left out).
 READING_CHARACTERS_PER_MINUTE = 500
+
+
+# What a dropped photo's reference says until the writer describes it. The section
+# cannot be saved while a reference still says this (in any of the site's languages).
+PHOTO_ALT_PLACEHOLDER = _("Describe this photo here (alternative text)")
+PHOTO_CAPTION_PLACEHOLDER = _("Caption (optional)")
+
+
+@functools.cache
+def _in_every_language(message) -> frozenset[str]:
+    texts = set()
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            texts.add(str(message))
+    return frozenset(texts)
+
+
+def is_alt_placeholder(text: str) -> bool:
+    return text.strip() in _in_every_language(PHOTO_ALT_PLACEHOLDER)
+
+
+def is_caption_placeholder(text: str) -> bool:
+    return text.strip() in _in_every_language(PHOTO_CAPTION_PLACEHOLDER)
+
+
+def photo_reference_errors(rendered: markdown.Rendered, photos: dict) -> list[ValidationError]:
+    """What stops a text from being saved: references to missing or undescribed photos."""
+    errors = []
+    for reference in rendered.photo_references:
+        number = reference.photo_id
+        photo = photos.get(number)
+        if photo is None:
+            errors.append(
+                ValidationError(
+                    _(
+                        "There is no photo %(number)s in this report. Drop the image into "
+                        "the text again, or correct the number in photo:%(number)s."
+                    ),
+                    code="unknown_photo",
+                    params={"number": number},
+                )
+            )
+            continue
+        alt = reference.alt.strip() or photo.alt_text
+        if not alt.strip() or is_alt_placeholder(alt):
+            errors.append(
+                ValidationError(
+                    _(
+                        "Describe photo %(number)s for readers who cannot see it: in "
+                        "![…](photo:%(number)s), write what the photo shows between the "
+                        "square brackets."
+                    ),
+                    code="photo_without_alt",
+                    params={"number": number},
+                )
+            )
+        if is_caption_placeholder(reference.caption):
+            errors.append(
+                ValidationError(
+                    _(
+                        "Photo %(number)s still has the caption placeholder: write a caption "
+                        "between the quotation marks, or delete the quoted text."
+                    ),
+                    code="caption_placeholder",
+                    params={"number": number},
+                )
+            )
+    return errors
+
+
+class MarkdownFieldsMixin:
+    """Markdown fields rendered once between clean() and save(), with errors on the field.
+
+    A model lists `markdown_fields` ({"body": "body_html"}) and says which prefix the
+    ids in each field's HTML carry (`markdown_anchor_prefix`).
+    """
+
+    markdown_fields: dict[str, str] = {}
+
+    def markdown_anchor_prefix(self, field: str) -> str:
+        raise NotImplementedError
+
+    def markdown_photos(self) -> dict[int, "Photo"]:
+        """The photos this object's text may show: its report's, by id."""
+        raise NotImplementedError
+
+    def render_as(self, field: str, text: str) -> markdown.Rendered:
+        """`text` rendered as it would be stored in `field` (the editor's preview)."""
+        return markdown.render(
+            text, anchor_prefix=self.markdown_anchor_prefix(field), photos=self.markdown_photos()
+        )
+
+    def rendered_markdown(self, field: str) -> markdown.Rendered:
+        """The field rendered as it is now; raises markdown.MarkdownRefused."""
+        text, prefix = getattr(self, field), self.markdown_anchor_prefix(field)
+        cache = self.__dict__.setdefault("_rendered_markdown", {})
+        if cache.get(field, (None, None, None))[:2] != (text, prefix):
+            cache[field] = (text, prefix, self.render_as(field, text))
+        return cache[field][2]
+
+    def markdown_errors(self) -> dict[str, list]:
+        errors: dict[str, list] = {}
+        for field in self.markdown_fields:
+            try:
+                rendered = self.rendered_markdown(field)
+            except markdown.MarkdownRefused as refusal:
+                errors[field] = refusal.error_list
+                continue
+            if problems := photo_reference_errors(rendered, self.markdown_photos()):
+                errors[field] = problems
+        return errors
+
+    def describe_placed_photos(self, photos) -> None:
+        """Copy how the text describes each of `photos` onto the photo's own row.
+
+        The text is where a writer describes a photo they placed; the row keeps the same
+        words for the admin's lists and for the figure list under a section, should
+        the photo be taken out of the text later.
+        """
+        owned = {photo.pk: photo for photo in photos}
+        for field in self.markdown_fields:
+            for reference in self.rendered_markdown(field).photo_references:
+                photo = owned.get(reference.photo_id)
+                alt, caption = reference.alt.strip(), reference.caption.strip()
+                if photo is None or not alt or is_alt_placeholder(alt):
+                    continue
+                if is_caption_placeholder(caption):
+                    caption = ""
+                if (photo.alt_text, photo.caption) != (alt, caption):
+                    Photo.objects.filter(pk=photo.pk).update(alt_text=alt, caption=caption)
+                    photo.alt_text, photo.caption = alt, caption
+
+    def render_markdown_fields(self, update_fields) -> bool:
+        """Store the HTML of every Markdown field that this save writes; True if any."""
+        written = False
+        for field, target in self.markdown_fields.items():
+            if update_fields is None or field in update_fields:
+                setattr(self, target, self.rendered_markdown(field).html)
+                written = True
+        return written
 
 
 def published_condition(prefix: str = "") -> Q:
@@ -206,8 +348,10 @@ class ReportQuerySet(models.QuerySet):
         return self
 
 
-class Report(models.Model):
+class Report(MarkdownFieldsMixin, models.Model):
     """The combined post: a lead, sections by several authors, a closing and a gallery."""
+
+    markdown_fields = {"lead": "lead_html", "closing": "closing_html"}
 
     title = models.CharField(_("title"), max_length=200)
     slug = models.SlugField(
@@ -287,8 +431,7 @@ class Report(models.Model):
     def save(self, *args, **kwargs):
         if not self.slug:
             self.slug = unique_slug(self, self.title, fallback="report")
-        self.lead_html = render_markdown(self.lead)
-        self.closing_html = render_markdown(self.closing)
+        texts_written = self.render_markdown_fields(kwargs.get("update_fields"))
         self.reading_minutes = self.count_reading_minutes()
         # The reading time follows the HTML, which follows the Markdown.
         update_fields = with_derived_fields(
@@ -298,6 +441,8 @@ class Report(models.Model):
             update_fields, {"lead_html": "reading_minutes", "closing_html": "reading_minutes"}
         )
         super().save(*args, **kwargs)
+        if texts_written:
+            self.describe_placed_photos(self.photos.filter(section__isnull=True))
 
     def get_absolute_url(self) -> str:
         return reverse("blog:report_detail", kwargs={"slug": self.slug})
@@ -330,8 +475,18 @@ class Report(models.Model):
         Report.objects.filter(pk=self.pk).update(reading_minutes=self.reading_minutes)
 
     def clean(self):
+        errors = self.markdown_errors()
         if self.cover_id and self.cover.report_id != self.pk:
-            raise ValidationError({"cover": _("The cover must be one of this report's photos.")})
+            errors["cover"] = [_("The cover must be one of this report's photos.")]
+        if errors:
+            raise ValidationError(errors)
+
+    def markdown_anchor_prefix(self, field: str) -> str:
+        # The page shows one lead and one closing, so their ids need no number.
+        return f"{field}-"
+
+    def markdown_photos(self) -> dict[int, "Photo"]:
+        return {photo.pk: photo for photo in self.photos.all()} if self.pk else {}
 
     @property
     def is_published(self) -> bool:
@@ -360,7 +515,13 @@ class Report(models.Model):
         return [photo for photo in self.photos.all() if photo.in_gallery]
 
     def figures_for(self, section: "Section") -> list["Photo"]:
-        return self._photos_by_section.get(section.pk, [])
+        """Photos shown under a section: those not placed in its text, and described."""
+        placed = section.inline_photo_ids
+        return [
+            photo
+            for photo in self._photos_by_section.get(section.pk, [])
+            if photo.pk not in placed and photo.is_described
+        ]
 
     @cached_property
     def outline(self) -> list[dict]:
@@ -486,12 +647,14 @@ class SectionQuerySet(models.QuerySet):
         )
 
 
-class Section(models.Model):
+class Section(MarkdownFieldsMixin, models.Model):
     """One author's part of a report, reviewed on its own.
 
     Its `status` is changed only by `blog.workflow`; `version` counts saves and
     lets two people editing at once notice each other.
     """
+
+    markdown_fields = {"body": "body_html"}
 
     report = models.ForeignKey(
         Report, on_delete=models.CASCADE, related_name="sections", verbose_name=_("report")
@@ -571,23 +734,47 @@ class Section(models.Model):
             self.author_team = profile.team if profile else ""
         # Browsers send text areas with CRLF; one form of newline keeps comparisons honest.
         self.body = self.body.replace("\r\n", "\n")
-        self.body_html = render_markdown(self.body)
+        # Rendered before anything is written: a refused body raises here.
+        body_written = self.render_markdown_fields(kwargs.get("update_fields"))
         kwargs["update_fields"] = with_derived_fields(
             kwargs.get("update_fields"), {"body": "body_html", "author": "author_team"}
         )
+        numbered = self.pk is not None
         super().save(*args, **kwargs)
-        if kwargs["update_fields"] is None or "body_html" in kwargs["update_fields"]:
+        if not numbered:
+            # The ids in the body carry the section's anchor, which needs the new number.
+            self.body_html = self.rendered_markdown("body").html
+            Section.objects.filter(pk=self.pk).update(body_html=self.body_html)
+        self.__dict__.pop("inline_photo_ids", None)
+        if numbered and body_written:
+            self.describe_placed_photos(self.photos.all())
+        if body_written:
             self.report.refresh_reading_minutes()
 
     def get_absolute_url(self) -> str:
         """The section in its report's page."""
         return f"{self.report.get_absolute_url()}#{self.anchor}"
 
+    def markdown_anchor_prefix(self, field: str) -> str:
+        # Unique on the combined page: two sections may both have a heading "まとめ".
+        return f"{self.anchor}-" if self.pk else "section-new-"
+
+    def markdown_photos(self) -> dict[int, "Photo"]:
+        if not self.report_id:
+            return {}
+        return {photo.pk: photo for photo in Photo.objects.filter(report_id=self.report_id)}
+
+    @cached_property
+    def inline_photo_ids(self) -> set[int]:
+        """Photos that the stored body already shows as figures."""
+        return markdown.inline_photo_ids(self.body_html)
+
     def clean(self):
+        errors = self.markdown_errors()
         if self.session_id is None and not self.heading.strip():
-            raise ValidationError(
-                {"heading": _("Give the section a heading, or choose its session.")}
-            )
+            errors["heading"] = [_("Give the section a heading, or choose its session.")]
+        if errors:
+            raise ValidationError(errors)
         if self.session_id and self.report_id:
             event_id = Report.objects.filter(pk=self.report_id).values_list("event_id", flat=True)
             if event_id and event_id[0] and self.session.event_id != event_id[0]:
@@ -640,8 +827,10 @@ def _photo_upload_to(instance: "Photo", filename: str) -> str:
 
 
 def validate_raster_image(upload) -> None:
+    # Validating is the whole pipeline (decode, orient, strip, encode); the result is kept
+    # on the upload, so that saving the photo afterwards does not do it twice.
     if upload and not getattr(upload, "_committed", True):
-        images.decode(upload)
+        images.prepare(upload)
 
 
 class Photo(models.Model):
@@ -702,21 +891,34 @@ class Photo(models.Model):
 
     def save(self, *args, **kwargs):
         replaced: list[str] = []
+        written: list[str] = []
         if self.image and not self.image._committed:
+            # Raises ValidationError before anything is written.
+            prepared = images.prepare(self.image)
             if self.pk:
                 previous = Photo.objects.filter(pk=self.pk).first()
                 replaced = previous.stored_names if previous else []
-            normalised = images.normalise(self.image.file)
-            self.image.save(f"upload.{normalised.extension}", normalised.content, save=False)
-            self.width, self.height = normalised.width, normalised.height
-            self.renditions = [
-                rendition.as_dict()
-                for rendition in images.make_renditions(self.image.storage, self.image.name)
-            ]
-        super().save(*args, **kwargs)
+            storage = self.image.storage
+            try:
+                self.image.save(
+                    f"upload.{prepared.extension}", ContentFile(prepared.original), save=False
+                )
+                written.append(self.image.name)
+                renditions = images.store_renditions(storage, self.image.name, prepared)
+                written += [rendition.name for rendition in renditions]
+                self.width, self.height = prepared.width, prepared.height
+                self.renditions = [rendition.as_dict() for rendition in renditions]
+                super().save(*args, **kwargs)
+            except BaseException:
+                # No file may outlive a photo that was not saved.
+                images.delete_quietly(storage, written)
+                raise
+        else:
+            super().save(*args, **kwargs)
         if replaced:
             storage = self.image.storage
             transaction.on_commit(lambda: [storage.delete(name) for name in replaced])
+        self.refresh_texts_showing_it()
 
     @property
     def stored_names(self) -> list[str]:
@@ -726,6 +928,64 @@ class Photo(models.Model):
     def clean(self):
         if self.section_id and self.report_id and self.section.report_id != self.report_id:
             raise ValidationError({"section": _("This section belongs to another report.")})
+        if is_alt_placeholder(self.alt_text):
+            raise ValidationError(
+                {"alt_text": _("Describe what the photo shows in place of the placeholder.")}
+            )
+
+    @classmethod
+    def drop_into(cls, target: "Section | Report", upload) -> "Photo":
+        """A photo made from an image dropped into the text of `target`, not yet described.
+
+        Raises ValidationError (with the writer's message) before anything is written
+        when the upload is not a photo we accept.
+        """
+        section = target if isinstance(target, Section) else None
+        report = section.report if section else target
+        last = cls.objects.filter(report=report, section=section).aggregate(models.Max("position"))[
+            "position__max"
+        ]
+        photo = cls(
+            report=report,
+            section=section,
+            image=upload,
+            alt_text=str(PHOTO_ALT_PLACEHOLDER),
+            position=0 if last is None else last + 1,
+        )
+        photo.save()
+        return photo
+
+    def markdown_reference(self) -> str:
+        """What the editor inserts for this photo: placeholders the writer replaces."""
+        return f'![{PHOTO_ALT_PLACEHOLDER}](photo:{self.pk} "{PHOTO_CAPTION_PLACEHOLDER}")'
+
+    @property
+    def is_described(self) -> bool:
+        """False for a dropped photo whose writer has not described it yet."""
+        return bool(self.alt_text.strip()) and not is_alt_placeholder(self.alt_text)
+
+    def refresh_texts_showing_it(self) -> None:
+        Photo.refresh_texts_showing(self.pk, self.report_id)
+
+    @staticmethod
+    def refresh_texts_showing(photo_id: int, report_id: int) -> None:
+        """Render again the texts that show a photo, so that their figures stay current.
+
+        Written with update(): a derived field changes, not the writer's text, so no new
+        version and no description copied back.
+        """
+        marker = f"photo:{photo_id}"
+        for section in Section.objects.filter(report_id=report_id, body__contains=marker):
+            with contextlib.suppress(markdown.MarkdownRefused):
+                html = section.rendered_markdown("body").html
+                Section.objects.filter(pk=section.pk).update(body_html=html)
+        texts = models.Q(lead__contains=marker) | models.Q(closing__contains=marker)
+        for report in Report.objects.filter(texts, pk=report_id):
+            with contextlib.suppress(markdown.MarkdownRefused):
+                Report.objects.filter(pk=report.pk).update(
+                    lead_html=report.rendered_markdown("lead").html,
+                    closing_html=report.rendered_markdown("closing").html,
+                )
 
     def _renditions_of(self, fmt: str) -> list[dict]:
         return [r for r in self.renditions if r["format"] == fmt]

@@ -13,10 +13,15 @@ def remove_photo_files(sender, instance: Photo, **kwargs) -> None:
     pointing at files that are gone.
     """
     storage, names = instance.image.storage, instance.stored_names
+    # Taken now: by the time of the commit, Django has set the instance's pk to None.
+    photo_id, report_id = instance.pk, instance.report_id
 
     def remove() -> None:
         for name in names:
             storage.delete(name)
+        # Texts that showed the photo now show a notice in its place. After the commit,
+        # so that a report being deleted whole is not rendered again on its way out.
+        Photo.refresh_texts_showing(photo_id, report_id)
 
     transaction.on_commit(remove)
 

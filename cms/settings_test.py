@@ -17,6 +17,8 @@ STORAGES = {
     # The manifest storage needs collectstatic first; tests use the source files.
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Browser tests look at uploaded photos, so the live server serves media as in development.
+SERVE_MEDIA = True
 # Serve static files from the source folders, as in development (no collectstatic).
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True

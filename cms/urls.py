@@ -1,26 +1,19 @@
 from django.conf import settings
 from django.contrib import admin
-from django.contrib.admin.views.decorators import staff_member_required
 from django.urls import include, path, re_path
 from django.views.static import serve
-from markdownx.views import ImageUploadView, MarkdownifyView
+
+from blog.editor_views import MarkdownPreviewView, PhotoUploadView
 
 admin.site.site_header = settings.SITE_NAME
 admin.site.site_title = settings.SITE_NAME
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    # markdownx's endpoints are open to anyone out of the box; ours are for staff.
-    path(
-        "markdownx/markdownify/",
-        staff_member_required(MarkdownifyView.as_view()),
-        name="markdownx_markdownify",
-    ),
-    path(
-        "markdownx/upload/",
-        staff_member_required(ImageUploadView.as_view()),
-        name="markdownx_upload",
-    ),
+    # The admin editor's preview and upload, in place of markdownx's own views (which are
+    # open to anyone): staff only, and only for texts the user may change.
+    path("markdownx/markdownify/", MarkdownPreviewView.as_view(), name="markdownx_markdownify"),
+    path("markdownx/upload/", PhotoUploadView.as_view(), name="markdownx_upload"),
     # The language switch in the footer posts here (Django's set_language view).
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("sessions.urls")),

@@ -326,11 +326,11 @@ def test_comment_thread_is_for_the_author_and_editors(client, author, coauthor, 
     url = reverse("admin:blog_section_comment", args=[section.pk])
 
     client.force_login(author)
-    client.post(url, {"body": "見出しの案を2つ考えました"})
+    client.post(url, {"message": "見出しの案を2つ考えました"})
     client.force_login(editor)
-    client.post(url, {"body": "後者が良いと思います"})
+    client.post(url, {"message": "後者が良いと思います"})
     client.force_login(coauthor)
-    refused = client.post(url, {"body": "横から失礼"})
+    refused = client.post(url, {"message": "横から失礼"})
 
     assert refused.status_code == 403
     assert list(ReviewComment.objects.values_list("body", flat=True)) == [

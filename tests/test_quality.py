@@ -224,12 +224,6 @@ def test_report_page_screenshot(page: Page, live_server, width, scheme, backgrou
 
 
 @pytest.mark.django_db
-@pytest.mark.xfail(
-    strict=True,
-    reason="Each section's Markdown is rendered on its own, so ids made from sub-headings "
-    "(and footnotes) repeat on the combined page; the Markdown pipeline needs a per-section "
-    "id prefix.",
-)
 def test_same_subheading_in_two_sections_keeps_ids_unique(client):
     report = make_report(published=True)
     for _ in range(2):

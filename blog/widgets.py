@@ -1,0 +1,33 @@
+"""The admin's Markdown editor: django-markdownx's widget with our own script and styles.
+
+markdownx gives the field, the textarea and the preview area. Its script is replaced
+(static/blog/admin/markdown-editor.js) because it cannot do what our writers need:
+it starts only on page load, so rows added with "Add another" get no preview (and
+copy its "already started" mark from the hidden template row); it rewrites the
+textarea on upload and on some keys, which breaks an input method's composition and
+the undo history; it uploads without saying which section the photo is for; and on
+an error it types "Invalid response" into the writer's text.
+"""
+
+from django.urls import reverse
+from markdownx.widgets import AdminMarkdownxWidget
+
+
+class MarkdownEditorWidget(AdminMarkdownxWidget):
+    template_name = "blog/widgets/markdown_editor.html"
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["widget"]["attrs"].update(
+            {
+                "data-preview-url": reverse("markdownx_markdownify"),
+                "data-upload-url": reverse("markdownx_upload"),
+                "spellcheck": "false",
+            }
+        )
+        return context
+
+    class Media:
+        extend = False  # not markdownx's script and styles
+        css = {"all": ["css/pygments.css", "blog/admin/markdown-editor.css"]}
+        js = ["blog/admin/markdown-editor.js"]

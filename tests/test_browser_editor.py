@@ -1,0 +1,228 @@
+"""A writer in the admin's Markdown editor, in a real browser: photos, Japanese input, rows."""
+
+import time
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from blog.models import Photo, Section
+from tests.factories import make_report, make_section
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def wait_until(page: Page, expression: str, timeout: float = 5.0) -> None:
+    """Poll `expression` in the page. Playwright's wait_for_function evaluates its predicate
+    with eval(), which the site's Content Security Policy rightly forbids."""
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"never true: {expression}")
+        page.wait_for_timeout(50)
+
+
+ALT_PLACEHOLDER = "ここに代替テキスト（写真の説明）を書いてください"
+
+# Draws a JPEG in the page and drops it on the editor, as a file dragged from the desktop.
+DROP_A_PHOTO = """async (textarea) => {
+  const canvas = document.createElement("canvas");
+  canvas.width = 640;
+  canvas.height = 400;
+  const context = canvas.getContext("2d");
+  context.fillStyle = "#2a6f97";
+  context.fillRect(0, 0, 640, 400);
+  const blob = await new Promise((resolve) => canvas.toBlob(resolve, "image/jpeg", 0.9));
+  const transfer = new DataTransfer();
+  transfer.items.add(new File([blob], "stage.jpg", { type: "image/jpeg" }));
+  for (const type of ["dragenter", "dragover", "drop"]) {
+    textarea.dispatchEvent(
+      new DragEvent(type, { dataTransfer: transfer, bubbles: true, cancelable: true })
+    );
+  }
+}"""
+
+# Records what the editor sees, to show when previews and edits happen during composition.
+RECORD_EVENTS = """(textarea) => {
+  window.editorLog = [];
+  for (const type of ["compositionstart", "compositionend"]) {
+    textarea.addEventListener(type, () => window.editorLog.push(type));
+  }
+  document.addEventListener("markdown-editor:previewed", () => window.editorLog.push("previewed"));
+}"""
+
+
+@pytest.fixture
+def admin_page(page: Page, live_server, superuser) -> Page:
+    page.goto(f"{live_server.url}/admin/login/")
+    page.get_by_label("ユーザー名").fill("root")
+    page.get_by_label("パスワード").fill("secret-pass")
+    page.get_by_role("button", name="ログイン").click()
+    expect(page.get_by_role("heading", name="サイト管理")).to_be_visible()
+    return page
+
+
+@pytest.fixture
+def section(superuser) -> Section:
+    return make_section(make_report(), author=superuser, body="導入の段落。")
+
+
+def open_section(page: Page, live_server, section: Section):
+    page.goto(f"{live_server.url}/admin/blog/section/{section.pk}/change/")
+    textarea = page.locator("textarea[name=body]")
+    expect(page.locator(".markdown-editor__preview")).to_contain_text("導入の段落。")
+    return textarea
+
+
+def compose(page: Page, steps: list[str], pause_ms: int = 150) -> None:
+    """Type through an emulated input method: each step is what the composition shows."""
+    session = page.context.new_cdp_session(page)
+    for text in steps:
+        session.send(
+            "Input.imeSetComposition",
+            {"text": text, "selectionStart": len(text), "selectionEnd": len(text)},
+        )
+        page.wait_for_timeout(pause_ms)
+    return session
+
+
+def test_dropped_image_shows_in_the_live_preview(admin_page: Page, live_server, section):
+    textarea = open_section(admin_page, live_server, section)
+    textarea.click()
+    admin_page.keyboard.press("Control+End")
+
+    textarea.evaluate(DROP_A_PHOTO)
+
+    figure_image = admin_page.locator(".markdown-editor__preview figure img")
+    expect(figure_image).to_have_attribute("alt", ALT_PLACEHOLDER)
+    expect(figure_image).to_have_js_property("complete", True)
+    photo = Photo.objects.get()
+    webp = max((r for r in photo.renditions if r["format"] == "webp"), key=lambda r: r["width"])
+    assert (
+        figure_image.evaluate("img => [img.currentSrc, img.naturalWidth > 0]"),
+        textarea.input_value(),
+        admin_page.locator(".markdown-editor__status").inner_text(),
+    ) == (
+        [live_server.url + photo.image.storage.url(webp["name"]), True],
+        f'導入の段落。\n\n![{ALT_PLACEHOLDER}](photo:{photo.pk} "キャプション（任意）")\n\n',
+        "写真を追加しました。選択されている仮の文を、写真に写っているものの説明に書き換えてください。",
+    )
+
+
+def test_typing_after_a_drop_replaces_the_placeholder_and_saves(
+    admin_page: Page, live_server, section
+):
+    textarea = open_section(admin_page, live_server, section)
+    textarea.click()
+    admin_page.keyboard.press("Control+End")
+    textarea.evaluate(DROP_A_PHOTO)
+    expect(admin_page.locator(".markdown-editor__preview figure")).to_have_count(1)
+
+    admin_page.keyboard.type("Keynote stage")  # the placeholder is selected: this replaces it
+    without_caption = textarea.input_value().replace(' "キャプション（任意）"', "")
+    textarea.fill(without_caption)
+    admin_page.get_by_role("button", name="保存して編集を続ける").click()
+
+    expect(admin_page.locator(".messagelist")).to_be_visible()
+    photo = Photo.objects.get()
+    section.refresh_from_db()
+    # Browsers send a textarea's line breaks as CRLF.
+    assert (section.body.replace("\r\n", "\n"), photo.alt_text, photo.is_described) == (
+        f"導入の段落。\n\n![Keynote stage](photo:{photo.pk})",
+        "Keynote stage",
+        True,
+    )
+
+
+def test_japanese_typed_through_an_input_method_is_saved_exactly_once(
+    admin_page: Page, live_server, section
+):
+    textarea = open_section(admin_page, live_server, section)
+    textarea.evaluate(RECORD_EVENTS)
+    textarea.click()
+    admin_page.keyboard.press("Control+End")
+    admin_page.keyboard.type("x")  # schedules a preview that answers during the composition
+
+    session = compose(admin_page, ["か", "かい", "かいじ", "かいじょ", "かいじょう"], pause_ms=250)
+    session.send(
+        "Input.imeSetComposition", {"text": "会場", "selectionStart": 2, "selectionEnd": 2}
+    )
+    session.send("Input.insertText", {"text": "会場"})
+    wait_until(admin_page, "window.editorLog.at(-1) === 'previewed'")
+    log = admin_page.evaluate("window.editorLog")
+    admin_page.get_by_role("button", name="保存して編集を続ける").click()
+
+    expect(admin_page.locator(".messagelist")).to_be_visible()
+    section.refresh_from_db()
+    assert (section.body, log[log.index("compositionstart") + 1]) == (
+        "導入の段落。x会場",
+        "previewed",  # the preview came back mid-composition and changed nothing
+    )
+
+
+def test_photo_uploaded_during_composition_waits_for_its_end(
+    admin_page: Page, live_server, section
+):
+    textarea = open_section(admin_page, live_server, section)
+    textarea.click()
+    admin_page.keyboard.press("Control+End")
+    session = compose(admin_page, ["し", "しゃ"])
+
+    textarea.evaluate(DROP_A_PHOTO)
+    expect(admin_page.locator(".markdown-editor__status")).to_contain_text("写真を追加しました")
+    during = textarea.input_value()
+    session.send("Input.insertText", {"text": "写真"})
+
+    photo = Photo.objects.get()
+    expect(textarea).to_have_value(
+        f'導入の段落。写真\n\n![{ALT_PLACEHOLDER}](photo:{photo.pk} "キャプション（任意）")\n\n'
+    )
+    assert during == "導入の段落。しゃ"
+
+
+def test_preview_works_in_a_section_row_added_on_the_report_page(
+    admin_page: Page, live_server, section
+):
+    admin_page.goto(f"{live_server.url}/admin/blog/report/{section.report_id}/change/")
+    expect(admin_page.locator("#sections-0 .markdown-editor__preview")).to_contain_text(
+        "導入の段落。"
+    )
+
+    admin_page.get_by_role("button", name="節 の追加").click()
+    new_row = admin_page.locator("#sections-1")
+    new_row.locator("textarea[name='sections-1-body']").fill("## 新しい節の**見出し**")
+
+    expect(new_row.locator(".markdown-editor__preview h2")).to_have_text("新しい節の見出し")
+
+
+def test_new_row_refuses_photos_until_saved(admin_page: Page, live_server, section):
+    admin_page.goto(f"{live_server.url}/admin/blog/report/{section.report_id}/change/")
+    admin_page.get_by_role("button", name="節 の追加").click()
+    textarea = admin_page.locator("textarea[name='sections-1-body']")
+
+    textarea.evaluate(DROP_A_PHOTO)
+
+    expect(admin_page.locator("#sections-1 .markdown-editor__status")).to_have_text(
+        "写真を追加する前に、一度下書きを保存してください。写真は保存済みの文章に属します。"
+    )
+    assert (textarea.input_value(), Photo.objects.count()) == ("", 0)
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_editor_takes_the_admin_theme_colours(admin_page: Page, live_server, section, scheme):
+    admin_page.emulate_media(color_scheme=scheme)
+    textarea = open_section(admin_page, live_server, section)
+
+    colours = textarea.evaluate(
+        """t => {
+          const page = getComputedStyle(document.body);
+          const own = getComputedStyle(t);
+          return [own.backgroundColor === page.backgroundColor, own.color === page.color,
+                  page.backgroundColor];
+        }"""
+    )
+
+    assert colours == [
+        True,
+        True,
+        {"light": "rgb(255, 255, 255)", "dark": "rgb(18, 18, 18)"}[scheme],
+    ]

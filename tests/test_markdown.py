@@ -1,0 +1,266 @@
+import json
+import os
+import re
+import time
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.exceptions import ValidationError
+
+from blog import code_style, markdown
+from blog.markdown_worker import ConversionFailed, ConversionTimedOut, Worker
+from blog.models import Section
+from tests.factories import make_report, make_section, make_user
+from tests.xss import PAYLOADS, main_element, problems_in
+
+# --- Sanitising: what the writer typed never runs -------------------------------------------
+
+
+def test_there_are_at_least_thirty_distinct_payloads():
+    assert (len(PAYLOADS) >= 30, len(set(PAYLOADS.values())) == len(PAYLOADS)) == (True, True)
+
+
+@pytest.mark.parametrize("payload", PAYLOADS.values(), ids=PAYLOADS.keys())
+def test_rendered_markdown_is_harmless(payload):
+    rendered = markdown.render(payload, anchor_prefix="section-1-")
+
+    assert problems_in(rendered.html) == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("payload", PAYLOADS.values(), ids=PAYLOADS.keys())
+def test_public_report_page_is_harmless(client, payload):
+    report = make_report(published=True, lead=payload, closing=payload)
+    make_section(report, body=payload)
+
+    page = client.get(report.get_absolute_url()).content.decode()
+
+    assert problems_in(main_element(page)) == []
+
+
+def test_checker_catches_what_it_looks_for():
+    # The audit must be able to fail, or the two tests above prove nothing.
+    unsafe = (
+        '<p onclick="x">a</p><a href=" jav&#x61;script:1">b</a><img src="data:image/png,x">'
+        "<iframe></iframe><span style='color:red'>c</span><ScRiPt>1</ScRiPt>"
+        '<a href="https://example.com">d</a><a href="#section-1">e</a>'
+    )
+
+    assert problems_in(unsafe) == [
+        "<p onclick>",
+        "<a href=' javascript:1'>",
+        "<img src='data:image/png,x'>",
+        "<iframe>",
+        "<span style>",
+        "<script>",
+        "<a> without rel=noopener",
+        "'<script' in the markup",
+    ]
+
+
+def test_links_are_kept_and_open_safely():
+    html = markdown.render("[site](https://example.com) [mail](mailto:a@example.com)").html
+
+    assert html == (
+        '<p><a href="https://example.com" rel="noopener noreferrer">site</a> '
+        '<a href="mailto:a@example.com" rel="noopener noreferrer">mail</a></p>'
+    )
+
+
+def test_script_content_is_dropped_not_shown_as_text():
+    assert markdown.render("a<script>alert(1)</script>b").html == "<p>ab</p>"
+
+
+# --- Markdown features ----------------------------------------------------------------------
+
+
+def test_tables_keep_their_alignment():
+    html = markdown.render("| 左 | 右 |\n|:--|--:|\n| a | b |").html
+
+    assert re.findall(r"<t[hd]\b[^>]*>", html) == [
+        '<th align="left">',
+        '<th align="right">',
+        '<td align="left">',
+        '<td align="right">',
+    ]
+
+
+def test_fenced_code_is_highlighted_with_pygments_classes():
+    html = markdown.render("```python\nimport os\n```").html
+
+    assert html == (
+        '<div class="highlight"><pre><span></span><code><span class="kn">import</span>'
+        '<span class="w"> </span><span class="nn">os</span>\n</code></pre></div>'
+    )
+
+
+def test_footnotes_link_both_ways_within_the_section():
+    html = markdown.render("本文[^1]\n\n[^1]: 注", anchor_prefix="section-7-").html
+
+    assert re.findall(r'(id|href)="([^"]*)"', html) == [
+        ("id", "section-7-fnref:1"),
+        ("href", "#section-7-fn:1"),
+        ("id", "section-7-fn:1"),
+        ("href", "#section-7-fnref:1"),
+    ]
+
+
+def test_heading_ids_carry_the_prefix_and_in_page_links_follow():
+    html = markdown.render(
+        "### まとめ\n\n[上へ](#まとめ) [別の節](#section-2)", anchor_prefix="section-5-"
+    )
+
+    assert re.findall(r'(id|href)="([^"]*)"', html.html) == [
+        ("id", "section-5-まとめ"),
+        ("href", "#section-5-まとめ"),
+        ("href", "#section-2"),  # another section's anchor is left alone
+    ]
+
+
+def test_writer_ids_are_prefixed_too():
+    html = markdown.render('<span id="main">x</span>', anchor_prefix="section-3-").html
+
+    assert html == '<p><span id="section-3-main">x</span></p>'
+
+
+@pytest.mark.django_db
+def test_two_sections_with_the_same_heading_have_distinct_anchors(client):
+    report = make_report(published=True)
+    first = make_section(report, body="### まとめ\n\n[まとめへ](#まとめ)")
+    second = make_section(report, body="### まとめ\n\n[まとめへ](#まとめ)")
+
+    page = client.get(report.get_absolute_url()).content.decode()
+
+    assert re.findall(r'<h3 id="([^"]+)">まとめ</h3>', page) == [
+        f"section-{first.pk}-まとめ",
+        f"section-{second.pk}-まとめ",
+    ]
+    assert re.findall(r'href="#(section-\d+-まとめ)"', page) == [
+        f"section-{first.pk}-まとめ",
+        f"section-{second.pk}-まとめ",
+    ]
+
+
+def test_toc_marker_is_plain_text():
+    assert markdown.render("[TOC]").html == "<p>[TOC]</p>"
+
+
+def test_committed_code_stylesheet_matches_pygments():
+    committed = Path(settings.BASE_DIR, "static", code_style.STYLESHEET_PATH).read_text()
+
+    assert committed == code_style.stylesheet()
+
+
+def test_code_stylesheet_has_light_and_both_dark_switches():
+    css = code_style.stylesheet()
+
+    assert [
+        len(re.findall(r"^\.highlight \.k \{", css, re.MULTILINE)),
+        css.count('@media (prefers-color-scheme: dark) {\n  :root:not([data-theme="light"])'),
+        css.count(':root[data-theme="dark"] .highlight .k {'),
+    ] == [1, 1, 1]
+
+
+# --- Bounds: no text may hang or crash a worker ---------------------------------------------
+
+TOO_LONG = "この文章は長すぎます（60,001 文字）。50,000 文字以内にするか、節を分けてください。"
+TOO_SLOW = (
+    "この文章は整形に時間がかかりすぎます。[ や ![ のような閉じていない括弧の連続や、"
+    "深すぎる入れ子のリスト・引用がないか確かめ、単純にしてください。"
+)
+
+
+@pytest.mark.django_db
+def test_section_over_the_length_limit_is_refused_with_a_message():
+    section = Section(report=make_report(), author=make_user(), heading="h", body="あ" * 60_001)
+
+    with pytest.raises(ValidationError) as error:
+        section.full_clean()
+
+    assert error.value.message_dict == {"body": [TOO_LONG]}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "body",
+    ["[" * 20_000, "![" * 15_000, "<http://" * 5_000, "[](" * 15_000],
+    ids=["brackets", "image-brackets", "autolinks", "empty-links"],
+)
+def test_quadratic_markdown_is_refused_within_the_time_limit(body):
+    section = Section(report=make_report(), author=make_user(), heading="h", body=body)
+    started = time.monotonic()
+
+    with pytest.raises(ValidationError) as error:
+        section.full_clean()
+
+    # Unbounded, each of these takes minutes; the exact time is not the point.
+    assert (error.value.message_dict, time.monotonic() - started < 30) == (
+        {"body": [TOO_SLOW]},
+        True,
+    )
+
+
+@pytest.mark.django_db
+def test_refused_body_never_reaches_the_database():
+    report = make_report()
+
+    with pytest.raises(ValidationError):
+        make_section(report, body="[" * 20_000)
+
+    assert Section.objects.count() == 0
+
+
+def test_rendering_works_again_after_a_refusal():
+    with pytest.raises(markdown.MarkdownRefused):
+        markdown.render("[" * 20_000)
+
+    assert markdown.render("**戻った**").html == "<p><strong>戻った</strong></p>"
+
+
+@pytest.mark.django_db
+def test_too_deep_nesting_is_refused_with_its_own_message(monkeypatch):
+    def recursion_in_child(*args, **kwargs):
+        raise ConversionFailed("too_deep")
+
+    section = Section(report=make_report(), author=make_user(), heading="h", body="- a")
+    monkeypatch.setattr(markdown._worker, "call", recursion_in_child)
+
+    with pytest.raises(ValidationError) as error:
+        section.full_clean()
+
+    assert error.value.message_dict == {
+        "body": ["リストや引用の入れ子が深すぎます。少し浅くしてください。"]
+    }
+
+
+def test_worker_reports_recursion_as_too_deep():
+    with pytest.raises(ConversionFailed) as failure:
+        Worker(json.loads).call("[" * 100_000, timeout=10)
+
+    assert failure.value.reason == "too_deep"
+
+
+def test_worker_stops_a_call_that_runs_too_long_and_serves_the_next():
+    worker = Worker(time.sleep)
+
+    with pytest.raises(ConversionTimedOut):
+        worker.call(30, timeout=0.2)
+
+    assert worker.call(0, timeout=10) is None
+
+
+def test_worker_survives_a_child_that_dies():
+    worker = Worker(os._exit)
+
+    with pytest.raises(ConversionFailed) as failure:
+        worker.call(3, timeout=10)
+
+    assert failure.value.reason == "failed"
+
+
+def test_worker_child_cannot_take_unbounded_memory():
+    with pytest.raises(ConversionFailed) as failure:
+        Worker(bytearray).call(4 * 1024**3, timeout=10)
+
+    assert failure.value.reason == "failed"

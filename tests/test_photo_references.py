@@ -1,0 +1,299 @@
+"""`![alt](photo:N "caption")` in a text: a figure on the page, and a description enforced."""
+
+import re
+from html.parser import HTMLParser
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from blog import markdown
+from blog.models import PHOTO_ALT_PLACEHOLDER, Photo, Section
+from tests.factories import make_photo, make_report, make_section, make_user
+
+pytestmark = pytest.mark.django_db
+
+ALT_PLACEHOLDER = "ここに代替テキスト（写真の説明）を書いてください"
+CAPTION_PLACEHOLDER = "キャプション（任意）"
+
+
+class Figures(HTMLParser):
+    """Each <figure> as {tag: attributes} plus its caption text, read as a browser would."""
+
+    def __init__(self):
+        super().__init__()
+        self.figures: list[dict] = []
+        self._in_figure = False
+        self._in_caption = False
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "figure":
+            self.figures.append({"caption": ""})
+            self._in_figure = True
+        elif self._in_figure and tag in {"source", "img", "a"}:
+            self.figures[-1][tag] = dict(attrs)
+        if tag == "figcaption":
+            self._in_caption = True
+
+    def handle_endtag(self, tag):
+        if tag == "figcaption":
+            self._in_caption = False
+        if tag == "figure":
+            self._in_figure = False
+
+    def handle_data(self, data):
+        if self._in_caption and data.strip():
+            self.figures[-1]["caption"] += data.strip()
+
+
+def figures_in(html: str) -> list[dict]:
+    parser = Figures()
+    parser.feed(html)
+    return parser.figures
+
+
+@pytest.fixture
+def report_with_photo():
+    report = make_report(published=True)
+    section = make_section(report, body="本文")
+    photo = make_photo(
+        report,
+        section,
+        alt_text="会場の写真",
+        credit_text="撮影: 佐藤",
+        credit_url="https://example.com/photos",
+    )
+    return report, section, photo
+
+
+def test_photo_reference_renders_as_a_responsive_figure(report_with_photo):
+    _report, section, photo = report_with_photo
+    section.body = f'前の段落\n\n![基調講演の会場](photo:{photo.pk} "満席の会場")\n\n後の段落'
+    section.full_clean()
+    section.save()
+
+    [figure] = figures_in(section.body_html)
+
+    assert figure == {
+        "caption": "満席の会場撮影: 佐藤",
+        "source": {
+            "type": "image/webp",
+            "srcset": photo.webp_srcset,
+            "sizes": "(min-width: 48rem) 44rem, 100vw",
+        },
+        "img": {
+            "src": photo.src,
+            "srcset": photo.fallback_srcset,
+            "sizes": "(min-width: 48rem) 44rem, 100vw",
+            "width": "64",
+            "height": "48",
+            "alt": "基調講演の会場",
+            "loading": "lazy",
+            "decoding": "async",
+        },
+        "a": {"href": "https://example.com/photos", "rel": "noopener noreferrer"},
+    }
+
+
+def test_figure_leaves_the_paragraph_it_was_typed_in(report_with_photo):
+    _report, section, photo = report_with_photo
+    section.body = f"前の文 ![説明](photo:{photo.pk}) 後の文"
+    section.save()
+
+    assert re.sub(r"<figure.*</figure>", "FIGURE", section.body_html, flags=re.S) == (
+        f"<p>前の文  後の文</p>\n<!-- photo:{photo.pk} -->FIGURE"
+    )
+
+
+def test_preview_and_public_page_show_the_same_figure(client, report_with_photo):
+    report, section, photo = report_with_photo
+    body = f"![舞台](photo:{photo.pk})"
+    section.body = body
+    section.save()
+
+    page = client.get(report.get_absolute_url()).content.decode()
+    preview = markdown.render(
+        body, anchor_prefix=f"{section.anchor}-", photos={photo.pk: photo}
+    ).html
+
+    assert figures_in(preview) == [figures_in(page)[0]]
+
+
+def test_placed_photo_is_not_repeated_under_the_section(client, report_with_photo):
+    report, section, photo = report_with_photo
+    other = make_photo(report, section, alt_text="別の写真")
+    section.body = f"![舞台](photo:{photo.pk})"
+    section.save()
+
+    page = client.get(report.get_absolute_url()).content.decode()
+
+    assert re.findall(r'<img [^>]*alt="([^"]*)"', page) == ["舞台", other.alt_text]
+
+
+def test_undescribed_photo_is_never_shown_to_readers(client, report_with_photo):
+    report, _section, photo = report_with_photo
+    Photo.objects.filter(pk=photo.pk).update(alt_text=ALT_PLACEHOLDER)
+
+    page = client.get(report.get_absolute_url()).content.decode()
+
+    assert re.findall(r"<img ", page) == []
+
+
+def test_lead_can_show_a_photo_of_the_report(client):
+    report = make_report(published=True)
+    photo = make_photo(report, alt_text="会場の外観")
+    report.lead = f"![デトロイトの会場](photo:{photo.pk})"
+    report.save()
+
+    page = client.get(report.get_absolute_url()).content.decode()
+
+    assert [f["img"]["alt"] for f in figures_in(page)] == ["デトロイトの会場"]
+
+
+# --- A photo cannot be placed without a description -----------------------------------------
+
+
+def section_errors(section: Section) -> list[str]:
+    with pytest.raises(ValidationError) as error:
+        section.full_clean()
+    return error.value.message_dict["body"]
+
+
+def test_dropped_photo_with_the_placeholder_cannot_be_saved(report_with_photo):
+    _report, section, photo = report_with_photo
+    section.body = f'![{ALT_PLACEHOLDER}](photo:{photo.pk} "{CAPTION_PLACEHOLDER}")'
+
+    assert section_errors(section) == [
+        f"写真 {photo.pk} を見られない読者のために説明を書いてください。"
+        f"![…](photo:{photo.pk}) の角かっこの中に、写真に写っているものを書きます。",
+        f"写真 {photo.pk} のキャプションがまだ仮の文のままです。"
+        "引用符の中にキャプションを書くか、引用符ごと消してください。",
+    ]
+
+
+def test_english_placeholder_is_refused_too(report_with_photo):
+    _report, section, photo = report_with_photo
+    section.body = f"![{'Describe this photo here (alternative text)'}](photo:{photo.pk})"
+
+    assert len(section_errors(section)) == 1
+
+
+def test_empty_alt_uses_the_photo_description_when_there_is_one(report_with_photo):
+    _report, section, photo = report_with_photo
+    section.body = f"![](photo:{photo.pk})"
+
+    section.full_clean()
+    section.save()
+
+    assert [f["img"]["alt"] for f in figures_in(section.body_html)] == ["会場の写真"]
+
+
+def test_empty_alt_is_refused_when_the_photo_is_undescribed(report_with_photo):
+    _report, section, photo = report_with_photo
+    Photo.objects.filter(pk=photo.pk).update(alt_text=ALT_PLACEHOLDER)
+    section.body = f"![](photo:{photo.pk})"
+
+    assert len(section_errors(section)) == 1
+
+
+def test_photo_of_another_report_cannot_be_placed(report_with_photo):
+    _report, section, _photo = report_with_photo
+    stranger = make_photo(make_report(), alt_text="下書きの写真")
+    section.body = f"![見えてはいけない](photo:{stranger.pk})"
+
+    assert section_errors(section) == [
+        f"このレポートに写真 {stranger.pk} はありません。"
+        f"画像を本文にもう一度ドロップするか、photo:{stranger.pk} の番号を直してください。"
+    ]
+
+
+def test_unknown_photo_renders_a_notice_not_another_reports_image(report_with_photo):
+    _report, _section, _photo = report_with_photo
+    stranger = make_photo(make_report(), alt_text="下書きの写真")
+
+    html = markdown.render(f"![説明](photo:{stranger.pk})", photos={}).html
+
+    assert html == (
+        '<p class="photo-missing"><span class="photo-missing__label">写真が見つかりません'
+        "</span> 説明</p>"
+    )
+
+
+def test_saving_copies_the_description_onto_the_photo(report_with_photo):
+    _report, section, photo = report_with_photo
+    section.body = f'![登壇者と聴衆](photo:{photo.pk} "開場直後")'
+    section.full_clean()
+    section.save()
+
+    photo.refresh_from_db()
+    assert (photo.alt_text, photo.caption) == ("登壇者と聴衆", "開場直後")
+
+
+def test_photo_admin_refuses_the_placeholder_as_alt_text(report_with_photo):
+    _report, _section, photo = report_with_photo
+    photo.alt_text = str(PHOTO_ALT_PLACEHOLDER)
+
+    with pytest.raises(ValidationError) as error:
+        photo.full_clean()
+
+    assert error.value.message_dict["alt_text"] == [
+        "仮の文の代わりに、写真に写っているものを書いてください。"
+    ]
+
+
+# --- Figures follow their photo --------------------------------------------------------------
+
+
+def test_changing_a_photo_updates_the_texts_that_show_it(report_with_photo):
+    _report, section, photo = report_with_photo
+    section.body = f"![舞台](photo:{photo.pk})"
+    section.save()
+
+    photo.credit_text = "出典: 講演スライド"
+    photo.save()
+
+    section.refresh_from_db()
+    assert [f["caption"] for f in figures_in(section.body_html)] == ["出典: 講演スライド"]
+
+
+def test_deleting_a_photo_leaves_a_notice_in_the_text(
+    report_with_photo, django_capture_on_commit_callbacks
+):
+    _report, section, photo = report_with_photo
+    section.body = f"![舞台](photo:{photo.pk})"
+    section.save()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        photo.delete()
+
+    section.refresh_from_db()
+    assert section.body_html == (
+        '<p class="photo-missing"><span class="photo-missing__label">写真が見つかりません'
+        "</span> 舞台</p>"
+    )
+
+
+def test_new_section_renders_with_its_own_anchor(report_with_photo):
+    report, _section, _photo = report_with_photo
+    section = Section(report=report, author=make_user(), heading="新しい節", body="### まとめ")
+    section.full_clean()
+    section.save()
+
+    section.refresh_from_db()
+    assert section.body_html == f'<h3 id="section-{section.pk}-まとめ">まとめ</h3>'
+
+
+def test_alt_and_caption_cannot_break_out_of_the_figure(report_with_photo):
+    from tests.xss import problems_in
+
+    _report, section, photo = report_with_photo
+    section.body = (
+        f'![x" onerror="alert(1)](photo:{photo.pk} "<script>alert(1)</script>\\" onclick=\\"1")'
+    )
+    section.save()
+
+    [figure] = figures_in(section.body_html)
+    assert (problems_in(section.body_html), figure["img"]["alt"], figure["caption"]) == (
+        [],
+        'x" onerror="alert(1)',
+        '<script>alert(1)</script>\\" onclick=\\"1撮影: 佐藤',  # shown as text, inert
+    )
