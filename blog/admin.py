@@ -135,6 +135,14 @@ class RevisionedAdmin(admin.ModelAdmin):
     def has_restore_permission(self, request, obj) -> bool:
         return request.user.has_perm(f"{self.opts.app_label}.change_{self.opts.model_name}", obj)
 
+    def view_on_site(self, obj) -> str:
+        """The public page once readers can see it; until then, the preview."""
+        report = obj if isinstance(obj, Report) else obj.report
+        if report.is_published:
+            return obj.get_absolute_url()
+        preview = reverse("blog:report_preview", args=[report.pk])
+        return preview if isinstance(obj, Report) else f"{preview}#{obj.anchor}"
+
     def after_restore(self, request, obj) -> None:
         """Hook for what a restore implies beyond the new revision."""
 

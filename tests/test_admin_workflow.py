@@ -561,3 +561,15 @@ def test_writer_home_lists_own_sections_with_states(client, author, coauthor):
     assert re.findall(r'change/">(.*?)</a>', mine) == ["私の節"]
     assert "修正依頼中" in mine
     assert 'id="awaiting-title"' not in html
+
+
+def test_view_on_site_leads_to_the_preview_until_the_report_is_out(client, editor, author):
+    draft = make_section(make_report(), author=author)
+    live = make_section(make_report(published=True), author=author, status="approved")
+    client.force_login(editor)
+
+    draft_page = client.get(change_url(draft)).content.decode()
+    live_page = client.get(change_url(live)).content.decode()
+
+    assert f'href="/preview/reports/{draft.report_id}/#{draft.anchor}"' in draft_page
+    assert f'href="{live.report.get_absolute_url()}#{live.anchor}"' in live_page
