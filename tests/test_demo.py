@@ -213,6 +213,41 @@ def test_loading_twice_changes_nothing(accounts):
 
 
 @pytest.mark.django_db
+def test_loading_again_keeps_what_was_changed_on_the_demo_site(accounts):
+    section = Section.objects.get(report__slug="kubecon-learnings-at-home", position=0)
+    section.body = "デモサイトで書き足した本文"
+    section.save()
+    writer = get_user_model().objects.get(username="sato")
+    writer.set_password("my-own-password")
+    writer.save()
+
+    load_demo()
+
+    section.refresh_from_db()
+    writer.refresh_from_db()
+    assert section.body == "デモサイトで書き足した本文"
+    assert writer.check_password("my-own-password")
+
+
+@pytest.mark.django_db
+def test_refresh_brings_the_demo_text_and_passwords_back(accounts):
+    section = Section.objects.get(report__slug="kubecon-learnings-at-home", position=0)
+    original = section.body
+    section.body = "デモサイトで書き足した本文"
+    section.save()
+    writer = get_user_model().objects.get(username="sato")
+    writer.set_password("my-own-password")
+    writer.save()
+
+    load_demo(refresh=True)
+
+    section.refresh_from_db()
+    writer.refresh_from_db()
+    assert section.body == original
+    assert writer.check_password("kubecon-writer")
+
+
+@pytest.mark.django_db
 def test_command_prints_the_accounts_table():
     out = io.StringIO()
     call_command("load_demo", stdout=out)

@@ -2,11 +2,13 @@
 
 Every row is found by its natural key (event slug, speaker slug, session
 title within the event, username, report slug, section position within the
-report, photo place within the report) and updated in place, so a second run
-creates no duplicates. Photos keep their image files: a picture is drawn only
-for a photo row that does not exist yet, or whose original file has gone.
+report, photo place within the report), so a second run creates no duplicates;
+a row that exists is kept as it is, or, with `refresh`, updated in place.
+Photos keep their image files: a picture is drawn only for a photo row that
+does not exist yet, or whose original file has gone.
 """
 
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
@@ -28,8 +30,26 @@ class DemoAccount:
     role: str  # "writer", "editor" or "admin"
 
 
-def load_demo() -> list[DemoAccount]:
-    """Load (or refresh) the demo report and return the accounts that can sign in."""
+# Whether rows that already exist are brought back to the demo's text. Off by default:
+# `python3 dev.py serve` loads the demo at every start, and what someone wrote or
+# changed on the demo site (a section, a password) must survive a restart.
+_refreshing: ContextVar[bool] = ContextVar("refreshing", default=False)
+
+
+def load_demo(*, refresh: bool = False) -> list[DemoAccount]:
+    """Load the demo report and return the accounts that can sign in.
+
+    Missing rows are created; existing ones are left as they are, unless `refresh`
+    brings their text, passwords and flags back to the demo's.
+    """
+    token = _refreshing.set(refresh)
+    try:
+        return _load_everything()
+    finally:
+        _refreshing.reset(token)
+
+
+def _load_everything() -> list[DemoAccount]:
     with transaction.atomic():
         users = _load_accounts()
         event = _load_event()
@@ -54,6 +74,8 @@ def _sync[M: models.Model](model: type[M], lookup: dict, values: dict) -> M:
     instance = model._default_manager.filter(**lookup).first()
     if instance is None:
         return model._default_manager.create(**lookup, **values)
+    if not _refreshing.get():
+        return instance
     changed = False
     for name, value in values.items():
         if getattr(instance, name) != value:
@@ -62,6 +84,13 @@ def _sync[M: models.Model](model: type[M], lookup: dict, values: dict) -> M:
     if changed:
         instance.save()
     return instance
+
+
+def _keep_or_refresh[M: models.Model](model: type[M], lookup: dict, values: dict) -> M:
+    """For rows without derived fields: create, or update only when refreshing."""
+    if _refreshing.get():
+        return model._default_manager.update_or_create(**lookup, defaults=values)[0]
+    return model._default_manager.get_or_create(**lookup, defaults=values)[0]
 
 
 def _load_accounts() -> dict:
@@ -78,17 +107,20 @@ def _load_accounts() -> dict:
     users = {}
     for account in content.ACCOUNTS:
         user, created = user_model.objects.get_or_create(username=account.username)
-        user.is_active = True
-        user.is_staff = True
-        user.is_superuser = account.role == "admin"
-        if created or not user.check_password(account.password):
-            user.set_password(account.password)
-        user.save()
-        group = content.ROLE_GROUPS[account.role]
-        user.groups.set([groups[group]] if group else [])
+        if created or _refreshing.get():
+            user.is_active = True
+            user.is_staff = True
+            user.is_superuser = account.role == "admin"
+            if created or not user.check_password(account.password):
+                user.set_password(account.password)
+            user.save()
+            group = content.ROLE_GROUPS[account.role]
+            user.groups.set([groups[group]] if group else [])
         if account.display_name:
-            AuthorProfile.objects.update_or_create(
-                user=user, defaults={"display_name": account.display_name, "team": account.team}
+            _keep_or_refresh(
+                AuthorProfile,
+                {"user": user},
+                {"display_name": account.display_name, "team": account.team},
             )
         users[account.username] = user
     return users
@@ -96,31 +128,32 @@ def _load_accounts() -> dict:
 
 def _load_event() -> Event:
     values = {key: value for key, value in content.EVENT.items() if key != "slug"}
-    event, _ = Event.objects.update_or_create(
-        slug=content.EVENT["slug"], defaults={**values, "format": EventFormat.HYBRID}
+    return _keep_or_refresh(
+        Event, {"slug": content.EVENT["slug"]}, {**values, "format": EventFormat.HYBRID}
     )
-    return event
 
 
 def _load_sessions(event: Event) -> dict[str, Session]:
     sessions = {}
     for data in content.SESSIONS:
-        session, _ = Session.objects.update_or_create(
-            event=event,
-            title=data.title,
-            defaults={"kind": SessionKind.SESSION, "track": data.track},
+        session = _keep_or_refresh(
+            Session,
+            {"event": event, "title": data.title},
+            {"kind": SessionKind.SESSION, "track": data.track},
         )
         billed = []
         for position, speaker_data in enumerate(data.speakers):
-            speaker, _ = Speaker.objects.update_or_create(
-                slug=slugify(speaker_data.name),
-                defaults={"name": speaker_data.name, "affiliation": speaker_data.affiliation},
+            speaker = _keep_or_refresh(
+                Speaker,
+                {"slug": slugify(speaker_data.name)},
+                {"name": speaker_data.name, "affiliation": speaker_data.affiliation},
             )
-            SessionSpeaker.objects.update_or_create(
-                session=session, speaker=speaker, defaults={"position": position}
+            _keep_or_refresh(
+                SessionSpeaker, {"session": session, "speaker": speaker}, {"position": position}
             )
             billed.append(speaker.pk)
-        session.appearances.exclude(speaker__in=billed).delete()
+        if _refreshing.get():
+            session.appearances.exclude(speaker__in=billed).delete()
         sessions[data.title] = session
     return sessions
 
