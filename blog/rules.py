@@ -52,15 +52,6 @@ def section_open_for_author(user, section) -> bool:
 
 
 @rules.predicate
-def section_open_for_editor(user, section) -> bool:
-    # An approved section is frozen until an editor reopens it, except on a live
-    # report, where an editor's edit is a correction (recorded by the workflow).
-    return section is not None and (
-        section.status != SectionStatus.APPROVED or section.report.is_live
-    )
-
-
-@rules.predicate
 def section_submittable(user, section) -> bool:
     return (
         section is not None and section.status in EDITABLE_BY_AUTHOR and not section.report.is_live
@@ -93,10 +84,11 @@ def photo_section_open_for_author(user, photo) -> bool:
 # --- Permissions -------------------------------------------------------------------------------
 
 rules.add_perm("blog.view_section", is_editor | (is_writer & (no_object | is_section_author)))
+# Editors may change any section: an edit to an approved one sends it back to review,
+# or, on a published report, counts as a correction (blog.workflow.record_edit).
 rules.add_perm(
     "blog.change_section",
-    (is_editor & (no_object | section_open_for_editor))
-    | (is_writer & (no_object | (is_section_author & section_open_for_author))),
+    is_editor | (is_writer & (no_object | (is_section_author & section_open_for_author))),
 )
 rules.add_perm("blog.add_section", is_staff_author)
 rules.add_perm(
@@ -114,6 +106,8 @@ rules.add_perm("blog.assign_reviewer", is_editor)
 rules.add_perm("blog.review_sections", is_editor)
 
 rules.add_perm("blog.view_report", is_staff_author)
+# Asked with the report by the Markdown editor (lead and closing) and by restores.
+rules.add_perm("blog.change_report", is_editor)
 rules.add_perm("blog.preview_report", is_editor | (is_writer & (no_object | writes_in_report)))
 rules.add_perm("blog.publish_report", is_editor)
 rules.add_perm("blog.share_report", is_editor)

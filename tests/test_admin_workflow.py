@@ -573,3 +573,45 @@ def test_view_on_site_leads_to_the_preview_until_the_report_is_out(client, edito
 
     assert f'href="/preview/reports/{draft.report_id}/#{draft.anchor}"' in draft_page
     assert f'href="{live.report.get_absolute_url()}#{live.anchor}"' in live_page
+
+
+def test_editor_restores_a_report_revision(client, editor):
+    report = make_report(title="レポート", lead="最初のリード")
+    url = reverse("admin:blog_report_change", args=[report.pk])
+    data = {
+        "title": "レポート",
+        "slug": report.slug,
+        "lead": "最初のリード",
+        "closing": "",
+        "sections-TOTAL_FORMS": 0,
+        "sections-INITIAL_FORMS": 0,
+        "photos-TOTAL_FORMS": 0,
+        "photos-INITIAL_FORMS": 0,
+    }
+    client.force_login(editor)
+    client.post(url, data)
+    client.post(url, data | {"lead": "書き換えたリード"})
+    first = list(Version.objects.get_for_object(report))[-1]
+
+    client.post(reverse("admin:blog_report_restore", args=[report.pk, first.pk]))
+
+    report.refresh_from_db()
+    assert report.lead == "最初のリード"
+    assert Version.objects.get_for_object(report).count() == 3
+
+
+def test_editor_edit_of_an_approved_section_sends_it_back_to_review(client, author, editor):
+    section = make_section(make_report(), author=author, status="in_review")
+    from blog import workflow
+
+    workflow.approve(section, by=editor)
+    client.force_login(editor)
+
+    client.post(change_url(section), form_data(section, body="承認後の修正"))
+
+    section.refresh_from_db()
+    assert (section.body, section.status, section.approved_version) == (
+        "承認後の修正",
+        "in_review",
+        None,
+    )

@@ -115,6 +115,18 @@ def test_writer_is_refused_the_upload_once_the_section_is_submitted(client, auth
     )
 
 
+def test_editor_may_preview_and_upload_for_a_reports_lead(client, editor):
+    report = make_report()
+    client.force_login(editor)
+
+    preview = client.post(PREVIEW, {"report": report.pk, "field": "lead", "content": "**リード**"})
+    upload = client.post(UPLOAD, {"report": report.pk, "image": jpeg_upload()})
+
+    assert (preview.status_code, upload.status_code) == (200, 200)
+    assert preview.content.decode() == "<p><strong>リード</strong></p>"
+    assert Photo.objects.filter(report=report, section=None).count() == 1
+
+
 def test_writer_may_not_upload_to_a_report(client, author):
     report = make_report()
     client.force_login(author)

@@ -33,7 +33,7 @@ MATRIX = {
     ("change_section", "draft"): {"author", "editor"},
     ("change_section", "changes_requested"): {"author", "editor"},
     ("change_section", "in_review"): {"editor"},
-    ("change_section", "approved"): set(),  # frozen until an editor reopens it
+    ("change_section", "approved"): {"editor"},  # the edit sends it back to review
     ("delete_section", "draft"): {"author", "editor"},
     ("delete_section", "in_review"): {"editor"},
     ("submit_section", "draft"): {"author", "editor"},
