@@ -583,6 +583,7 @@ class ReportAdmin(RevisionedAdmin):
         return (
             super()
             .get_queryset(request)
+            .visible_to(request.user)
             .annotate(
                 section_total=Count("sections", distinct=True),
                 approved_total=Count(
@@ -590,6 +591,17 @@ class ReportAdmin(RevisionedAdmin):
                 ),
             )
         )
+
+    def get_object(self, request, object_id, from_field=None):
+        # Looked up among all reports, so that a writer who opens another team's report
+        # by URL is refused (403) instead of told it is gone.
+        try:
+            return Report.objects.get(pk=int(object_id))
+        except (Report.DoesNotExist, ValueError):
+            return None
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("blog.view_report", obj)
 
     @admin.display(description=_("approved sections"))
     def review_progress(self, report: Report) -> str:

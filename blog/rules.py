@@ -105,7 +105,7 @@ rules.add_perm("blog.assign_reviewer", is_editor)
 # The role itself, for "is this person an editor?" questions without an object.
 rules.add_perm("blog.review_sections", is_editor)
 
-rules.add_perm("blog.view_report", is_staff_author)
+rules.add_perm("blog.view_report", is_editor | (is_writer & (no_object | writes_in_report)))
 # Asked with the report by the Markdown editor (lead and closing) and by restores.
 rules.add_perm("blog.change_report", is_editor)
 rules.add_perm("blog.preview_report", is_editor | (is_writer & (no_object | writes_in_report)))

@@ -615,3 +615,20 @@ def test_editor_edit_of_an_approved_section_sends_it_back_to_review(client, auth
         "in_review",
         None,
     )
+
+
+def test_writer_sees_only_the_reports_they_write_in(client, author, coauthor):
+    mine = make_report(title="私も書くレポート")
+    make_section(mine, author=author)
+    theirs = make_report(title="同僚だけのレポート")
+    make_section(theirs, author=coauthor, body="同僚の下書き")
+    client.force_login(author)
+
+    listing = client.get(reverse("admin:blog_report_changelist"))
+    refused = client.get(reverse("admin:blog_report_change", args=[theirs.pk]))
+    allowed = client.get(reverse("admin:blog_report_change", args=[mine.pk]))
+
+    assert [r.pk for r in listing.context["cl"].result_list] == [mine.pk]
+    assert refused.status_code == 403
+    assert "同僚の下書き" not in refused.content.decode()
+    assert allowed.status_code == 200
