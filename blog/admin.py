@@ -237,7 +237,13 @@ class SectionInline(admin.StackedInline):
     model = Section
     form = SectionAdminForm
     formfield_overrides = MARKDOWN_WIDGETS
-    fields = [("position", "session", "heading"), ("author", "reviewer"), "status_display", "body"]
+    fields = [
+        ("position", "session", "heading"),
+        ("author", "reviewer"),
+        "status_display",
+        "body",
+        "base_version",
+    ]
     readonly_fields = ["status_display"]
     autocomplete_fields = ["session"]
     extra = 0

@@ -632,3 +632,40 @@ def test_writer_sees_only_the_reports_they_write_in(client, author, coauthor):
     assert refused.status_code == 403
     assert "同僚の下書き" not in refused.content.decode()
     assert allowed.status_code == 200
+
+
+def test_report_page_section_rows_refuse_a_lost_update(client, author, editor):
+    report = make_report(title="レポート")
+    section = make_section(report, author=author, body="元の本文", heading="節")
+    started_from = section.version
+    section.body = "執筆者が先に保存"
+    section.save()
+    client.force_login(editor)
+    page = client.get(reverse("admin:blog_report_change", args=[report.pk])).content.decode()
+    assert f'name="sections-0-base_version" value="{section.version}"' in page
+    row = {
+        "sections-0-id": section.pk,
+        "sections-0-report": report.pk,
+        "sections-0-position": section.position,
+        "sections-0-heading": section.heading,
+        "sections-0-author": author.pk,
+        "sections-0-body": "編集者が古い版から上書き",
+        "sections-0-base_version": started_from,
+    }
+    data = {
+        "title": report.title,
+        "slug": report.slug,
+        "lead": report.lead,
+        "closing": "",
+        "sections-TOTAL_FORMS": 1,
+        "sections-INITIAL_FORMS": 1,
+        "photos-TOTAL_FORMS": 0,
+        "photos-INITIAL_FORMS": 0,
+    } | row
+
+    response = client.post(reverse("admin:blog_report_change", args=[report.pk]), data)
+
+    assert response.status_code == 200
+    section.refresh_from_db()
+    assert section.body == "執筆者が先に保存"
+    assert "編集者が古い版から上書き" in response.content.decode()
