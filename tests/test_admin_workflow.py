@@ -143,12 +143,22 @@ def test_status_cannot_be_posted_through_the_form(client, author):
 # --- Saving without losing anything --------------------------------------------------------------
 
 
-def test_second_save_from_the_same_version_is_refused_and_keeps_the_text(client, author, editor):
+@pytest.fixture
+def overtaken(client, author, editor):
+    """A section the editor saved after its author opened it; the author is logged in.
+
+    Returns the section and the version the author started from.
+    """
     section = make_section(make_report(), author=author, body="最初の本文")
     started_from = section.version
     client.force_login(editor)
     client.post(change_url(section), form_data(section, body="編集者の修正"))
     client.force_login(author)
+    return section, started_from
+
+
+def test_second_save_from_the_same_version_is_refused_and_keeps_the_text(client, overtaken):
+    section, started_from = overtaken
 
     response = client.post(
         change_url(section), form_data(section, body="執筆者の加筆", base_version=started_from)
@@ -167,12 +177,8 @@ def test_second_save_from_the_same_version_is_refused_and_keeps_the_text(client,
     assert section.body == "編集者の修正"
 
 
-def test_saving_again_after_the_conflict_warning_goes_through(client, author, editor):
-    section = make_section(make_report(), author=author, body="最初の本文")
-    started_from = section.version
-    client.force_login(editor)
-    client.post(change_url(section), form_data(section, body="編集者の修正"))
-    client.force_login(author)
+def test_saving_again_after_the_conflict_warning_goes_through(client, overtaken):
+    section, started_from = overtaken
     conflict = client.post(
         change_url(section), form_data(section, body="統合した本文", base_version=started_from)
     )
