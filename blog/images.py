@@ -321,7 +321,8 @@ def store_renditions(
 
 
 def delete_quietly(storage: Storage, names: list[str]) -> None:
-    """Remove files while cleaning up after another error, which must not be masked."""
+    """Remove files, ignoring ones already gone: clean-up must never mask another error
+    nor fail a request after its transaction has committed."""
     for name in names:
         with contextlib.suppress(OSError):
             storage.delete(name)

@@ -22,7 +22,6 @@ from reversion.models import Version
 
 from blog import images, markdown
 from blog.enums import (
-    EDITABLE_BY_AUTHOR,
     EDITORS,
     ReportAction,
     ReportStatus,
@@ -803,10 +802,6 @@ class Section(MarkdownFieldsMixin, models.Model):
         version = Version.objects.get_for_object(self).select_related("revision__user").first()
         return version.revision.user if version else None
 
-    @property
-    def is_editable_by_author(self) -> bool:
-        return self.status in EDITABLE_BY_AUTHOR and not self.report.is_live
-
     def history(self) -> list:
         """Comments and transitions of this section, oldest first, for the review thread."""
         entries = [*self.transitions.select_related("actor__author_profile")]
@@ -917,7 +912,7 @@ class Photo(models.Model):
             super().save(*args, **kwargs)
         if replaced:
             storage = self.image.storage
-            transaction.on_commit(lambda: [storage.delete(name) for name in replaced])
+            transaction.on_commit(lambda: images.delete_quietly(storage, replaced))
         self.refresh_texts_showing_it()
 
     @property

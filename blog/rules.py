@@ -52,13 +52,6 @@ def section_open_for_author(user, section) -> bool:
 
 
 @rules.predicate
-def section_submittable(user, section) -> bool:
-    return (
-        section is not None and section.status in EDITABLE_BY_AUTHOR and not section.report.is_live
-    )
-
-
-@rules.predicate
 def section_in_review(user, section) -> bool:
     return section is not None and section.status == SectionStatus.IN_REVIEW
 
@@ -96,7 +89,7 @@ rules.add_perm(
     (is_editor & (no_object | ~section_reopenable))
     | (is_writer & (no_object | (is_section_author & section_open_for_author))),
 )
-rules.add_perm("blog.submit_section", (is_editor | is_section_author) & section_submittable)
+rules.add_perm("blog.submit_section", (is_editor | is_section_author) & section_open_for_author)
 rules.add_perm("blog.approve_section", is_editor & section_in_review)
 rules.add_perm("blog.request_changes_section", is_editor & section_in_review)
 rules.add_perm("blog.reopen_section", is_editor & section_reopenable)

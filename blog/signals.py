@@ -2,6 +2,7 @@ from django.db import transaction
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
 
+from blog import images
 from blog.models import Photo, Report, Section
 
 
@@ -17,8 +18,7 @@ def remove_photo_files(sender, instance: Photo, **kwargs) -> None:
     photo_id, report_id = instance.pk, instance.report_id
 
     def remove() -> None:
-        for name in names:
-            storage.delete(name)
+        images.delete_quietly(storage, names)
         # Texts that showed the photo now show a notice in its place. After the commit,
         # so that a report being deleted whole is not rendered again on its way out.
         Photo.refresh_texts_showing(photo_id, report_id)
