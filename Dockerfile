@@ -9,6 +9,7 @@ COPY pyproject.toml README.md ./
 COPY cms ./cms
 COPY blog ./blog
 COPY sessions ./sessions
+COPY demo ./demo
 RUN pip install --no-cache-dir .
 COPY . .
 

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "axes",
     "sessions.apps.ConferenceConfig",
     "blog.apps.BlogConfig",
+    "demo.apps.DemoConfig",
 ]
 
 MIDDLEWARE = [

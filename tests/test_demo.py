@@ -1,4 +1,4 @@
-"""The demo loader: `manage.py load_demo` and `blog.demo.loader.load_demo()`."""
+"""The demo loader: `manage.py load_demo` and `demo.loader.load_demo()`."""
 
 import io
 from pathlib import Path
@@ -9,9 +9,9 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import transaction
 
-from blog.demo import content, pictures
-from blog.demo.loader import load_demo
 from blog.models import AuthorProfile, Photo, Report, ReportStatus, Section, SectionStatus, Tag
+from demo import content, pictures
+from demo.loader import load_demo
 from sessions.models import Event, EventFormat, Session, SessionKind, SessionSpeaker, Speaker
 
 SESSION_TITLES = [

@@ -18,8 +18,8 @@ from django.db import models, transaction
 from django.utils.text import slugify
 
 from blog import workflow
-from blog.demo import content, pictures
 from blog.models import AuthorProfile, Photo, Report, ReportStatus, Section, SectionStatus, Tag
+from demo import content, pictures
 from sessions.models import Event, EventFormat, Session, SessionKind, SessionSpeaker, Speaker
 
 

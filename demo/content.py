@@ -37,7 +37,7 @@ class SessionData:
 
 @dataclass(frozen=True)
 class PhotoData:
-    picture: str  # a key of `blog.demo.pictures.PICTURES`
+    picture: str  # a key of `demo.pictures.PICTURES`
     alt_text: str
     caption: str
     credit_text: str = ""
