@@ -1,0 +1,33 @@
+"""Staff accounts with the byline they sign with."""
+
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from blog.models import (
+    AuthorProfile,
+)
+
+User = get_user_model()
+
+
+class AuthorProfileInline(admin.StackedInline):
+    model = AuthorProfile
+    can_delete = False
+    verbose_name_plural = _("byline")
+
+
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class AuthorUserAdmin(UserAdmin):
+    inlines = [AuthorProfileInline]
+    list_display = ["username", "display_name", "email", "is_staff"]
+    list_select_related = ["author_profile"]
+
+    @admin.display(description=_("display name"), ordering="author_profile__display_name")
+    def display_name(self, user) -> str:
+        profile = getattr(user, "author_profile", None)
+        return profile.display_name if profile else ""

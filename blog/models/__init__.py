@@ -1,0 +1,61 @@
+"""The writing: reports, their sections and photos, and the trail the review leaves.
+
+One module per aggregate; everything is importable from `blog.models` as before.
+"""
+
+from blog.enums import ReportStatus, SectionStatus
+from blog.models.people import AuthorProfile, author_url, display_name_of
+from blog.models.photos import Photo, _photo_upload_to, validate_raster_image
+from blog.models.reports import (
+    Report,
+    ReportQuerySet,
+    ReportTransition,
+    ShareLink,
+    Tag,
+    published_condition,
+)
+from blog.models.sections import (
+    ReviewComment,
+    Section,
+    SectionAutosave,
+    SectionQuerySet,
+    SectionTransition,
+)
+from blog.models.text import (
+    PHOTO_ALT_PLACEHOLDER,
+    PHOTO_CAPTION_PLACEHOLDER,
+    MarkdownFieldsMixin,
+    is_alt_placeholder,
+    is_caption_placeholder,
+    plain_text,
+    reading_minutes_for,
+)
+
+__all__ = [
+    "PHOTO_ALT_PLACEHOLDER",
+    "PHOTO_CAPTION_PLACEHOLDER",
+    "AuthorProfile",
+    "MarkdownFieldsMixin",
+    "Photo",
+    "Report",
+    "ReportQuerySet",
+    "ReportStatus",
+    "ReportTransition",
+    "ReviewComment",
+    "Section",
+    "SectionAutosave",
+    "SectionQuerySet",
+    "SectionStatus",
+    "SectionTransition",
+    "ShareLink",
+    "Tag",
+    "_photo_upload_to",
+    "author_url",
+    "display_name_of",
+    "is_alt_placeholder",
+    "is_caption_placeholder",
+    "plain_text",
+    "published_condition",
+    "reading_minutes_for",
+    "validate_raster_image",
+]

@@ -1,0 +1,39 @@
+"""Authors as bylines show them."""
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+class AuthorProfile(models.Model):
+    """How a staff member appears in bylines."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="author_profile",
+        verbose_name=_("user"),
+    )
+    display_name = models.CharField(_("display name"), max_length=100)
+    team = models.CharField(_("team"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("author profile")
+        verbose_name_plural = _("author profiles")
+
+    def __str__(self) -> str:
+        return self.display_name
+
+
+def display_name_of(user) -> str:
+    """The name a byline prints for `user`, from the profile when there is one."""
+    profile = getattr(user, "author_profile", None)
+    if profile is not None and profile.display_name:
+        return profile.display_name
+    return user.get_full_name() or user.get_username()
+
+
+def author_url(user) -> str:
+    """The page listing what `user` wrote (it exists once they have a published section)."""
+    return reverse("blog:author_detail", kwargs={"username": user.get_username()})

@@ -1,0 +1,465 @@
+"""The combined post, its tags, publication history and share links."""
+
+from collections import defaultdict
+from collections.abc import Callable
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Coalesce, Greatest
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import Truncator
+from django.utils.translation import gettext_lazy as _
+from markdownx.models import MarkdownxField
+
+from blog.enums import (
+    EDITORS,
+    ReportAction,
+    ReportStatus,
+    SectionStatus,
+)
+from blog.models.people import author_url, display_name_of
+from blog.models.text import (
+    MarkdownFieldsMixin,
+    plain_text,
+    reading_minutes_for,
+    with_derived_fields,
+)
+from cms.slugs import unique_slug
+from sessions.models import SessionSpeaker
+
+if TYPE_CHECKING:
+    from blog.models.photos import Photo
+    from blog.models.sections import Section
+
+
+def published_condition(prefix: str = "") -> Q:
+    """The one definition of what readers may see: published, and due.
+
+    A scheduled report (publication time in the future) waits for its time. `prefix`
+    applies the same rule through a relation, e.g. "report__" for a report's sections.
+    """
+    return Q(
+        **{f"{prefix}status": ReportStatus.PUBLISHED, f"{prefix}published_at__lte": timezone.now()}
+    )
+
+
+class Tag(models.Model):
+    name = models.CharField(_("name"), max_length=60, unique=True)
+    slug = models.SlugField(_("slug"), max_length=80, unique=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("tag")
+        verbose_name_plural = _("tags")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(self, self.name, fallback="tag")
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("blog:tag_detail", kwargs={"slug": self.slug})
+
+
+class ReportQuerySet(models.QuerySet):
+    def published(self) -> "ReportQuerySet":
+        """What readers may see: published, and due (a scheduled report waits for its time)."""
+        return self.filter(published_condition())
+
+    def with_last_modified(self) -> "ReportQuerySet":
+        """Annotate `last_modified`: the latest change to the report or any of its sections.
+
+        A correction to a section changes the page without touching the report's row.
+        """
+        from blog.models.sections import Section
+
+        newest_section = (
+            Section.objects.filter(report=OuterRef("pk"))
+            .order_by("-updated_at")
+            .values("updated_at")[:1]
+        )
+        return self.annotate(
+            last_modified=Greatest("updated_at", Coalesce(Subquery(newest_section), "updated_at"))
+        )
+
+    def for_feed(self) -> "ReportQuerySet":
+        """Reports with every section's author, for feeds: a fixed number of queries."""
+        from blog.models.sections import Section
+
+        authored = Section.objects.select_related("author__author_profile").order_by(
+            "position", "pk"
+        )
+        return (
+            self.with_last_modified()
+            .prefetch_related("tags", Prefetch("sections", queryset=authored))
+            .order_by("-published_at", "-pk")
+        )
+
+    def visible_to(self, user) -> "ReportQuerySet":
+        """Reports `user` may preview at any status: editors all, writers those they write in."""
+        if not user.is_authenticated or not user.is_staff:
+            return self.none()
+        if user.is_superuser or user.groups.filter(name=EDITORS).exists():
+            return self
+        return self.filter(sections__author=user).distinct()
+
+    def for_listing(self) -> "ReportQuerySet":
+        return (
+            self.select_related("event").prefetch_related("tags").order_by("-published_at", "-pk")
+        )
+
+    def for_page(self) -> "ReportQuerySet":
+        """Everything the combined page shows, in a fixed number of queries."""
+        from blog.models.photos import Photo
+        from blog.models.sections import Section
+
+        sections = (
+            Section.objects.select_related("author__author_profile", "session")
+            .prefetch_related(
+                Prefetch(
+                    "session__appearances",
+                    queryset=SessionSpeaker.objects.select_related("speaker").order_by(
+                        "position", "pk"
+                    ),
+                ),
+            )
+            .order_by("position", "pk")
+        )
+        return self.select_related("event").prefetch_related(
+            "tags",
+            Prefetch("sections", queryset=sections),
+            Prefetch("photos", queryset=Photo.objects.order_by("position", "pk")),
+        )
+
+    def matching(self, query: str) -> "ReportQuerySet":
+        """Reports in which every word of `query` appears somewhere a reader would see it.
+
+        Looked for: the title, the lead, each section's heading and text, and the title
+        and speakers of the sessions the sections cover. Substring matching, because
+        Japanese has no spaces between words for a word index to split on; on PostgreSQL
+        trigram indexes (migration 0003) serve these `icontains` lookups.
+        """
+        from blog.models.sections import Section
+
+        for word in query.split():
+            spoken_by = SessionSpeaker.objects.filter(speaker__name__icontains=word)
+            in_sections = Section.objects.filter(
+                Q(heading__icontains=word)
+                | Q(body__icontains=word)
+                | Q(session__title__icontains=word)
+                | Q(session__in=spoken_by.values("session"))
+            )
+            self = self.filter(
+                Q(title__icontains=word)
+                | Q(lead__icontains=word)
+                | Q(pk__in=in_sections.values("report"))
+            )
+        return self
+
+
+class Report(MarkdownFieldsMixin, models.Model):
+    """The combined post: a lead, sections by several authors, a closing and a gallery."""
+
+    markdown_fields = {"lead": "lead_html", "closing": "closing_html"}
+
+    title = models.CharField(_("title"), max_length=200)
+    slug = models.SlugField(
+        _("slug"),
+        max_length=80,
+        unique=True,
+        blank=True,
+        help_text=_(
+            "Used in the address. Left empty, it is made from the title; it never "
+            "changes by itself afterwards."
+        ),
+    )
+    event = models.ForeignKey(
+        "conference.Event",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reports",
+        verbose_name=_("event"),
+        help_text=_("Leave empty for a plain blog post."),
+    )
+    lead = MarkdownxField(_("lead"), blank=True)
+    lead_html = models.TextField(editable=False, blank=True)
+    closing = MarkdownxField(_("closing"), blank=True)
+    closing_html = models.TextField(editable=False, blank=True)
+    tags = models.ManyToManyField(Tag, blank=True, related_name="reports", verbose_name=_("tags"))
+    status = models.CharField(
+        _("status"), max_length=20, choices=ReportStatus, default=ReportStatus.DRAFT
+    )
+    published_at = models.DateTimeField(
+        _("publication time"),
+        null=True,
+        blank=True,
+        help_text=_("A time in the future schedules the report."),
+    )
+    editors = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="edited_reports",
+        verbose_name=_("editors"),
+    )
+    cover = models.ForeignKey(
+        "Photo",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("cover photo"),
+        help_text=_(
+            "Shown where the report is shared. One of this report's photos; left empty, "
+            "the first gallery photo is used."
+        ),
+    )
+    reading_minutes = models.PositiveIntegerField(
+        _("reading time in minutes"), default=0, editable=False
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = ReportQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-created_at"]
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(status="published") | models.Q(published_at__isnull=False),
+                name="published_report_has_time",
+                violation_error_message=_("A published report needs a publication time."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(self, self.title, fallback="report")
+        texts_written = self.render_markdown_fields(kwargs.get("update_fields"))
+        self.reading_minutes = self.count_reading_minutes()
+        # The reading time follows the HTML, which follows the Markdown.
+        update_fields = with_derived_fields(
+            kwargs.get("update_fields"), {"lead": "lead_html", "closing": "closing_html"}
+        )
+        kwargs["update_fields"] = with_derived_fields(
+            update_fields, {"lead_html": "reading_minutes", "closing_html": "reading_minutes"}
+        )
+        super().save(*args, **kwargs)
+        if texts_written:
+            self.describe_placed_photos(self.photos.filter(section__isnull=True))
+
+    def get_absolute_url(self) -> str:
+        return reverse("blog:report_detail", kwargs={"slug": self.slug})
+
+    @property
+    def is_scheduled(self) -> bool:
+        return (
+            self.status == ReportStatus.PUBLISHED
+            and self.published_at is not None
+            and self.published_at > timezone.now()
+        )
+
+    @property
+    def is_live(self) -> bool:
+        """Published or scheduled: its sections are locked for their writers."""
+        return self.status == ReportStatus.PUBLISHED
+
+    def unapproved_sections(self) -> models.QuerySet:
+        return self.sections.exclude(status=SectionStatus.APPROVED)
+
+    def count_reading_minutes(self) -> int:
+        """Minutes to read the lead, every section and the closing (one query)."""
+        bodies = list(self.sections.values_list("body_html", flat=True)) if self.pk else []
+        return reading_minutes_for(self.lead_html, *bodies, self.closing_html)
+
+    def refresh_reading_minutes(self) -> None:
+        """Store the reading time again after a section changed or went."""
+        self.reading_minutes = self.count_reading_minutes()
+        # update(), not save(): a section's edit is not an edit of the report itself.
+        Report.objects.filter(pk=self.pk).update(reading_minutes=self.reading_minutes)
+
+    def clean(self):
+        errors = self.markdown_errors()
+        if self.cover_id and self.cover.report_id != self.pk:
+            errors["cover"] = [_("The cover must be one of this report's photos.")]
+        if errors:
+            raise ValidationError(errors)
+
+    def markdown_anchor_prefix(self, field: str) -> str:
+        # The page shows one lead and one closing, so their ids need no number.
+        return f"{field}-"
+
+    def markdown_photos(self) -> dict[int, "Photo"]:
+        return {photo.pk: photo for photo in self.photos.all()} if self.pk else {}
+
+    @property
+    def is_published(self) -> bool:
+        return (
+            self.status == ReportStatus.PUBLISHED
+            and self.published_at is not None
+            and self.published_at <= timezone.now()
+        )
+
+    # The helpers below read the prefetches made by `ReportQuerySet.for_page()`.
+
+    @cached_property
+    def ordered_sections(self) -> list["Section"]:
+        return list(self.sections.all())
+
+    @cached_property
+    def _photos_by_section(self) -> dict[int | None, list["Photo"]]:
+        grouped: dict[int | None, list[Photo]] = defaultdict(list)
+        for photo in self.photos.all():
+            if not photo.in_gallery:
+                grouped[photo.section_id].append(photo)
+        return grouped
+
+    @cached_property
+    def gallery(self) -> list["Photo"]:
+        return [photo for photo in self.photos.all() if photo.in_gallery]
+
+    def figures_for(self, section: "Section") -> list["Photo"]:
+        """Photos shown under a section: those not placed in its text, and described."""
+        placed = section.inline_photo_ids
+        return [
+            photo
+            for photo in self._photos_by_section.get(section.pk, [])
+            if photo.pk not in placed and photo.is_described
+        ]
+
+    @cached_property
+    def outline(self) -> list[dict]:
+        """Sections grouped for the page: runs of session sections share one part heading.
+
+        Each item is {"sections": [...], "is_session_part": bool}; a session part gets
+        a heading of its own so that the sessions read as one chapter of the report.
+        """
+        parts: list[dict] = []
+        for section in self.ordered_sections:
+            is_session = section.session_id is not None
+            if is_session and parts and parts[-1]["is_session_part"]:
+                parts[-1]["sections"].append(section)
+            else:
+                parts.append({"sections": [section], "is_session_part": is_session})
+        for section in self.ordered_sections:
+            section.figures = self.figures_for(section)
+        return parts
+
+    @cached_property
+    def authors(self) -> list:
+        seen, authors = set(), []
+        for section in self.ordered_sections:
+            if section.author_id not in seen:
+                seen.add(section.author_id)
+                authors.append(section.author)
+        return authors
+
+    @property
+    def summary(self) -> str:
+        """The lead as plain text, short enough for a meta description or a feed."""
+        return Truncator(" ".join(plain_text(self.lead_html).split())).chars(120)
+
+    @cached_property
+    def share_image(self) -> "Photo | None":
+        """The picture shown where the report is shared: the cover, else the first in the
+        gallery. Reads the photos prefetched by `for_page()`."""
+        photos = list(self.photos.all())
+        cover = next((photo for photo in photos if photo.pk == self.cover_id), None)
+        return cover or next((photo for photo in photos if photo.in_gallery), None)
+
+    def structured_data(self, absolute: Callable[[str], str]) -> dict:
+        """schema.org `BlogPosting` for search engines (JSON-LD), from `for_page()` data.
+
+        `absolute` turns a path into a full URL (the request's `build_absolute_uri`).
+        """
+        data = {
+            "@context": "https://schema.org",
+            "@type": "BlogPosting",
+            "headline": self.title,
+            "description": self.summary,
+            "url": absolute(self.get_absolute_url()),
+            "mainEntityOfPage": absolute(self.get_absolute_url()),
+            "inLanguage": settings.LANGUAGE_CODE,
+            "datePublished": self.published_at.isoformat(),
+            "dateModified": max(
+                [self.updated_at, *(section.updated_at for section in self.ordered_sections)]
+            ).isoformat(),
+            "author": [self._author_data(author, absolute) for author in self.authors],
+            "publisher": {"@type": "Organization", "name": settings.SITE_NAME},
+            "keywords": [tag.name for tag in self.tags.all()],
+        }
+        if self.share_image is not None:
+            data["image"] = [absolute(self.share_image.src)]
+        if self.event is not None:
+            data["about"] = self.event.structured_data(absolute)
+        sessions = [section.session for section in self.ordered_sections if section.session]
+        if sessions:
+            data["mentions"] = [session.structured_data(absolute) for session in sessions]
+        return data
+
+    @staticmethod
+    def _author_data(author, absolute: Callable[[str], str]) -> dict:
+        data = {"@type": "Person", "name": display_name_of(author)}
+        if author.is_staff:  # only staff members have an author page
+            data["url"] = absolute(author_url(author))
+        return data
+
+
+class ReportTransition(models.Model):
+    """A publication event of a report: published, scheduled or unpublished, by whom."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="transitions")
+    action = models.CharField(_("action"), max_length=20, choices=ReportAction)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    published_at = models.DateTimeField(_("publication time"), null=True, blank=True)
+    created_at = models.DateTimeField(_("when"), default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.report}: {self.action}"
+
+
+class ShareLinkQuerySet(models.QuerySet):
+    def usable(self) -> "ShareLinkQuerySet":
+        return self.filter(revoked_at__isnull=True, expires_at__gt=timezone.now())
+
+
+class ShareLink(models.Model):
+    """A signed, expiring preview of a report for a reviewer without an account."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="share_links")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(_("expires"))
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    objects = ShareLinkQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("share link")
+        verbose_name_plural = _("share links")
+
+    def __str__(self) -> str:
+        return f"{self.report} ({self.expires_at:%Y-%m-%d %H:%M})"
+
+    @property
+    def is_usable(self) -> bool:
+        return self.revoked_at is None and self.expires_at > timezone.now()

@@ -1,0 +1,309 @@
+"""One author's part of a report and its review trail."""
+
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Prefetch
+from django.utils import timezone
+from django.utils.text import Truncator
+from django.utils.translation import gettext_lazy as _
+from markdownx.models import MarkdownxField
+from reversion.models import Version
+
+from blog import markdown
+from blog.enums import (
+    EDITORS,
+    SectionAction,
+    SectionStatus,
+)
+from blog.models.people import author_url, display_name_of
+from blog.models.reports import Report, published_condition
+from blog.models.text import MarkdownFieldsMixin, plain_text, with_derived_fields
+from sessions.models import Session, SessionSpeaker
+
+if TYPE_CHECKING:
+    from blog.models.photos import Photo
+
+
+class SectionQuerySet(models.QuerySet):
+    def published(self) -> "SectionQuerySet":
+        """Sections readers may see: those of published, due reports."""
+        return self.filter(published_condition("report__"))
+
+    def for_listing(self) -> "SectionQuerySet":
+        """Sections listed on their own (session, speaker, author pages): newest report
+        first, with report, event, session, speakers and byline in a fixed number of queries.
+        """
+        return (
+            self.select_related("report__event", "session__event", "author__author_profile")
+            .prefetch_related(
+                Prefetch(
+                    "session__appearances",
+                    queryset=SessionSpeaker.objects.select_related("speaker").order_by(
+                        "position", "pk"
+                    ),
+                )
+            )
+            .order_by("-report__published_at", "-report_id", "position", "pk")
+        )
+
+    def visible_to(self, user) -> "SectionQuerySet":
+        """Sections `user` may open in the admin: editors every one, writers their own."""
+        if not user.is_authenticated or not user.is_staff:
+            return self.none()
+        if user.is_superuser or user.groups.filter(name=EDITORS).exists():
+            return self
+        return self.filter(author=user)
+
+    def awaiting_review(self) -> "SectionQuerySet":
+        """What editors should look at next: submitted sections, oldest submission first."""
+        return (
+            self.filter(status=SectionStatus.IN_REVIEW)
+            .select_related(
+                "report", "session", "author__author_profile", "reviewer__author_profile"
+            )
+            .order_by("submitted_at", "pk")
+        )
+
+
+class Section(MarkdownFieldsMixin, models.Model):
+    """One author's part of a report, reviewed on its own.
+
+    Its `status` is changed only by `blog.workflow`; `version` counts saves and
+    lets two people editing at once notice each other.
+    """
+
+    markdown_fields = {"body": "body_html"}
+
+    report = models.ForeignKey(
+        Report, on_delete=models.CASCADE, related_name="sections", verbose_name=_("report")
+    )
+    position = models.PositiveIntegerField(_("order"), default=0)
+    session = models.ForeignKey(
+        Session,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="sections",
+        verbose_name=_("session"),
+        help_text=_("The talk this section is about. Its title and speakers become the heading."),
+    )
+    heading = models.CharField(
+        _("heading"),
+        max_length=200,
+        blank=True,
+        help_text=_("Required when the section is not about a session."),
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="sections",
+        verbose_name=_("author"),
+    )
+    author_team = models.CharField(
+        _("team in the byline"),
+        max_length=200,
+        blank=True,
+        help_text=_("Left empty, the team from the author's profile is used."),
+    )
+    body = MarkdownxField(_("body"), blank=True)
+    body_html = models.TextField(editable=False, blank=True)
+    status = models.CharField(
+        _("review status"), max_length=20, choices=SectionStatus, default=SectionStatus.DRAFT
+    )
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="sections_to_review",
+        verbose_name=_("reviewer"),
+        help_text=_("The editor who reviews this section and is notified when it is submitted."),
+    )
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True, editable=False)
+    approved_version = models.PositiveIntegerField(
+        _("approved version"), null=True, blank=True, editable=False
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = SectionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["report", "position", "pk"]
+        verbose_name = _("section")
+        verbose_name_plural = _("sections")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(session__isnull=False) | ~models.Q(heading=""),
+                name="section_has_session_or_heading",
+                violation_error_message=_("Give the section a heading, or choose its session."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def save(self, *args, **kwargs):
+        if self.pk and not kwargs.get("update_fields"):
+            self.version += 1
+        if not self.author_team:
+            profile = getattr(self.author, "author_profile", None) if self.author_id else None
+            self.author_team = profile.team if profile else ""
+        # Browsers send text areas with CRLF; one form of newline keeps comparisons honest.
+        self.body = self.body.replace("\r\n", "\n")
+        # Rendered before anything is written: a refused body raises here.
+        body_written = self.render_markdown_fields(kwargs.get("update_fields"))
+        kwargs["update_fields"] = with_derived_fields(
+            kwargs.get("update_fields"), {"body": "body_html", "author": "author_team"}
+        )
+        numbered = self.pk is not None
+        super().save(*args, **kwargs)
+        if not numbered:
+            # The ids in the body carry the section's anchor, which needs the new number.
+            self.body_html = self.rendered_markdown("body").html
+            Section.objects.filter(pk=self.pk).update(body_html=self.body_html)
+        self.__dict__.pop("inline_photo_ids", None)
+        if numbered and body_written:
+            self.describe_placed_photos(self.photos.all())
+        if body_written:
+            self.report.refresh_reading_minutes()
+
+    def get_absolute_url(self) -> str:
+        """The section in its report's page."""
+        return f"{self.report.get_absolute_url()}#{self.anchor}"
+
+    def markdown_anchor_prefix(self, field: str) -> str:
+        # Unique on the combined page: two sections may both have a heading "まとめ".
+        return f"{self.anchor}-" if self.pk else "section-new-"
+
+    def markdown_photos(self) -> dict[int, "Photo"]:
+        if not self.report_id:
+            return {}
+        from blog.models.photos import Photo
+
+        return {photo.pk: photo for photo in Photo.objects.filter(report_id=self.report_id)}
+
+    @cached_property
+    def inline_photo_ids(self) -> set[int]:
+        """Photos that the stored body already shows as figures."""
+        return markdown.inline_photo_ids(self.body_html)
+
+    def clean(self):
+        errors = self.markdown_errors()
+        if self.session_id is None and not self.heading.strip():
+            errors["heading"] = [_("Give the section a heading, or choose its session.")]
+        if errors:
+            raise ValidationError(errors)
+        if self.session_id and self.report_id:
+            event_id = Report.objects.filter(pk=self.report_id).values_list("event_id", flat=True)
+            if event_id and event_id[0] and self.session.event_id != event_id[0]:
+                raise ValidationError(
+                    {"session": _("This session belongs to another event than the report.")}
+                )
+
+    @property
+    def title(self) -> str:
+        """The printed heading: the session's title when the section covers one."""
+        if self.heading:
+            return self.heading
+        return self.session.title if self.session_id else ""
+
+    @property
+    def anchor(self) -> str:
+        return f"section-{self.pk}"
+
+    @property
+    def author_name(self) -> str:
+        return display_name_of(self.author)
+
+    @property
+    def last_editor(self):
+        """Who saved the current text, from the revision history."""
+        version = Version.objects.get_for_object(self).select_related("revision__user").first()
+        return version.revision.user if version else None
+
+    def history(self) -> list:
+        """Comments and transitions of this section, oldest first, for the review thread."""
+        entries = [*self.transitions.select_related("actor__author_profile")]
+        entries += [*self.comments.select_related("author__author_profile")]
+        return sorted(entries, key=lambda entry: (entry.created_at, entry.pk))
+
+    @property
+    def author_url(self) -> str:
+        return author_url(self.author)
+
+    @property
+    def excerpt(self) -> str:
+        return Truncator(" ".join(plain_text(self.body_html).split())).chars(140)
+
+
+class SectionTransition(models.Model):
+    """One move of a section through review: who, when, from where to where, and why."""
+
+    section = models.ForeignKey(
+        Section, on_delete=models.CASCADE, related_name="transitions", verbose_name=_("section")
+    )
+    action = models.CharField(_("action"), max_length=20, choices=SectionAction)
+    from_status = models.CharField(_("from"), max_length=20, choices=SectionStatus)
+    to_status = models.CharField(_("to"), max_length=20, choices=SectionStatus)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
+    )
+    version = models.PositiveIntegerField(_("version"))
+    comment = models.TextField(_("comment"), blank=True)
+    created_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("section transition")
+        verbose_name_plural = _("section transitions")
+
+    def __str__(self) -> str:
+        return f"{self.section}: {self.from_status} → {self.to_status}"
+
+
+class ReviewComment(models.Model):
+    """A message in a section's review thread, between its author and the editors."""
+
+    section = models.ForeignKey(
+        Section, on_delete=models.CASCADE, related_name="comments", verbose_name=_("section")
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("author"),
+    )
+    body = models.TextField(_("comment"), max_length=5000)
+    created_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("review comment")
+        verbose_name_plural = _("review comments")
+
+    def __str__(self) -> str:
+        return self.body[:50]
+
+
+class SectionAutosave(models.Model):
+    """The text a person is typing, kept every few seconds without leaving a revision."""
+
+    section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="autosaves")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    body = models.TextField(blank=True)
+    base_version = models.PositiveIntegerField()
+    saved_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["section", "user"], name="one_autosave_per_person"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.section} ({self.user})"

@@ -1,0 +1,185 @@
+"""Markdown fields rendered once on save, photo references in texts, reading time."""
+
+import functools
+import html
+import math
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils import translation
+from django.utils.html import strip_tags
+from django.utils.translation import gettext_lazy as _
+
+from blog import markdown
+
+if TYPE_CHECKING:
+    from blog.models.photos import Photo
+
+
+def with_derived_fields(update_fields, derived: dict[str, str]) -> list[str] | None:
+    """Widen a partial save so that fields derived in save() are written with their source.
+
+    Without this, `save(update_fields=["body"])` would store new Markdown beside stale HTML.
+    """
+    if update_fields is None:
+        return None
+    fields = set(update_fields)
+    fields |= {target for source, target in derived.items() if source in fields}
+    return sorted(fields)
+
+
+# Silent reading of Japanese prose runs at roughly 400-600 characters a minute; the
+# middle of that range, counted over the visible text (markup and spaces left out).
+READING_CHARACTERS_PER_MINUTE = 500
+
+
+# What a dropped photo's reference says until the writer describes it. The section
+# cannot be saved while a reference still says this (in any of the site's languages).
+PHOTO_ALT_PLACEHOLDER = _("Describe this photo here (alternative text)")
+PHOTO_CAPTION_PLACEHOLDER = _("Caption (optional)")
+
+
+@functools.cache
+def _in_every_language(message) -> frozenset[str]:
+    texts = set()
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            texts.add(str(message))
+    return frozenset(texts)
+
+
+def is_alt_placeholder(text: str) -> bool:
+    return text.strip() in _in_every_language(PHOTO_ALT_PLACEHOLDER)
+
+
+def is_caption_placeholder(text: str) -> bool:
+    return text.strip() in _in_every_language(PHOTO_CAPTION_PLACEHOLDER)
+
+
+def photo_reference_errors(rendered: markdown.Rendered, photos: dict) -> list[ValidationError]:
+    """What stops a text from being saved: references to missing or undescribed photos."""
+    errors = []
+    for reference in rendered.photo_references:
+        number = reference.photo_id
+        photo = photos.get(number)
+        if photo is None:
+            errors.append(
+                ValidationError(
+                    _(
+                        "There is no photo %(number)s in this report. Drop the image into "
+                        "the text again, or correct the number in photo:%(number)s."
+                    ),
+                    code="unknown_photo",
+                    params={"number": number},
+                )
+            )
+            continue
+        alt = reference.alt.strip() or photo.alt_text
+        if not alt.strip() or is_alt_placeholder(alt):
+            errors.append(
+                ValidationError(
+                    _(
+                        "Describe photo %(number)s for readers who cannot see it: in "
+                        "![…](photo:%(number)s), write what the photo shows between the "
+                        "square brackets."
+                    ),
+                    code="photo_without_alt",
+                    params={"number": number},
+                )
+            )
+        if is_caption_placeholder(reference.caption):
+            errors.append(
+                ValidationError(
+                    _(
+                        "Photo %(number)s still has the caption placeholder: write a caption "
+                        "between the quotation marks, or delete the quoted text."
+                    ),
+                    code="caption_placeholder",
+                    params={"number": number},
+                )
+            )
+    return errors
+
+
+class MarkdownFieldsMixin:
+    """Markdown fields rendered once between clean() and save(), with errors on the field.
+
+    A model lists `markdown_fields` ({"body": "body_html"}) and says which prefix the
+    ids in each field's HTML carry (`markdown_anchor_prefix`).
+    """
+
+    markdown_fields: dict[str, str] = {}
+
+    def markdown_anchor_prefix(self, field: str) -> str:
+        raise NotImplementedError
+
+    def markdown_photos(self) -> dict[int, "Photo"]:
+        """The photos this object's text may show: its report's, by id."""
+        raise NotImplementedError
+
+    def render_as(self, field: str, text: str) -> markdown.Rendered:
+        """`text` rendered as it would be stored in `field` (the editor's preview)."""
+        return markdown.render(
+            text, anchor_prefix=self.markdown_anchor_prefix(field), photos=self.markdown_photos()
+        )
+
+    def rendered_markdown(self, field: str) -> markdown.Rendered:
+        """The field rendered as it is now; raises markdown.MarkdownRefused."""
+        text, prefix = getattr(self, field), self.markdown_anchor_prefix(field)
+        cache = self.__dict__.setdefault("_rendered_markdown", {})
+        if cache.get(field, (None, None, None))[:2] != (text, prefix):
+            cache[field] = (text, prefix, self.render_as(field, text))
+        return cache[field][2]
+
+    def markdown_errors(self) -> dict[str, list]:
+        errors: dict[str, list] = {}
+        for field in self.markdown_fields:
+            try:
+                rendered = self.rendered_markdown(field)
+            except markdown.MarkdownRefused as refusal:
+                errors[field] = refusal.error_list
+                continue
+            if problems := photo_reference_errors(rendered, self.markdown_photos()):
+                errors[field] = problems
+        return errors
+
+    def describe_placed_photos(self, photos) -> None:
+        """Copy how the text describes each of `photos` onto the photo's own row.
+
+        The text is where a writer describes a photo they placed; the row keeps the same
+        words for the admin's lists and for the figure list under a section, should
+        the photo be taken out of the text later.
+        """
+        owned = {photo.pk: photo for photo in photos}
+        for field in self.markdown_fields:
+            for reference in self.rendered_markdown(field).photo_references:
+                photo = owned.get(reference.photo_id)
+                alt, caption = reference.alt.strip(), reference.caption.strip()
+                if photo is None or not alt or is_alt_placeholder(alt):
+                    continue
+                if is_caption_placeholder(caption):
+                    caption = ""
+                if (photo.alt_text, photo.caption) != (alt, caption):
+                    type(photo).objects.filter(pk=photo.pk).update(alt_text=alt, caption=caption)
+                    photo.alt_text, photo.caption = alt, caption
+
+    def render_markdown_fields(self, update_fields) -> bool:
+        """Store the HTML of every Markdown field that this save writes; True if any."""
+        written = False
+        for field, target in self.markdown_fields.items():
+            if update_fields is None or field in update_fields:
+                setattr(self, target, self.rendered_markdown(field).html)
+                written = True
+        return written
+
+
+def plain_text(fragment: str) -> str:
+    """The visible text of stored, sanitised HTML."""
+    return html.unescape(strip_tags(fragment or ""))
+
+
+def reading_minutes_for(*fragments: str) -> int:
+    """Whole minutes to read the visible text of `fragments`; 0 for no text at all."""
+    characters = sum(len("".join(plain_text(fragment).split())) for fragment in fragments)
+    return math.ceil(characters / READING_CHARACTERS_PER_MINUTE)
