@@ -30,6 +30,7 @@ class SectionAction(models.TextChoices):
     APPROVE = "approve", _("Approved")
     REQUEST_CHANGES = "request_changes", _("Changes requested")
     REOPEN = "reopen", _("Reopened")
+    REVIEW_AGAIN = "review_again", _("Changed after approval: back to review")
     CORRECT = "correct", _("Corrected after publication")
 
 
@@ -37,3 +38,11 @@ class ReportAction(models.TextChoices):
     PUBLISH = "publish", _("Published")
     SCHEDULE = "schedule", _("Scheduled")
     UNPUBLISH = "unpublish", _("Unpublished")
+
+
+class Recipients(models.TextChoices):
+    """Who is emailed about a move of a section (besides never the person who made it)."""
+
+    NOBODY = "", _("nobody")
+    REVIEWERS = "reviewers", _("its reviewer, or every editor while it has none")
+    AUTHOR = "author", _("its author")

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from blog.markdown import MAX_CHARACTERS as MAX_BODY_CHARACTERS
-from blog.models import Report, Section, display_name_of
+from blog.models import Report, Section, display_name_of, normalized_text
 from blog.widgets import MarkdownEditorWidget
 
 
@@ -94,6 +94,21 @@ class SectionAdminForm(MarkdownTargetFormMixin, forms.ModelForm):
         self.conflict_with: Section | None = None
         if "body" in self.fields:
             self.fields["body"].validators.append(MaxLengthValidator(MAX_BODY_CHARACTERS))
+            # Leading spaces start a code block in Markdown: keep them.
+            self.fields["body"].strip = False
+
+    def clean_body(self) -> str:
+        return normalized_text(self.cleaned_data["body"])
+
+    @property
+    def changed_data(self) -> list[str]:
+        # The version travels with the text; by itself it is no change.
+        changed = [name for name in super().changed_data if name != "base_version"]
+        if "body" in changed and self.instance.pk:
+            submitted = self["body"].data or ""
+            if normalized_text(submitted) == normalized_text(self.instance.body):
+                changed.remove("body")
+        return changed
 
     def clean(self):
         cleaned = super().clean()

@@ -1,19 +1,16 @@
-"""Emails about the review of sections. Called only after the change is committed."""
+"""Emails about the review of sections. Called only after the change is committed.
+
+What each move says and to whom comes from its row in `blog.workflow.SECTION_ACTIONS`.
+"""
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
-from blog.enums import EDITORS, SectionAction
+from blog import roles
+from blog.enums import Recipients
 from blog.models import ReviewComment, Section, display_name_of
-
-
-def _editors() -> list:
-    users = get_user_model().objects.filter(is_active=True, is_staff=True, groups__name=EDITORS)
-    return list(users.distinct())
 
 
 def _admin_link(section: Section) -> str:
@@ -21,56 +18,41 @@ def _admin_link(section: Section) -> str:
     return f"{settings.SITE_URL}{path}"
 
 
-def _send(recipients: list, subject: str, lines: list[str]) -> None:
-    addresses = sorted({user.email for user in recipients if user.email})
+def _send(recipients, subject: str, lines: list[str], *, actor=None) -> None:
+    """Mail `recipients` (never the person whose action it was)."""
+    addresses = sorted(
+        {user.email for user in recipients if user.email and (actor is None or user.pk != actor.pk)}
+    )
     if not addresses:
         return
     send_mail(
         subject=f"[{settings.SITE_NAME}] {subject}",
-        message="\n\n".join(lines),
+        message="\n\n".join(line for line in lines if line),
         from_email=None,
         recipient_list=addresses,
     )
 
 
 def _reviewers_of(section: Section) -> list:
-    return [section.reviewer] if section.reviewer_id else _editors()
+    return [section.reviewer] if section.reviewer_id else list(roles.editors())
 
 
-# What the author is told after each move an editor makes: subject and first line.
-_TO_AUTHOR = {
-    SectionAction.APPROVE: (
-        gettext_lazy("Approved: %(title)s"),
-        gettext_lazy("%(actor)s approved your section “%(title)s”."),
-    ),
-    SectionAction.REQUEST_CHANGES: (
-        gettext_lazy("Changes requested: %(title)s"),
-        gettext_lazy("%(actor)s asks for changes to your section “%(title)s”:"),
-    ),
-    SectionAction.REOPEN: (
-        gettext_lazy("Reopened: %(title)s"),
-        gettext_lazy("%(actor)s reopened your section “%(title)s”; you can edit it again."),
-    ),
-}
-
-
-def section_moved(section: Section, action: str, by, comment: str) -> None:
+def section_moved(section: Section, move, by, comment: str) -> None:
+    """Tell the people `move` (a `blog.workflow.Action`) concerns that it happened."""
+    if move.notify == Recipients.NOBODY:
+        return
+    recipients = _reviewers_of(section) if move.notify == Recipients.REVIEWERS else [section.author]
     names = {
         "actor": display_name_of(by),
         "title": section.title,
         "report": section.report.title,
     }
-    link = _admin_link(section)
-    if action == SectionAction.SUBMIT:
-        _send(
-            _reviewers_of(section),
-            _("Review requested: %(title)s") % names,
-            [_("%(actor)s submitted “%(title)s” in “%(report)s” for review.") % names, link],
-        )
-    elif action in _TO_AUTHOR:
-        subject, opening = _TO_AUTHOR[action]
-        lines = [str(opening) % names, comment, link]
-        _send([section.author], str(subject) % names, [line for line in lines if line])
+    _send(
+        recipients,
+        str(move.subject) % names,
+        [str(move.opening) % names, comment, _admin_link(section)],
+        actor=by,
+    )
 
 
 def commented(comment: ReviewComment) -> None:
@@ -80,7 +62,7 @@ def commented(comment: ReviewComment) -> None:
     else:
         recipients = [section.author]
     _send(
-        [user for user in recipients if user.pk != comment.author_id],
+        recipients,
         _("New comment: %(title)s") % {"title": section.title},
         [
             _("%(actor)s commented on “%(title)s”:")
@@ -88,6 +70,7 @@ def commented(comment: ReviewComment) -> None:
             comment.body,
             _admin_link(section),
         ],
+        actor=comment.author,
     )
 
 

@@ -13,6 +13,7 @@ import reversion
 from django.db import transaction
 from reversion.models import Version
 
+from blog import editing
 from blog.models import Report, Section
 
 # What a restore brings back: the writing, not the workflow state.
@@ -73,16 +74,20 @@ def _text(field, value) -> str:
 
 
 def restore(obj, version: Version, *, by):
-    """Bring back the content of `version` as a new revision of `obj`."""
+    """Bring back the content of `version` as a new revision of `obj`.
+
+    Saved through blog/editing.py like any other change: restoring approved content
+    keeps the approval, restoring anything else sends the section back to review.
+    """
     model = type(obj)
     stored = version.field_dict
+    for name in CONTENT_FIELDS[model]:
+        field = model._meta.get_field(name)
+        setattr(obj, field.attname, stored.get(field.attname))
     with transaction.atomic(), reversion.create_revision():
-        for name in CONTENT_FIELDS[model]:
-            field = model._meta.get_field(name)
-            setattr(obj, field.attname, stored.get(field.attname))
-        obj.save()
-        reversion.set_user(by)
         reversion.set_comment(
             f"Restored the version of {version.revision.date_created:%Y-%m-%d %H:%M:%S}"
         )
-    return obj
+        if isinstance(obj, Section):
+            return editing.save_section(obj, by=by)
+        return editing.save_report(obj, by=by)

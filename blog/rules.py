@@ -1,42 +1,25 @@
 """Who may do what, on which object.
 
-"The state allows it" and "this person may do it" are separate predicates,
-combined per permission. Every check in views, admin and templates asks
+Every check in views, admin, services and templates asks
 `user.has_perm("blog.<codename>", obj)`; nothing decides access elsewhere.
 Called without an object (the admin asks that for menus and lists), a
 permission answers for the role alone.
+
+Three kinds of predicate combine here: the role (blog/roles.py), the person's tie
+to the object (author, writer of the report), and, for writers' edits, the state.
+The states a review move starts from are the workflow's business
+(`blog.workflow.SECTION_ACTIONS`): the move permissions below say only who may.
 """
 
 import rules
 
-from blog.enums import EDITABLE_BY_AUTHOR, EDITORS, WRITERS, SectionStatus
+from blog.enums import EDITABLE_BY_AUTHOR
+from blog.roles import is_editor, is_writer
 
-# --- Roles -------------------------------------------------------------------------------------
-
-is_editor = rules.is_superuser | (rules.is_staff & rules.is_group_member(EDITORS))
-is_writer = rules.is_staff & rules.is_group_member(WRITERS)
 is_staff_author = is_editor | is_writer
 
 
 # --- The person and the object -----------------------------------------------------------------
-
-
-@rules.predicate
-def is_section_author(user, section) -> bool:
-    return section is not None and section.author_id == user.pk
-
-
-@rules.predicate
-def writes_in_report(user, report) -> bool:
-    return report is not None and report.sections.filter(author_id=user.pk).exists()
-
-
-@rules.predicate
-def owns_photo_section(user, photo) -> bool:
-    return photo is not None and photo.section is not None and photo.section.author_id == user.pk
-
-
-# --- The state ---------------------------------------------------------------------------------
 
 
 @rules.predicate
@@ -45,23 +28,55 @@ def no_object(user, obj) -> bool:
 
 
 @rules.predicate
-def section_open_for_author(user, section) -> bool:
+def is_report_writer(user, report) -> bool:
+    """A writer of the report: an editor made them one (blog.models.ReportMember)."""
+    if report is None or report.pk is None:
+        return False
+    cache = user.__dict__.setdefault("_blog_writing_reports", None)
+    if cache is None:
+        cache = set(user.report_memberships.values_list("report_id", flat=True))
+        user.__dict__["_blog_writing_reports"] = cache
+    return report.pk in cache
+
+
+@rules.predicate
+def is_section_author(user, section) -> bool:
+    return section is not None and section.author_id == user.pk
+
+
+@rules.predicate
+def writes_in_section_report(user, section) -> bool:
+    return section is not None and is_report_writer(user, section.report)
+
+
+@rules.predicate
+def owns_photo_section(user, photo) -> bool:
     return (
-        section is not None and section.status in EDITABLE_BY_AUTHOR and not section.report.is_live
+        photo is not None
+        and photo.section is not None
+        and is_section_author(user, photo.section)
+        and writes_in_section_report(user, photo.section)
     )
 
 
-@rules.predicate
-def section_in_review(user, section) -> bool:
-    return section is not None and section.status == SectionStatus.IN_REVIEW
+# --- The state ---------------------------------------------------------------------------------
 
 
 @rules.predicate
-def section_reopenable(user, section) -> bool:
+def report_open(user, report) -> bool:
+    """Still being written: not published or scheduled."""
+    return report is not None and not report.is_live
+
+
+@rules.predicate
+def section_report_open(user, section) -> bool:
+    return section is not None and not section.report.is_live
+
+
+@rules.predicate
+def section_open_for_author(user, section) -> bool:
     return (
-        section is not None
-        and section.status == SectionStatus.APPROVED
-        and not section.report.is_live
+        section is not None and section.status in EDITABLE_BY_AUTHOR and not section.report.is_live
     )
 
 
@@ -76,32 +91,40 @@ def photo_section_open_for_author(user, photo) -> bool:
 
 # --- Permissions -------------------------------------------------------------------------------
 
-rules.add_perm("blog.view_section", is_editor | (is_writer & (no_object | is_section_author)))
-# Editors may change any section: an edit to an approved one sends it back to review,
-# or, on a published report, counts as a correction (blog.workflow.record_edit).
+own_section = is_section_author & writes_in_section_report
+
+rules.add_perm("blog.view_section", is_editor | (is_writer & (no_object | own_section)))
+# Editors may change any section: a change to approved content sends it back to review,
+# or, on a published report, counts as a correction (blog.workflow.content_changed).
 rules.add_perm(
     "blog.change_section",
-    is_editor | (is_writer & (no_object | (is_section_author & section_open_for_author))),
+    is_editor | (is_writer & (no_object | (own_section & section_open_for_author))),
 )
-rules.add_perm("blog.add_section", is_staff_author)
+# Without an object: may this person write sections at all. With a report: in this one.
+rules.add_perm("blog.add_section", is_editor | (is_writer & (no_object | is_report_writer)))
+rules.add_perm("blog.write_in_report", is_editor | (is_writer & is_report_writer & report_open))
 rules.add_perm(
     "blog.delete_section",
-    (is_editor & (no_object | ~section_reopenable))
-    | (is_writer & (no_object | (is_section_author & section_open_for_author))),
+    (is_editor & (no_object | section_report_open))
+    | (is_writer & (no_object | (own_section & section_open_for_author))),
 )
-rules.add_perm("blog.submit_section", (is_editor | is_section_author) & section_open_for_author)
-rules.add_perm("blog.approve_section", is_editor & section_in_review)
-rules.add_perm("blog.request_changes_section", is_editor & section_in_review)
-rules.add_perm("blog.reopen_section", is_editor & section_reopenable)
-rules.add_perm("blog.comment_section", is_editor | (is_writer & is_section_author))
+
+# Review moves: who may. From which states is the workflow table's business.
+rules.add_perm("blog.submit_section", is_editor | (is_writer & own_section))
+rules.add_perm("blog.approve_section", is_editor)
+rules.add_perm("blog.request_changes_section", is_editor)
+rules.add_perm("blog.reopen_section", is_editor)
+rules.add_perm("blog.comment_section", is_editor | (is_writer & own_section))
 rules.add_perm("blog.assign_reviewer", is_editor)
 # The role itself, for "is this person an editor?" questions without an object.
 rules.add_perm("blog.review_sections", is_editor)
 
-rules.add_perm("blog.view_report", is_editor | (is_writer & (no_object | writes_in_report)))
+# A report's drafts (change page, preview, revisions, compare) are for its writers.
+rules.add_perm("blog.view_report", is_editor | (is_writer & (no_object | is_report_writer)))
+rules.add_perm("blog.preview_report", is_editor | (is_writer & (no_object | is_report_writer)))
 # Asked with the report by the Markdown editor (lead and closing) and by restores.
 rules.add_perm("blog.change_report", is_editor)
-rules.add_perm("blog.preview_report", is_editor | (is_writer & (no_object | writes_in_report)))
+rules.add_perm("blog.add_report", is_editor)
 rules.add_perm("blog.publish_report", is_editor)
 rules.add_perm("blog.share_report", is_editor)
 

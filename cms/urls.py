@@ -3,12 +3,19 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from django.views.static import serve
 
+from blog.admin.base import view_on_site
 from blog.editor_views import MarkdownPreviewView, PhotoUploadView
 
 admin.site.site_header = settings.SITE_NAME
 admin.site.site_title = settings.SITE_NAME
 
 urlpatterns = [
+    # Before the admin's own: the same URL, with a permission check.
+    path(
+        "admin/r/<int:content_type_id>/<path:object_id>/",
+        admin.site.admin_view(view_on_site),
+        name="view_on_site_checked",
+    ),
     path("admin/", admin.site.urls),
     # The admin editor's preview and upload, in place of markdownx's own views (which are
     # open to anyone): staff only, and only for texts the user may change.

@@ -10,6 +10,8 @@ import datetime
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
+from blog.enums import SectionStatus
+
 # --- People and places --------------------------------------------------------------------------
 
 
@@ -529,7 +531,7 @@ class DraftSectionData:
     author: str
     heading: str
     body: str
-    state: str  # "draft", "in_review", "changes_requested" or "approved"
+    state: SectionStatus
     editor_comment: str = ""
 
 
@@ -546,7 +548,7 @@ IN_PROGRESS_SECTIONS: tuple[DraftSectionData, ...] = (
     DraftSectionData(
         author="sato",
         heading="サイドカーの再起動をどう減らすか",
-        state="draft",
+        state=SectionStatus.DRAFT,
         body="""\
 Istio のアップグレードのたびに全サービスを再起動している現状を見直したいと考えています。まずは再起動が必要になるワークロードの一覧を作り、影響の大きいものから順に対策を検討します。
 
@@ -556,7 +558,7 @@ Istio のアップグレードのたびに全サービスを再起動してい�
     DraftSectionData(
         author="suzuki",
         heading="ポリシーで守るインフラのコード化",
-        state="changes_requested",
+        state=SectionStatus.CHANGES_REQUESTED,
         editor_comment="Kyverno のポリシー例を一つ載せると、読者がイメージしやすくなると思います。短いもので構いません。",
         body="""\
 インフラの定義を YAML のマニフェストに寄せていくと、レビューの観点をポリシーとして書き下せるようになります。開発環境で使ってよいインスタンスタイプを絞るといった決まりごとを、人の目ではなく仕組みで確かめられるのが魅力です。
@@ -565,7 +567,7 @@ Istio のアップグレードのたびに全サービスを再起動してい�
     DraftSectionData(
         author="takahashi",
         heading="機能提案の前に確かめること",
-        state="in_review",
+        state=SectionStatus.IN_REVIEW,
         body="""\
 社内のプラットフォームに新しい機能を足したくなったとき、KubeCon で聞いた問いかけが役に立ちます。
 
@@ -580,7 +582,7 @@ Istio のアップグレードのたびに全サービスを再起動してい�
     DraftSectionData(
         author="tanaka",
         heading="ランタイムの脅威検知を小さく始める",
-        state="approved",
+        state=SectionStatus.APPROVED,
         body="""\
 静的なチェックはすでに回しているので、次はコンテナの実行時に起きることを見張る仕組みを入れたいと考えています。まずは検証用のクラスタで Falco を動かし、どのくらいのイベントが出るのか、ノイズになるルールはどれかを確かめるところから始めます。
 """,

@@ -17,7 +17,7 @@ from django.core.files.base import ContentFile
 from django.db import models, transaction
 from django.utils.text import slugify
 
-from blog import workflow
+from blog import editing, membership, workflow
 from blog.models import AuthorProfile, Photo, Report, ReportStatus, Section, SectionStatus, Tag
 from demo import content, pictures
 from sessions.models import Event, EventFormat, Session, SessionKind, SessionSpeaker, Speaker
@@ -55,6 +55,7 @@ def _load_everything() -> list[DemoAccount]:
         event = _load_event()
         sessions = _load_sessions(event)
         report = _load_report(event, users)
+        _load_writers(report, [data.author for data in content.SECTIONS], users)
         sections = _load_sections(report, sessions, users)
         _load_photos(report, sections)
         _review_and_publish(report, sections, users)
@@ -176,6 +177,13 @@ def _load_report(event: Event, users: dict) -> Report:
     return report
 
 
+def _load_writers(report: Report, usernames: list[str], users: dict) -> None:
+    """The report's writers: everyone who signs one of its sections."""
+    editor = users[content.REPORT["editor"]]
+    for username in dict.fromkeys(usernames):
+        membership.add_writer(report, users[username], by=editor)
+
+
 def _load_sections(report: Report, sessions: dict[str, Session], users: dict) -> list[Section]:
     teams = {account.username: account.team for account in content.ACCOUNTS}
     sections = []
@@ -238,6 +246,7 @@ def _load_photo(
 
 def _review_and_publish(report: Report, sections: list[Section], users: dict) -> None:
     editor = users[content.REPORT["editor"]]
+    editing.refresh_reading_minutes(report)
     for section in sections:
         if not section.transitions.exists():
             _bring_to(section, SectionStatus.APPROVED, editor)
@@ -266,6 +275,7 @@ def _load_report_in_progress(users: dict) -> Report:
         {"slug": data["slug"]},
         {"title": data["title"], "lead": data["lead"], "closing": data["closing"]},
     )
+    _load_writers(report, [data.author for data in content.IN_PROGRESS_SECTIONS], users)
     teams = {account.username: account.team for account in content.ACCOUNTS}
     for position, section_data in enumerate(content.IN_PROGRESS_SECTIONS):
         section = _sync(
@@ -280,4 +290,5 @@ def _load_report_in_progress(users: dict) -> Report:
         )
         if not section.transitions.exists() and section.status == SectionStatus.DRAFT:
             _bring_to(section, section_data.state, editor, section_data.editor_comment)
+    editing.refresh_reading_minutes(report)
     return report

@@ -10,7 +10,16 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 from PIL import Image
 
-from blog.models import AuthorProfile, Photo, Report, ReportStatus, Section, SectionStatus
+from blog.editing import refresh_reading_minutes
+from blog.models import (
+    AuthorProfile,
+    Photo,
+    Report,
+    ReportMember,
+    ReportStatus,
+    Section,
+    SectionStatus,
+)
 from sessions.models import Event, Session, SessionSpeaker, Speaker
 
 _sequence = itertools.count(1)
@@ -69,14 +78,37 @@ def make_report(*, published: bool = False, **fields) -> Report:
     return Report.objects.create(**defaults | fields)
 
 
-def make_section(report: Report, author=None, **fields) -> Section:
+def make_writer_of(report: Report, user) -> ReportMember:
+    """Make `user` one of the report's writers, as an editor would."""
+    return ReportMember.objects.get_or_create(report=report, user=user)[0]
+
+
+def make_section(report: Report, author=None, *, member: bool = True, **fields) -> Section:
+    """A section of `report` signed by `author`, who is made a writer of the report
+    (as they must be to write in it) unless `member` is False."""
     author = author or make_user()
+    if member:
+        make_writer_of(report, author)
     defaults = {
         "heading": f"節 {next(_sequence)}" if "session" not in fields else "",
         "body": "本文です。",
-        "status": SectionStatus.APPROVED if report.status == ReportStatus.PUBLISHED else "draft",
+        "status": SectionStatus.APPROVED
+        if report.status == ReportStatus.PUBLISHED
+        else SectionStatus.DRAFT,
     }
-    return Section.objects.create(report=report, author=author, **defaults | fields)
+    section = Section.objects.create(report=report, author=author, **defaults | fields)
+    if section.status == SectionStatus.APPROVED:
+        bind_approval(section)
+    refresh_reading_minutes(report)
+    return section
+
+
+def bind_approval(section: Section) -> None:
+    """Record the section's content as what was approved, as approving it would."""
+    Section.objects.filter(pk=section.pk).update(
+        approved_digest=section.content_digest(), approved_version=section.version
+    )
+    section.refresh_from_db()
 
 
 def make_photo(report: Report, section: Section | None = None, **fields) -> Photo:
@@ -87,4 +119,6 @@ def make_photo(report: Report, section: Section | None = None, **fields) -> Phot
     }
     photo = Photo(report=report, section=section, **defaults | fields)
     photo.save()
+    if section is not None and section.status == SectionStatus.APPROVED:
+        bind_approval(section)  # built as it was approved, photos and all
     return photo

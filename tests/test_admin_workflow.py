@@ -10,7 +10,7 @@ from reversion.models import Version
 
 from blog.models import ReviewComment, Section, SectionAutosave, ShareLink
 from blog.sharing import token_for
-from tests.factories import make_report, make_section
+from tests.factories import make_report, make_section, make_writer_of
 
 pytestmark = pytest.mark.django_db
 
@@ -119,6 +119,7 @@ def test_submitted_section_is_read_only_for_its_writer(client, author):
 
 def test_writer_adds_a_section_as_its_author(client, author, coauthor):
     report = make_report()
+    make_writer_of(report, author)
     client.force_login(author)
     data = form_data(Section(report=report, heading="新しい節", body="本文"), base_version="")
     data["author"] = coauthor.pk  # ignored: writers write as themselves
@@ -309,7 +310,7 @@ def test_writer_cannot_approve_through_the_admin_url(client, author):
         reverse("admin:blog_section_transition", args=[section.pk, "approve"]), follow=True
     )
 
-    assert messages_of(response) == ["この節に対してこの操作はできません。"]
+    assert messages_of(response) == ["節を承認できるのは編集者だけです。"]
     section.refresh_from_db()
     assert section.status == "in_review"
 
@@ -360,7 +361,7 @@ def test_editor_assigns_a_reviewer(client, author, editor):
 
 
 def test_editor_compares_and_restores_a_revision(client, author, editor):
-    section = make_section(make_report(), author=author, body="一行目\n古い二行目")
+    section = make_section(make_report(), author=author, body="下書き")
     client.force_login(editor)
     client.post(change_url(section), form_data(section, body="一行目\n古い二行目"))
     section.refresh_from_db()
@@ -400,7 +401,10 @@ def test_publish_button_refuses_unapproved_report(client, author, editor):
 
     response = client.post(reverse("admin:blog_report_publish", args=[report.pk]), follow=True)
 
-    assert messages_of(response) == ["すべての節が承認されるまで公開できません。未承認: 途中の節"]
+    assert messages_of(response) == [
+        "すべての節が今の内容で承認されるまで公開できません。"
+        "公開できない節: 「途中の節」: まだ承認されていません（レビュー中）"
+    ]
     report.refresh_from_db()
     assert report.status == "draft"
 
@@ -582,13 +586,15 @@ def test_view_on_site_leads_to_the_preview_until_the_report_is_out(client, edito
 
 
 def test_editor_restores_a_report_revision(client, editor):
-    report = make_report(title="レポート", lead="最初のリード")
+    report = make_report(title="レポート", lead="読み込まれたリード")
     url = reverse("admin:blog_report_change", args=[report.pk])
     data = {
         "title": "レポート",
         "slug": report.slug,
         "lead": "最初のリード",
         "closing": "",
+        "memberships-TOTAL_FORMS": 0,
+        "memberships-INITIAL_FORMS": 0,
         "sections-TOTAL_FORMS": 0,
         "sections-INITIAL_FORMS": 0,
         "photos-TOTAL_FORMS": 0,
@@ -663,6 +669,8 @@ def test_report_page_section_rows_refuse_a_lost_update(client, author, editor):
         "slug": report.slug,
         "lead": report.lead,
         "closing": "",
+        "memberships-TOTAL_FORMS": 0,
+        "memberships-INITIAL_FORMS": 0,
         "sections-TOTAL_FORMS": 1,
         "sections-INITIAL_FORMS": 1,
         "photos-TOTAL_FORMS": 0,

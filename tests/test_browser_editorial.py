@@ -5,7 +5,7 @@ from playwright.sync_api import Browser, Page, expect
 from reversion.models import Version
 
 from blog.models import Section, SectionAutosave
-from tests.factories import make_report, make_section, make_user
+from tests.factories import make_report, make_section, make_user, make_writer_of
 
 pytestmark = [
     pytest.mark.browser,
@@ -44,10 +44,11 @@ def log_in(browser: Browser, live_server, username: str) -> Page:
 def test_writer_and_editor_take_a_section_from_draft_to_the_published_page(
     browser: Browser, live_server
 ):
-    make_user("writer", group="Writers")
+    writer = make_user("writer", group="Writers")
     make_user("chief", group="Editors")
     colleague = make_user("colleague", group="Writers")
     report = make_report(title="ブラウザで作るレポート")
+    make_writer_of(report, writer)
     make_section(report, author=colleague, heading="同僚の節", status="approved")
 
     # The writer drafts a section in Markdown and previews the whole report.
@@ -72,7 +73,7 @@ def test_writer_and_editor_take_a_section_from_draft_to_the_published_page(
     chief = log_in(browser, live_server, "chief")
     waiting = chief.locator(".dashboard-panel", has=chief.locator("#awaiting-title"))
     waiting.get_by_role("link", name="私の担当セクション").click()
-    chief.fill("#request-changes-comment", "結論を最初に書いてください。")
+    chief.fill("#request_changes-comment", "結論を最初に書いてください。")
     chief.get_by_role("button", name="修正を依頼").click()
     expect(chief.locator(".workflow-panel__state")).to_contain_text("修正依頼中")
 

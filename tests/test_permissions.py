@@ -3,96 +3,117 @@
 import pytest
 from django.contrib.auth.models import AnonymousUser
 
-from tests.factories import make_photo, make_report, make_section
+from blog import roles, workflow
+from tests.factories import make_photo, make_report, make_section, make_user, make_writer_of
 
 pytestmark = pytest.mark.django_db
 
-PERSONAS = ["author", "coauthor", "editor", "outsider", "anonymous"]
+PERSONAS = ["author", "coauthor", "stranger", "editor", "superuser", "outsider", "anonymous"]
 
 
 @pytest.fixture
-def people(author, coauthor, editor, outsider):
+def people(author, coauthor, editor, superuser, outsider):
+    """`author` signs the section; `coauthor` is another writer of the same report;
+    `stranger` is a writer who is not one of the report's writers."""
     return {
         "author": author,
         "coauthor": coauthor,
+        "stranger": make_user("stranger", group="Writers"),
         "editor": editor,
+        "superuser": superuser,
         "outsider": outsider,
         "anonymous": AnonymousUser(),
     }
 
 
-def section_in(state: str, author, *, live: bool = False):
+def section_in(state: str, people, *, live: bool = False):
     report = make_report(published=live)
-    return make_section(report, author=author, status=state)
+    make_writer_of(report, people["coauthor"])
+    return make_section(report, author=people["author"], status=state)
 
+
+EDITORS = {"editor", "superuser"}
 
 # (permission, state) -> the personas allowed; everyone else is refused.
 MATRIX = {
-    ("view_section", "draft"): {"author", "editor"},
-    ("view_section", "approved"): {"author", "editor"},
-    ("change_section", "draft"): {"author", "editor"},
-    ("change_section", "changes_requested"): {"author", "editor"},
-    ("change_section", "in_review"): {"editor"},
-    ("change_section", "approved"): {"editor"},  # the edit sends it back to review
-    ("delete_section", "draft"): {"author", "editor"},
-    ("delete_section", "in_review"): {"editor"},
-    ("submit_section", "draft"): {"author", "editor"},
-    ("submit_section", "changes_requested"): {"author", "editor"},
-    ("submit_section", "in_review"): set(),
-    ("submit_section", "approved"): set(),
-    ("approve_section", "in_review"): {"editor"},
-    ("approve_section", "draft"): set(),
-    ("approve_section", "changes_requested"): set(),
-    ("request_changes_section", "in_review"): {"editor"},
-    ("request_changes_section", "approved"): set(),
-    ("reopen_section", "approved"): {"editor"},
-    ("reopen_section", "in_review"): set(),
-    ("comment_section", "in_review"): {"author", "editor"},
-    ("assign_reviewer", "draft"): {"editor"},
+    ("view_section", "draft"): {"author"} | EDITORS,
+    ("view_section", "approved"): {"author"} | EDITORS,
+    ("change_section", "draft"): {"author"} | EDITORS,
+    ("change_section", "changes_requested"): {"author"} | EDITORS,
+    ("change_section", "in_review"): EDITORS,
+    ("change_section", "approved"): EDITORS,  # a change to its content sends it back
+    ("delete_section", "draft"): {"author"} | EDITORS,
+    ("delete_section", "in_review"): EDITORS,
+    ("comment_section", "in_review"): {"author"} | EDITORS,
+    ("assign_reviewer", "draft"): EDITORS,
 }
 
 
 @pytest.mark.parametrize(("permission", "state"), list(MATRIX))
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_section_permission_matrix(people, persona, permission, state):
-    section = section_in(state, people["author"])
+    section = section_in(state, people)
 
     allowed = people[persona].has_perm(f"blog.{permission}", section)
 
     assert allowed is (persona in MATRIX[(permission, state)])
 
 
+# (action, state) -> the personas offered the move; the workflow refuses everyone else.
+MOVES = {
+    ("submit", "draft"): {"author"} | EDITORS,
+    ("submit", "changes_requested"): {"author"} | EDITORS,
+    ("submit", "in_review"): set(),
+    ("submit", "approved"): set(),
+    ("approve", "in_review"): EDITORS,
+    ("approve", "draft"): set(),
+    ("approve", "changes_requested"): set(),
+    ("request_changes", "in_review"): EDITORS,
+    ("request_changes", "approved"): set(),
+    ("reopen", "approved"): EDITORS,
+    ("reopen", "in_review"): set(),
+}
+
+
+@pytest.mark.parametrize(("action", "state"), list(MOVES))
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_review_moves_offered_by_the_workflow_table(people, persona, action, state):
+    section = section_in(state, people)
+
+    assert workflow.may(section, people[persona], action) is (persona in MOVES[(action, state)])
+
+
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_sections_of_a_published_report_are_locked_except_for_editor_corrections(people, persona):
-    section = section_in("approved", people["author"], live=True)
+    section = section_in("approved", people, live=True)
 
-    assert people[persona].has_perm("blog.change_section", section) is (persona == "editor")
-    assert people[persona].has_perm("blog.reopen_section", section) is False
-
-
-@pytest.mark.parametrize(
-    ("persona", "expected"),
-    [
-        ("author", True),
-        ("coauthor", False),
-        ("editor", True),
-        ("outsider", False),
-        ("anonymous", False),
-    ],
-)
-def test_preview_permission(people, persona, expected):
-    report = make_report()
-    make_section(report, author=people["author"])
-
-    assert people[persona].has_perm("blog.preview_report", report) is expected
+    assert people[persona].has_perm("blog.change_section", section) is (persona in EDITORS)
+    assert workflow.may(section, people[persona], "reopen") is False
 
 
-@pytest.mark.parametrize(
-    ("persona", "expected"),
-    [("author", False), ("editor", True), ("outsider", False), ("anonymous", False)],
-)
-def test_publishing_is_for_editors(people, persona, expected):
-    assert people[persona].has_perm("blog.publish_report", make_report()) is expected
+# (permission, published?) -> the personas allowed on a report whose writers are the
+# author and the coauthor.
+REPORT_MATRIX = {
+    ("view_report", False): {"author", "coauthor"} | EDITORS,
+    ("preview_report", False): {"author", "coauthor"} | EDITORS,
+    ("preview_report", True): {"author", "coauthor"} | EDITORS,
+    ("add_section", False): {"author", "coauthor"} | EDITORS,
+    ("write_in_report", False): {"author", "coauthor"} | EDITORS,
+    ("write_in_report", True): EDITORS,  # nothing new in a published report
+    ("change_report", False): EDITORS,
+    ("publish_report", False): EDITORS,
+    ("share_report", False): EDITORS,
+}
+
+
+@pytest.mark.parametrize(("permission", "live"), list(REPORT_MATRIX))
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_report_permission_matrix(people, persona, permission, live):
+    report = section_in("approved" if live else "draft", people, live=live).report
+
+    allowed = people[persona].has_perm(f"blog.{permission}", report)
+
+    assert allowed is (persona in REPORT_MATRIX[(permission, live)])
 
 
 @pytest.mark.parametrize(
@@ -101,22 +122,53 @@ def test_publishing_is_for_editors(people, persona, expected):
         ("author", "draft", True),
         ("author", "in_review", False),
         ("coauthor", "draft", False),
+        ("stranger", "draft", False),
         ("editor", "in_review", True),
+        ("superuser", "approved", True),
         ("outsider", "draft", False),
     ],
 )
 def test_photo_permissions_follow_the_section(people, persona, state, expected):
-    section = section_in(state, people["author"])
+    section = section_in(state, people)
     photo = make_photo(section.report, section)
 
     assert people[persona].has_perm("blog.change_photo", photo) is expected
     assert people[persona].has_perm("blog.delete_photo", photo) is expected
 
 
-def test_superuser_is_an_editor(superuser):
-    section = section_in("in_review", superuser)
+def test_an_author_taken_off_the_writers_loses_their_section(people):
+    section = section_in("draft", people)
+    section.report.memberships.filter(user=people["author"]).delete()
+    author = type(people["author"]).objects.get(pk=people["author"].pk)  # no cached rights
 
-    assert superuser.has_perm("blog.approve_section", section) is True
+    assert author.has_perm("blog.view_section", section) is False
+    assert author.has_perm("blog.change_section", section) is False
+    assert author.has_perm("blog.view_report", section.report) is False
+
+
+def test_superuser_without_editors_group_or_staff_flag_is_an_editor(superuser):
+    superuser.is_staff = False
+    superuser.save()
+    section = section_in_report_of(superuser)
+
+    assert superuser.has_perm("blog.review_sections") is True
+    assert workflow.may(section, superuser, "approve") is True
+    assert list(roles.editors()) == [superuser]
+
+
+def section_in_report_of(author):
+    return make_section(make_report(), author=author, status="in_review")
+
+
+def test_one_meaning_of_editor_everywhere(people):
+    """The predicate and the queryset that rules, menus, notifications and lists read agree."""
+    everyone = [person for name, person in people.items() if name != "anonymous"]
+    inactive = make_user("retired-editor", group="Editors", is_active=False)
+
+    by_predicate = {person.pk for person in [*everyone, inactive] if roles.is_editor(person)}
+
+    assert by_predicate == set(roles.editors().values_list("pk", flat=True))
+    assert by_predicate == {people["editor"].pk, people["superuser"].pk}
 
 
 def test_roles_come_from_a_data_migration(db):

@@ -6,7 +6,7 @@ from html.parser import HTMLParser
 import pytest
 from django.core.exceptions import ValidationError
 
-from blog import markdown
+from blog import editing, markdown
 from blog.models import PHOTO_ALT_PLACEHOLDER, Photo, Section
 from tests.factories import make_photo, make_report, make_section, make_user
 
@@ -222,7 +222,7 @@ def test_saving_copies_the_description_onto_the_photo(report_with_photo):
     _report, section, photo = report_with_photo
     section.body = f'![登壇者と聴衆](photo:{photo.pk} "開場直後")'
     section.full_clean()
-    section.save()
+    editing.save_section(section, by=make_user(group="Editors"))
 
     photo.refresh_from_db()
     assert (photo.alt_text, photo.caption) == ("登壇者と聴衆", "開場直後")
@@ -246,10 +246,10 @@ def test_photo_admin_refuses_the_placeholder_as_alt_text(report_with_photo):
 def test_changing_a_photo_updates_the_texts_that_show_it(report_with_photo):
     _report, section, photo = report_with_photo
     section.body = f"![舞台](photo:{photo.pk})"
-    section.save()
+    editing.save_section(section, by=make_user(group="Editors"))
 
     photo.credit_text = "出典: 講演スライド"
-    photo.save()
+    editing.save_photo(photo, by=make_user(group="Editors"))
 
     section.refresh_from_db()
     assert [f["caption"] for f in figures_in(section.body_html)] == ["出典: 講演スライド"]

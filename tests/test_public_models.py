@@ -6,6 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
 
+from blog import editing
 from blog.models import Report, Section
 from blog.public import public_authors, public_events, public_sessions, public_speakers, public_tags
 from tests.factories import (
@@ -90,10 +91,10 @@ def test_reading_time_follows_an_edited_and_a_deleted_section():
     assert Report.objects.get(pk=report.pk).reading_minutes == 4
 
     section.body = "あ" * 100
-    section.save(update_fields=["body"])
+    editing.save_section(section, by=make_user("editor-of-the-test", group="Editors"))
     assert Report.objects.get(pk=report.pk).reading_minutes == 2
 
-    other.delete()
+    editing.delete_section(other, by=make_user("another-editor", group="Editors"))
     assert Report.objects.get(pk=report.pk).reading_minutes == 1
 
 

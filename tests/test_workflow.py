@@ -4,7 +4,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from blog import workflow
+from blog import editing, workflow
 from blog.models import Report, ReportTransition, Section, SectionTransition
 from tests.factories import make_report, make_section
 
@@ -160,20 +160,25 @@ def test_edit_after_approval_sends_the_section_back_to_review(author, superuser)
     workflow.approve(section, by=superuser)
 
     section.body = "承認後に書き換えた本文"
-    section.save()
-    workflow.record_edit(section, by=superuser)
+    edit = editing.save_section(section, by=superuser)
 
+    section.refresh_from_db()
     assert (section.status, section.approved_version) == ("in_review", None)
+    assert edit.messages() == [
+        f"「{section.title}」は承認済みでしたが、内容を変更したためレビューに戻りました。"
+    ]
+    assert SectionTransition.objects.filter(section=section).last().action == "review_again"
 
 
 def test_editor_correction_on_a_published_report_stays_approved(author, editor):
     section = make_section(make_report(published=True), author=author, status="approved")
 
     section.body = "誤字を修正"
-    section.save()
-    workflow.record_edit(section, by=editor)
+    editing.save_section(section, by=editor)
 
+    section.refresh_from_db()
     assert (section.status, section.approved_version) == ("approved", section.version)
+    assert section.approval_holds()
     assert SectionTransition.objects.get(section=section).action == "correct"
 
 
@@ -189,7 +194,8 @@ def test_publish_refused_while_a_section_is_not_approved(editor, author):
         workflow.publish(report, by=editor)
 
     assert error.value.messages == [
-        f"すべての節が承認されるまで公開できません。未承認: {waiting.title}"
+        "すべての節が今の内容で承認されるまで公開できません。"
+        f"公開できない節: 「{waiting.title}」: まだ承認されていません（レビュー中）"
     ]
     report.refresh_from_db()
     assert (report.status, report.published_at) == ("draft", None)

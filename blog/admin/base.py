@@ -1,10 +1,12 @@
 """What every editorial admin page shares: revisions, badges, the Markdown editor, user menus."""
 
-import reversion
+from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.exceptions import NotRegistered
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied
-from django.http import HttpResponseRedirect
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -14,11 +16,8 @@ from django.views.decorators.http import require_POST
 from markdownx.models import MarkdownxField
 from reversion.models import Version
 
-from blog import revisions
-from blog.models import (
-    Photo,
-    Report,
-)
+from blog import revisions, roles
+from blog.models import Photo, Report, display_name_of
 from blog.widgets import MarkdownEditorWidget
 
 # Live preview and photo upload; the admin forms below tell it which text it edits.
@@ -43,16 +42,10 @@ def status_badge(status: str, label: str):
 
 
 class RevisionedAdmin(admin.ModelAdmin):
-    """Records a revision (who, when, every field) around each save made in the admin."""
+    """Revision history (list, compare, restore) of objects saved through blog/editing.py,
+    which records a revision for every change."""
 
     revision_template = "admin/blog/revisions.html"
-
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        if request.method != "POST":
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        with reversion.create_revision():
-            reversion.set_user(request.user)
-            return super().changeform_view(request, object_id, form_url, extra_context)
 
     def revision_urls(self):
         info = self.opts.app_label, self.opts.model_name
@@ -100,9 +93,12 @@ class RevisionedAdmin(admin.ModelAdmin):
         if obj is None or not self.has_restore_permission(request, obj):
             raise PermissionDenied
         version = get_object_or_404(Version.objects.get_for_object(obj), pk=version_id)
-        revisions.restore(obj, version, by=request.user)
-        self.after_restore(request, obj)
-        messages.success(request, gettext("The older version was restored as a new revision."))
+        edit = revisions.restore(obj, version, by=request.user)
+        if edit.saved:
+            messages.success(request, gettext("The older version was restored as a new revision."))
+        else:
+            messages.info(request, gettext("That version is the same as the current one."))
+        tell(request, edit.messages())
         return HttpResponseRedirect(self._change_url(obj))
 
     def has_restore_permission(self, request, obj) -> bool:
@@ -116,9 +112,6 @@ class RevisionedAdmin(admin.ModelAdmin):
         preview = reverse("blog:report_preview", args=[report.pk])
         return preview if isinstance(obj, Report) else f"{preview}#{obj.anchor}"
 
-    def after_restore(self, request, obj) -> None:
-        """Hook for what a restore implies beyond the new revision."""
-
     def _change_url(self, obj) -> str:
         return reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[obj.pk])
 
@@ -130,14 +123,73 @@ def _int(value) -> int | None:
         return None
 
 
-def staff_choices(db_field, kwargs: dict) -> dict:
-    """Limit user menus to active staff: only they write, edit and review."""
-    if db_field.related_model is User:
-        kwargs["queryset"] = User.objects.filter(is_staff=True, is_active=True).select_related(
-            "author_profile"
-        )
+class PersonChoiceField(forms.ModelChoiceField):
+    """A menu of people by the names bylines print, not their login names."""
+
+    def label_from_instance(self, user) -> str:
+        return display_name_of(user)
+
+
+class PeopleChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, user) -> str:
+        return display_name_of(user)
+
+
+# Which people each menu offers: one queryset per role (blog/roles.py).
+PEOPLE_MENUS = {
+    "author": roles.authors,
+    "reviewer": roles.editors,
+    "editors": roles.editors,
+    "user": roles.writers,  # a report's writers
+}
+
+
+def person_field(db_field, kwargs: dict) -> dict:
+    """Keyword arguments for a form field that chooses people from their role."""
+    if db_field.name in PEOPLE_MENUS:
+        kwargs["queryset"] = PEOPLE_MENUS[db_field.name]()
+        many = db_field.many_to_many
+        kwargs["form_class"] = PeopleChoiceField if many else PersonChoiceField
+        if not many and db_field.name == "reviewer":
+            kwargs["empty_label"] = gettext("— nobody yet —")
     return kwargs
 
 
-def _is_editor(user) -> bool:
-    return user.has_perm("blog.review_sections")
+class PeopleMenusMixin:
+    """Admin pages whose people menus list display names from the right role."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        return super().formfield_for_foreignkey(db_field, request, **person_field(db_field, kwargs))
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        return super().formfield_for_manytomany(db_field, request, **person_field(db_field, kwargs))
+
+
+def tell(request, notes) -> None:
+    """Show each note of a service's outcome as a message."""
+    for note in notes:
+        messages.info(request, note)
+
+
+def tell_errors(request, error: ValidationError) -> None:
+    for message in error.messages:
+        messages.error(request, message)
+
+
+def view_on_site(request, content_type_id: int, object_id: str):
+    """The admin's "view on site" redirect (`/admin/r/…/…/`), for those who may see the
+    object: Django's own redirects any staff member, revealing unpublished slugs."""
+    content_type = ContentType.objects.filter(pk=content_type_id).first()
+    model = content_type.model_class() if content_type else None
+    try:
+        model_admin = admin.site.get_model_admin(model) if model else None
+    except NotRegistered:
+        model_admin = None
+    obj = model_admin.get_object(request, object_id) if model_admin else None
+    if obj is None or not model_admin.has_view_permission(request, obj):
+        raise Http404
+    if callable(model_admin.view_on_site):
+        return HttpResponseRedirect(model_admin.view_on_site(obj))
+    if not model_admin.view_on_site or not hasattr(obj, "get_absolute_url"):
+        raise Http404
+    return HttpResponseRedirect(obj.get_absolute_url())

@@ -1,14 +1,23 @@
 """Photos: a section's figures, the report's gallery, and the photo list."""
 
 from django.contrib import admin
-from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 
-from blog.admin.base import _is_editor, thumbnail
-from blog.models import (
-    Photo,
-    Section,
-)
+from blog import editing, roles
+from blog.admin.base import tell, thumbnail
+from blog.enums import EDITABLE_BY_AUTHOR, ReportStatus
+from blog.models import Photo, Report, Section, alt_placeholders
+
+
+def save_photo_rows(formset, section: Section) -> bool:
+    """Save a section's figures edited under its text; True if anything changed."""
+    photos = formset.save(commit=False)
+    for photo in photos:
+        photo.report_id, photo.section = section.report_id, section
+        photo.save()
+    for photo in formset.deleted_objects:
+        photo.delete()
+    return bool(photos or formset.deleted_objects)
 
 
 class PhotoInlineBase(admin.StackedInline):
@@ -52,6 +61,11 @@ class SectionPhotoInline(PhotoInlineBase):
     verbose_name = _("figure")
     verbose_name_plural = _("figures")
 
+    def get_queryset(self, request):
+        # A photo dropped into the text but never described is not listed: it is named
+        # in the text (which says what is missing), and removed once the text lets go.
+        return super().get_queryset(request).exclude(alt_text__in=alt_placeholders())
+
     def _may_edit_section(self, request, section) -> bool:
         if section is None:
             return request.user.has_perm("blog.add_section")
@@ -91,10 +105,7 @@ class PhotoAdmin(admin.ModelAdmin):
     ]
 
     def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        if _is_editor(request.user):
-            return queryset
-        return queryset.filter(section__author=request.user)
+        return super().get_queryset(request).visible_to(request.user)
 
     def has_view_permission(self, request, obj=None):
         return request.user.has_perm("blog.view_photo", obj)
@@ -107,20 +118,27 @@ class PhotoAdmin(admin.ModelAdmin):
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
-        if not _is_editor(request.user):
+        if not roles.is_editor(request.user):
+            if "report" in form.base_fields:
+                form.base_fields["report"].queryset = Report.objects.visible_to(request.user)
             if "section" in form.base_fields:
-                form.base_fields["section"].queryset = Section.objects.filter(
-                    author=request.user, status__in=["draft", "changes_requested"]
-                )
+                form.base_fields["section"].queryset = Section.objects.visible_to(
+                    request.user
+                ).filter(status__in=EDITABLE_BY_AUTHOR, report__status=ReportStatus.DRAFT)
                 form.base_fields["section"].required = True
             if "in_gallery" in form.base_fields:
                 form.base_fields["in_gallery"].disabled = True
         return form
 
     def save_model(self, request, obj, form, change):
-        if obj.section_id and not request.user.has_perm("blog.change_section", obj.section):
-            raise PermissionDenied
-        super().save_model(request, obj, form, change)
+        tell(request, editing.save_photo(obj, by=request.user).messages())
+
+    def delete_model(self, request, obj):
+        tell(request, editing.delete_photo(obj, by=request.user).messages())
+
+    def delete_queryset(self, request, queryset):
+        for photo in queryset:
+            self.delete_model(request, photo)
 
     @admin.display(description=_("preview"))
     def preview(self, photo: Photo):

@@ -2,6 +2,7 @@
 
 import datetime
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
@@ -13,23 +14,24 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from blog import workflow
-from blog.admin.base import MARKDOWN_WIDGETS, RevisionedAdmin, staff_choices, status_badge
+from blog import editing, membership, workflow
+from blog.admin.base import (
+    MARKDOWN_WIDGETS,
+    PeopleMenusMixin,
+    RevisionedAdmin,
+    status_badge,
+    tell,
+    tell_errors,
+)
 from blog.admin.photos import GalleryPhotoInline
-from blog.admin.sections import SectionInline
-from blog.enums import SectionStatus
+from blog.admin.sections import SectionInline, save_section_rows
+from blog.enums import ReportStatus, SectionStatus
 from blog.forms import (
     ReportAdminForm,
     ScheduleForm,
     ShareLinkForm,
 )
-from blog.models import (
-    Photo,
-    Report,
-    Section,
-    ShareLink,
-    Tag,
-)
+from blog.models import Photo, Report, ReportMember, ShareLink, Tag, display_name_of
 from blog.sharing import share_url
 
 
@@ -39,8 +41,64 @@ class TagAdmin(admin.ModelAdmin):
     search_fields = ["name"]
 
 
+class ReportMemberFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        for form in self.deleted_forms:
+            member = form.instance
+            if member.pk and (refusal := membership.removal_refusal(self.instance, member.user)):
+                raise forms.ValidationError(refusal)
+
+
+class ReportMemberInline(PeopleMenusMixin, admin.TabularInline):
+    """The report's writers: they may add sections to it and read its drafts."""
+
+    model = ReportMember
+    formset = ReportMemberFormSet
+    fk_name = "report"
+    fields = ["user", "added_by_name", "added_at"]
+    readonly_fields = ["added_by_name", "added_at"]
+    extra = 0
+    verbose_name = _("writer")
+    verbose_name_plural = _("writers (they may add sections and read the drafts)")
+
+    def has_add_permission(self, request, obj=None):
+        return request.user.has_perm("blog.change_report", obj)
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.has_perm("blog.change_report", obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.has_perm("blog.change_report", obj)
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("blog.view_report", obj)
+
+    @admin.display(description=_("added by"))
+    def added_by_name(self, member: ReportMember) -> str:
+        return display_name_of(member.added_by) if member.added_by_id else "—"
+
+
+def save_member_rows(request, formset, report: Report) -> bool:
+    """Writers added and removed on the report page, through blog/membership.py."""
+    formset.save(commit=False)  # writes nothing; lists what changed for the admin's log
+    changed = False
+    for form in formset.forms:
+        if form in formset.deleted_forms:
+            if form.instance.pk is not None:
+                membership.remove_writer(report, form.instance.user, by=request.user)
+                changed = True
+        elif form.has_changed() and form.cleaned_data.get("user") is not None:
+            if form.instance.pk is not None and "user" in form.changed_data:
+                replaced = ReportMember.objects.get(pk=form.instance.pk).user
+                membership.remove_writer(report, replaced, by=request.user)
+            membership.add_writer(report, form.cleaned_data["user"], by=request.user)
+            changed = True
+    return changed
+
+
 @admin.register(Report)
-class ReportAdmin(RevisionedAdmin):
+class ReportAdmin(PeopleMenusMixin, RevisionedAdmin):
     change_form_template = "admin/blog/report/change_form.html"
     list_display = ["title", "event", "publication_display", "review_progress"]
     list_filter = ["status", "event", "tags"]
@@ -52,7 +110,7 @@ class ReportAdmin(RevisionedAdmin):
     date_hierarchy = "published_at"
     form = ReportAdminForm
     formfield_overrides = MARKDOWN_WIDGETS
-    inlines = [SectionInline, GalleryPhotoInline]
+    inlines = [ReportMemberInline, SectionInline, GalleryPhotoInline]
     fieldsets = [
         (None, {"fields": ["title", "slug", "event", "tags", "cover"]}),
         (_("Text"), {"fields": ["lead", "closing"]}),
@@ -103,25 +161,51 @@ class ReportAdmin(RevisionedAdmin):
             return status_badge("scheduled", gettext("Scheduled for %(time)s") % {"time": when})
         if report.is_published:
             when = timezone.localtime(report.published_at).strftime("%Y-%m-%d %H:%M")
-            return status_badge("published", gettext("Published %(time)s") % {"time": when})
-        return status_badge("draft", gettext("Not published"))
+            return status_badge(
+                ReportStatus.PUBLISHED, gettext("Published %(time)s") % {"time": when}
+            )
+        return status_badge(ReportStatus.DRAFT, gettext("Not published"))
 
-    def formfield_for_manytomany(self, db_field, request, **kwargs):
-        return super().formfield_for_manytomany(
-            db_field, request, **staff_choices(db_field, kwargs)
-        )
+    def save_model(self, request, obj, form, change):
+        """Written with everything edited beside it in save_related, through blog/editing.py."""
 
-    def save_formset(self, request, form, formset, change):
-        instances = formset.save(commit=False)
-        for instance in instances:
-            if isinstance(instance, Photo):
-                instance.report = form.instance
-            instance.save()
-            if isinstance(instance, Section):
-                workflow.record_edit(instance, by=request.user)
-        for obj in formset.deleted_objects:
-            obj.delete()
-        formset.save_m2m()
+    def save_related(self, request, form, formsets, change):
+        report = form.instance
+        section_edits = []
+
+        def save_beside() -> bool:
+            form.save_m2m()
+            changed = bool({"tags", "editors"} & set(form.changed_data))
+            for formset in formsets:
+                if formset.model is ReportMember:
+                    changed |= save_member_rows(request, formset, report)
+                elif formset.model is Photo:
+                    changed |= self._save_gallery(request, formset, report)
+                else:
+                    section_edits.extend(save_section_rows(request, formset))
+                    changed |= bool(formset.deleted_forms)
+            return changed or any(edit.saved for edit in section_edits)
+
+        edit = editing.save_report(report, by=request.user, related=save_beside)
+        edit.sections = section_edits
+        request.content_edit = edit
+        tell(request, edit.messages())
+
+    def _save_gallery(self, request, formset, report: Report) -> bool:
+        photos = formset.save(commit=False)
+        for photo in photos:
+            photo.report = report
+            tell(request, editing.save_photo(photo, by=request.user).messages())
+        for photo in formset.deleted_objects:
+            tell(request, editing.delete_photo(photo, by=request.user).messages())
+        return bool(photos or formset.deleted_objects)
+
+    def message_user(self, request, message, level=messages.INFO, *args, **kwargs):
+        edit = getattr(request, "content_edit", None)
+        if edit is not None and not edit.saved and level == messages.SUCCESS:
+            # Django's "was changed successfully" would be untrue.
+            message, level = gettext("Nothing had changed, so nothing was saved."), messages.INFO
+        super().message_user(request, message, level, *args, **kwargs)
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:
@@ -133,7 +217,7 @@ class ReportAdmin(RevisionedAdmin):
                     "share_links": [
                         (link, share_url(request, link)) for link in obj.share_links.all()
                     ],
-                    "unapproved": list(obj.unapproved_sections()),
+                    "blockers": workflow.publication_blockers(obj),
                     "preview_url": reverse("blog:report_preview", args=[obj.pk]),
                     "can_publish": request.user.has_perm("blog.publish_report", obj),
                     "can_share": request.user.has_perm("blog.share_report", obj),
@@ -185,28 +269,29 @@ class ReportAdmin(RevisionedAdmin):
                 return HttpResponseRedirect(self._change_url(report))
             at = form.cleaned_data["publish_at"]
         try:
-            workflow.publish(report, by=request.user, at=at)
+            outcome = workflow.publish(report, by=request.user, at=at)
         except ValidationError as error:
-            for message in error.messages:
-                messages.error(request, message)
+            tell_errors(request, error)
         else:
-            if at:
-                when = timezone.localtime(at).strftime("%Y-%m-%d %H:%M")
-                notice = gettext("Scheduled: readers will see it from %(time)s.")
-                messages.success(request, notice % {"time": when})
-            else:
-                messages.success(request, gettext("Published: readers can see it now."))
+            self._tell_report_outcome(request, outcome)
         return HttpResponseRedirect(self._change_url(report))
+
+    def _tell_report_outcome(self, request, outcome: workflow.ReportOutcome) -> None:
+        if outcome.action is None:
+            messages.info(request, gettext("Nothing to do: that is already done."))
+            return
+        when = timezone.localtime(outcome.report.published_at or timezone.now())
+        done = str(workflow.REPORT_ACTIONS[outcome.action].done)
+        messages.success(request, done % {"time": when.strftime("%Y-%m-%d %H:%M")})
 
     def unpublish_view(self, request, object_id):
         report = self._report_for(request, object_id, "blog.publish_report")
         try:
-            workflow.unpublish(report, by=request.user)
+            outcome = workflow.unpublish(report, by=request.user)
         except ValidationError as error:
-            for message in error.messages:
-                messages.error(request, message)
+            tell_errors(request, error)
         else:
-            messages.success(request, gettext("Unpublished: readers no longer see it."))
+            self._tell_report_outcome(request, outcome)
         return HttpResponseRedirect(self._change_url(report))
 
     def share_view(self, request, object_id):

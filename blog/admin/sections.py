@@ -1,43 +1,37 @@
 """Sections: where writers draft and editors review."""
 
 from django.contrib import admin, messages
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponseRedirect, JsonResponse
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from blog import workflow
+from blog import editing, membership, roles, workflow
 from blog.admin.base import (
     MARKDOWN_WIDGETS,
+    PeopleMenusMixin,
     RevisionedAdmin,
     _int,
-    _is_editor,
-    staff_choices,
     status_badge,
+    tell,
+    tell_errors,
 )
-from blog.admin.photos import SectionPhotoInline
-from blog.enums import EDITORS, SectionAction
+from blog.admin.photos import SectionPhotoInline, save_photo_rows
+from blog.enums import SectionAction, SectionStatus
 from blog.forms import (
     MAX_BODY_CHARACTERS,
     CommentForm,
     RequestChangesForm,
     SectionAdminForm,
 )
-from blog.models import (
-    Report,
-    Section,
-    SectionAutosave,
-)
-
-User = get_user_model()
+from blog.models import Section, SectionAutosave, display_name_of, normalized_text
 
 
-class SectionInline(admin.StackedInline):
+class SectionInline(PeopleMenusMixin, admin.StackedInline):
     """The sections of a report, for editors to order, open, or write right here."""
 
     model = Section
@@ -60,14 +54,31 @@ class SectionInline(admin.StackedInline):
     def status_display(self, section: Section):
         return status_badge(section.status, section.get_status_display())
 
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        return super().formfield_for_foreignkey(
-            db_field, request, **staff_choices(db_field, kwargs)
-        )
+
+def save_section_rows(request, formset) -> list[editing.SectionEdit]:
+    """Save the changed section rows of the report page, each through blog/editing.py."""
+    formset.save(commit=False)  # writes nothing; lists what changed for the admin's log
+    edits = []
+    for form in formset.forms:
+        if not form.has_changed() or form in formset.deleted_forms:
+            continue
+        section = form.save(commit=False)
+        edits.append(editing.save_section(section, by=request.user, reviewer=chosen_reviewer(form)))
+    for form in formset.deleted_forms:
+        if form.instance.pk is not None:
+            editing.delete_section(form.instance, by=request.user)
+    return edits
+
+
+def chosen_reviewer(form):
+    """The reviewer a section form asks for, or editing.UNCHANGED."""
+    if "reviewer" in form.fields and "reviewer" in form.changed_data:
+        return form.cleaned_data["reviewer"]
+    return editing.UNCHANGED
 
 
 @admin.register(Section)
-class SectionAdmin(RevisionedAdmin):
+class SectionAdmin(PeopleMenusMixin, RevisionedAdmin):
     form = SectionAdminForm
     change_form_template = "admin/blog/section/change_form.html"
     list_display = [
@@ -123,12 +134,13 @@ class SectionAdmin(RevisionedAdmin):
         return request.user.has_perm("blog.add_section")
 
     def has_restore_permission(self, request, obj) -> bool:
-        return _is_editor(request.user) and request.user.has_perm("blog.change_section", obj)
+        return roles.is_editor(request.user) and request.user.has_perm("blog.change_section", obj)
 
     def get_fieldsets(self, request, obj=None):
-        author_fields = ["author", "author_team"] if _is_editor(request.user) else ["author_team"]
+        is_editor = roles.is_editor(request.user)
+        author_fields = ["author", "author_team"] if is_editor else ["author_team"]
         review_fields = ["status_display", "version", "updated_at"]
-        if _is_editor(request.user):
+        if is_editor:
             review_fields.insert(1, "reviewer")
         return [
             (None, {"fields": ["report", "position", "session", "heading"]}),
@@ -137,21 +149,35 @@ class SectionAdmin(RevisionedAdmin):
             (_("Review"), {"fields": review_fields}),
         ]
 
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        return super().formfield_for_foreignkey(
-            db_field, request, **staff_choices(db_field, kwargs)
-        )
-
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
-        if "report" in form.base_fields and not _is_editor(request.user):
-            # Writers add to reports still being written, never to published ones.
-            form.base_fields["report"].queryset = Report.objects.filter(status="draft")
-        if "reviewer" in form.base_fields:
-            form.base_fields["reviewer"].queryset = User.objects.filter(
-                Q(is_superuser=True) | Q(groups__name=EDITORS), is_staff=True, is_active=True
-            ).distinct()
+        if "report" in form.base_fields:
+            # A convenience only: the rule is checked by the form and by blog/editing.py.
+            reports = membership.open_reports_for(request.user)
+            if obj is not None:
+                reports = reports | type(obj.report).objects.filter(pk=obj.report_id)
+            form.base_fields["report"].queryset = reports.distinct()
+            form.base_fields["report"].error_messages["invalid_choice"] = _(
+                "You are not a writer of this report, or it is already published. Ask one of "
+                "its editors to add you to its writers."
+            )
         return form
+
+    def add_view(self, request, form_url="", extra_context=None):
+        """A writer who writes in no open report is told whom to ask, not shown an empty menu."""
+        if (
+            request.method == "GET"
+            and not roles.is_editor(request.user)
+            and not membership.open_reports_for(request.user).exists()
+        ):
+            context = {
+                **self.admin_site.each_context(request),
+                "opts": self.opts,
+                "title": gettext("Write a new section"),
+                "editors": roles.editors().filter(is_staff=True),
+            }
+            return TemplateResponse(request, "admin/blog/section/no_report.html", context)
+        return super().add_view(request, form_url, extra_context)
 
     # Columns ----------------------------------------------------------------------
 
@@ -163,33 +189,42 @@ class SectionAdmin(RevisionedAdmin):
     def status_display(self, section: Section):
         return status_badge(section.status, section.get_status_display())
 
-    @admin.display(description=_("reviewer"), ordering="reviewer__username")
+    @admin.display(description=_("reviewer"), ordering="reviewer__author_profile__display_name")
     def reviewer_display(self, section: Section) -> str:
-        return section.reviewer.get_username() if section.reviewer_id else "—"
+        return display_name_of(section.reviewer) if section.reviewer_id else "—"
 
     # Saving -----------------------------------------------------------------------
 
     def save_model(self, request, obj, form, change):
-        if not change and not _is_editor(request.user):
+        if not change and not roles.is_editor(request.user):
             obj.author = request.user
-        if "reviewer" in form.changed_data:
-            reviewer = form.cleaned_data["reviewer"]
-            obj.reviewer = Section.objects.get(pk=obj.pk).reviewer if change else None
-            super().save_model(request, obj, form, change)
-            workflow.assign_reviewer(obj, reviewer, by=request.user)
-        else:
-            super().save_model(request, obj, form, change)
-        workflow.record_edit(obj, by=request.user)
-        SectionAutosave.objects.filter(section=obj, user=request.user).delete()
+        # Written with its figures in save_related, through the one door for content.
 
-    def save_formset(self, request, form, formset, change):
-        instances = formset.save(commit=False)
-        for photo in instances:
-            photo.report_id = form.instance.report_id
-            photo.save()
-        for obj in formset.deleted_objects:
-            obj.delete()
-        formset.save_m2m()
+    def save_related(self, request, form, formsets, change):
+        def save_figures() -> bool:
+            form.save_m2m()
+            return any([save_photo_rows(formset, form.instance) for formset in formsets])
+
+        edit = editing.save_section(
+            form.instance, by=request.user, related=save_figures, reviewer=chosen_reviewer(form)
+        )
+        request.content_edit = edit
+        tell(request, edit.messages())
+        SectionAutosave.objects.filter(section=form.instance, user=request.user).delete()
+
+    def delete_model(self, request, obj):
+        editing.delete_section(obj, by=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for section in queryset:
+            editing.delete_section(section, by=request.user)
+
+    def message_user(self, request, message, level=messages.INFO, *args, **kwargs):
+        edit = getattr(request, "content_edit", None)
+        if edit is not None and not edit.saved and level == messages.SUCCESS:
+            # Django's "was changed successfully" would be untrue.
+            message, level = gettext("Nothing had changed, so nothing was saved."), messages.INFO
+        super().message_user(request, message, level, *args, **kwargs)
 
     def response_add(self, request, obj, post_url_continue=None):
         self._submit_if_asked(request, obj)
@@ -213,7 +248,7 @@ class SectionAdmin(RevisionedAdmin):
         context.update(
             {
                 "max_body_characters": MAX_BODY_CHARACTERS,
-                "can_submit": obj is None or user.has_perm("blog.submit_section", obj),
+                "can_submit": obj is None or workflow.may(obj, user, SectionAction.SUBMIT),
             }
         )
         if obj is not None:
@@ -222,9 +257,13 @@ class SectionAdmin(RevisionedAdmin):
                 {
                     "section": obj,
                     "history": obj.history() if user.has_perm("blog.view_section", obj) else [],
-                    "can_approve": user.has_perm("blog.approve_section", obj),
-                    "can_request_changes": user.has_perm("blog.request_changes_section", obj),
-                    "can_reopen": user.has_perm("blog.reopen_section", obj),
+                    "actions": [
+                        action
+                        for action in workflow.available_actions(obj, user)
+                        if action.name != SectionAction.SUBMIT  # the save button's job
+                    ],
+                    "approval_stale": obj.status == SectionStatus.APPROVED
+                    and not obj.approval_holds(),
                     "can_comment": user.has_perm("blog.comment_section", obj),
                     "request_changes_form": RequestChangesForm(),
                     "comment_form": CommentForm(),
@@ -263,41 +302,37 @@ class SectionAdmin(RevisionedAdmin):
 
     def transition_view(self, request: HttpRequest, object_id: int, action: str):
         section = self.get_object(request, object_id)
-        if section is None:
+        if section is None or action not in workflow.SECTION_ACTIONS:
             raise PermissionDenied
-        moves = {
-            SectionAction.SUBMIT: lambda: workflow.submit(section, by=request.user),
-            SectionAction.APPROVE: lambda: workflow.approve(section, by=request.user),
-            SectionAction.REOPEN: lambda: workflow.reopen(section, by=request.user),
-            SectionAction.REQUEST_CHANGES: lambda: workflow.request_changes(
-                section, by=request.user, comment=request.POST.get("comment", "")
+        if not workflow.SECTION_ACTIONS[action].is_button:
+            raise PermissionDenied
+        self._run(
+            request,
+            lambda: workflow.move_section(
+                section,
+                action,
+                by=request.user,
+                comment=request.POST.get("comment", ""),
+                seen_version=_int(request.POST.get("version")),
             ),
-        }
-        if action not in moves:
-            raise PermissionDenied
-        self._run(request, moves[action], action)
+            action,
+        )
         if request.user.has_perm("blog.view_section", section):
             return HttpResponseRedirect(self._change_url(section))
         return HttpResponseRedirect(reverse("admin:index"))
 
     def _run(self, request, move, action: str) -> None:
-        done = {
-            SectionAction.SUBMIT: gettext("Submitted for review. The editors have been told."),
-            SectionAction.APPROVE: gettext("Approved. The author has been told."),
-            SectionAction.REQUEST_CHANGES: gettext("Sent back to the author with your comment."),
-            SectionAction.REOPEN: gettext("Reopened: the author can edit it again."),
-        }
         try:
             outcome = move()
         except ValidationError as error:
-            for message in error.messages:
-                messages.error(request, message)
+            tell_errors(request, error)
             return
         except workflow.WorkflowPermissionDenied as error:
             messages.error(request, str(error))
             return
         if outcome.changed:
-            messages.success(request, done[action])
+            done = str(workflow.SECTION_ACTIONS[action].done)
+            messages.success(request, done % {"title": outcome.section.title})
         else:
             messages.info(request, gettext("Nothing to do: that is already done."))
 
@@ -320,7 +355,7 @@ class SectionAdmin(RevisionedAdmin):
         if section is None or not request.user.has_perm("blog.change_section", section):
             refusal = gettext("You can no longer edit this section.")
             return JsonResponse({"error": refusal}, status=403)
-        body = request.POST.get("body", "").replace("\r\n", "\n")
+        body = normalized_text(request.POST.get("body", ""))
         base_version = _int(request.POST.get("base_version"))
         if len(body) > MAX_BODY_CHARACTERS or base_version is None:
             return JsonResponse({"error": gettext("The text could not be kept.")}, status=400)
@@ -335,9 +370,6 @@ class SectionAdmin(RevisionedAdmin):
                 "stale": base_version != section.version,
             }
         )
-
-    def after_restore(self, request, obj) -> None:
-        workflow.record_edit(obj, by=request.user)
 
 
 def _worth_offering(autosave: SectionAutosave | None, section: Section) -> bool:

@@ -1,13 +1,11 @@
 """Images of a report: figures of a section, or the gallery."""
 
-import contextlib
-
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 
-from blog import images, markdown
+from blog import images, roles
 from blog.models.reports import Report
 from blog.models.sections import Section
 from blog.models.text import PHOTO_ALT_PLACEHOLDER, PHOTO_CAPTION_PLACEHOLDER, is_alt_placeholder
@@ -22,6 +20,17 @@ def validate_raster_image(upload) -> None:
     # on the upload, so that saving the photo afterwards does not do it twice.
     if upload and not getattr(upload, "_committed", True):
         images.prepare(upload)
+
+
+class PhotoQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "PhotoQuerySet":
+        """Photos `user` may open in the admin (`blog.view_photo` in blog/rules.py, as a
+        filter): editors every one, writers those of their own sections."""
+        if roles.is_editor(user):
+            return self
+        if roles.is_writer(user):
+            return self.filter(section__author=user, report__memberships__user=user)
+        return self.none()
 
 
 class Photo(models.Model):
@@ -57,6 +66,8 @@ class Photo(models.Model):
     height = models.PositiveIntegerField(_("height"), default=0, editable=False)
     renditions = models.JSONField(_("renditions"), default=list, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = PhotoQuerySet.as_manager()
 
     class Meta:
         ordering = ["report", "position", "pk"]
@@ -109,7 +120,6 @@ class Photo(models.Model):
         if replaced:
             storage = self.image.storage
             transaction.on_commit(lambda: images.delete_quietly(storage, replaced))
-        self.refresh_texts_showing_it()
 
     @property
     def stored_names(self) -> list[str]:
@@ -154,29 +164,6 @@ class Photo(models.Model):
     def is_described(self) -> bool:
         """False for a dropped photo whose writer has not described it yet."""
         return bool(self.alt_text.strip()) and not is_alt_placeholder(self.alt_text)
-
-    def refresh_texts_showing_it(self) -> None:
-        Photo.refresh_texts_showing(self.pk, self.report_id)
-
-    @staticmethod
-    def refresh_texts_showing(photo_id: int, report_id: int) -> None:
-        """Render again the texts that show a photo, so that their figures stay current.
-
-        Written with update(): a derived field changes, not the writer's text, so no new
-        version and no description copied back.
-        """
-        marker = f"photo:{photo_id}"
-        for section in Section.objects.filter(report_id=report_id, body__contains=marker):
-            with contextlib.suppress(markdown.MarkdownRefused):
-                html = section.rendered_markdown("body").html
-                Section.objects.filter(pk=section.pk).update(body_html=html)
-        texts = models.Q(lead__contains=marker) | models.Q(closing__contains=marker)
-        for report in Report.objects.filter(texts, pk=report_id):
-            with contextlib.suppress(markdown.MarkdownRefused):
-                Report.objects.filter(pk=report.pk).update(
-                    lead_html=report.rendered_markdown("lead").html,
-                    closing_html=report.rendered_markdown("closing").html,
-                )
 
     def _renditions_of(self, fmt: str) -> list[dict]:
         return [r for r in self.renditions if r["format"] == fmt]

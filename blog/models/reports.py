@@ -16,8 +16,8 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from markdownx.models import MarkdownxField
 
+from blog import roles
 from blog.enums import (
-    EDITORS,
     ReportAction,
     ReportStatus,
     SectionStatus,
@@ -25,6 +25,7 @@ from blog.enums import (
 from blog.models.people import author_url, display_name_of
 from blog.models.text import (
     MarkdownFieldsMixin,
+    normalized_text,
     plain_text,
     reading_minutes_for,
     with_derived_fields,
@@ -104,12 +105,17 @@ class ReportQuerySet(models.QuerySet):
         )
 
     def visible_to(self, user) -> "ReportQuerySet":
-        """Reports `user` may preview at any status: editors all, writers those they write in."""
-        if not user.is_authenticated or not user.is_staff:
-            return self.none()
-        if user.is_superuser or user.groups.filter(name=EDITORS).exists():
+        """Reports `user` may open at any status: editors every one, writers those they are a
+        writer of (the same rule as `blog.view_report` in blog/rules.py, as a filter)."""
+        if roles.is_editor(user):
             return self
-        return self.filter(sections__author=user).distinct()
+        if roles.is_writer(user):
+            return self.filter(memberships__user=user)
+        return self.none()
+
+    def open_for_writing(self) -> "ReportQuerySet":
+        """Reports that still take new sections: not published or scheduled."""
+        return self.exclude(status=ReportStatus.PUBLISHED)
 
     def for_listing(self) -> "ReportQuerySet":
         return (
@@ -169,6 +175,7 @@ class Report(MarkdownFieldsMixin, models.Model):
     """The combined post: a lead, sections by several authors, a closing and a gallery."""
 
     markdown_fields = {"lead": "lead_html", "closing": "closing_html"}
+    Status = ReportStatus  # for templates: report.Status.PUBLISHED
 
     title = models.CharField(_("title"), max_length=200)
     slug = models.SlugField(
@@ -210,6 +217,14 @@ class Report(MarkdownFieldsMixin, models.Model):
         related_name="edited_reports",
         verbose_name=_("editors"),
     )
+    writers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        through="ReportMember",
+        through_fields=("report", "user"),
+        blank=True,
+        related_name="writing_reports",
+        verbose_name=_("writers"),
+    )
     cover = models.ForeignKey(
         "Photo",
         on_delete=models.SET_NULL,
@@ -236,7 +251,8 @@ class Report(MarkdownFieldsMixin, models.Model):
         verbose_name_plural = _("reports")
         constraints = [
             models.CheckConstraint(
-                condition=~models.Q(status="published") | models.Q(published_at__isnull=False),
+                condition=~models.Q(status=ReportStatus.PUBLISHED)
+                | models.Q(published_at__isnull=False),
                 name="published_report_has_time",
                 violation_error_message=_("A published report needs a publication time."),
             ),
@@ -248,7 +264,8 @@ class Report(MarkdownFieldsMixin, models.Model):
     def save(self, *args, **kwargs):
         if not self.slug:
             self.slug = unique_slug(self, self.title, fallback="report")
-        texts_written = self.render_markdown_fields(kwargs.get("update_fields"))
+        self.lead, self.closing = normalized_text(self.lead), normalized_text(self.closing)
+        self.render_markdown_fields(kwargs.get("update_fields"))
         self.reading_minutes = self.count_reading_minutes()
         # The reading time follows the HTML, which follows the Markdown.
         update_fields = with_derived_fields(
@@ -258,8 +275,6 @@ class Report(MarkdownFieldsMixin, models.Model):
             update_fields, {"lead_html": "reading_minutes", "closing_html": "reading_minutes"}
         )
         super().save(*args, **kwargs)
-        if texts_written:
-            self.describe_placed_photos(self.photos.filter(section__isnull=True))
 
     def get_absolute_url(self) -> str:
         return reverse("blog:report_detail", kwargs={"slug": self.slug})
@@ -416,6 +431,44 @@ class Report(MarkdownFieldsMixin, models.Model):
         if author.is_staff:  # only staff members have an author page
             data["url"] = absolute(author_url(author))
         return data
+
+
+class ReportMember(models.Model):
+    """A writer of a report: they may add sections to it and read its drafts.
+
+    Editors add and remove writers; a writer claiming a session on the coverage
+    board becomes one too.
+    """
+
+    report = models.ForeignKey(
+        Report, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("report")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="report_memberships",
+        verbose_name=_("writer"),
+    )
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("added by"),
+    )
+    added_at = models.DateTimeField(_("added"), default=timezone.now)
+
+    class Meta:
+        ordering = ["added_at", "pk"]
+        verbose_name = _("writer of the report")
+        verbose_name_plural = _("writers of the report")
+        constraints = [
+            models.UniqueConstraint(fields=["report", "user"], name="one_membership_per_writer"),
+        ]
+
+    def __str__(self) -> str:
+        return display_name_of(self.user)
 
 
 class ReportTransition(models.Model):

@@ -1,5 +1,8 @@
 """One author's part of a report and its review trail."""
 
+import hashlib
+import json
+from collections.abc import Iterable
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -13,15 +16,19 @@ from django.utils.translation import gettext_lazy as _
 from markdownx.models import MarkdownxField
 from reversion.models import Version
 
-from blog import markdown
+from blog import markdown, roles
 from blog.enums import (
-    EDITORS,
     SectionAction,
     SectionStatus,
 )
 from blog.models.people import author_url, display_name_of
 from blog.models.reports import Report, published_condition
-from blog.models.text import MarkdownFieldsMixin, plain_text, with_derived_fields
+from blog.models.text import (
+    MarkdownFieldsMixin,
+    normalized_text,
+    plain_text,
+    with_derived_fields,
+)
 from sessions.models import Session, SessionSpeaker
 
 if TYPE_CHECKING:
@@ -51,12 +58,13 @@ class SectionQuerySet(models.QuerySet):
         )
 
     def visible_to(self, user) -> "SectionQuerySet":
-        """Sections `user` may open in the admin: editors every one, writers their own."""
-        if not user.is_authenticated or not user.is_staff:
-            return self.none()
-        if user.is_superuser or user.groups.filter(name=EDITORS).exists():
+        """Sections `user` may open in the admin: editors every one, writers their own in the
+        reports they are a writer of (`blog.view_section` in blog/rules.py, as a filter)."""
+        if roles.is_editor(user):
             return self
-        return self.filter(author=user)
+        if roles.is_writer(user):
+            return self.filter(author=user, report__memberships__user=user)
+        return self.none()
 
     def awaiting_review(self) -> "SectionQuerySet":
         """What editors should look at next: submitted sections, oldest submission first."""
@@ -77,6 +85,7 @@ class Section(MarkdownFieldsMixin, models.Model):
     """
 
     markdown_fields = {"body": "body_html"}
+    Status = SectionStatus  # for templates: section.Status.APPROVED
 
     report = models.ForeignKey(
         Report, on_delete=models.CASCADE, related_name="sections", verbose_name=_("report")
@@ -128,6 +137,8 @@ class Section(MarkdownFieldsMixin, models.Model):
     approved_version = models.PositiveIntegerField(
         _("approved version"), null=True, blank=True, editable=False
     )
+    # What the approval was of: `content_digest()` at the moment of approval.
+    approved_digest = models.CharField(max_length=64, blank=True, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -154,10 +165,9 @@ class Section(MarkdownFieldsMixin, models.Model):
         if not self.author_team:
             profile = getattr(self.author, "author_profile", None) if self.author_id else None
             self.author_team = profile.team if profile else ""
-        # Browsers send text areas with CRLF; one form of newline keeps comparisons honest.
-        self.body = self.body.replace("\r\n", "\n")
+        self.body = normalized_text(self.body)
         # Rendered before anything is written: a refused body raises here.
-        body_written = self.render_markdown_fields(kwargs.get("update_fields"))
+        self.render_markdown_fields(kwargs.get("update_fields"))
         kwargs["update_fields"] = with_derived_fields(
             kwargs.get("update_fields"), {"body": "body_html", "author": "author_team"}
         )
@@ -168,10 +178,6 @@ class Section(MarkdownFieldsMixin, models.Model):
             self.body_html = self.rendered_markdown("body").html
             Section.objects.filter(pk=self.pk).update(body_html=self.body_html)
         self.__dict__.pop("inline_photo_ids", None)
-        if numbered and body_written:
-            self.describe_placed_photos(self.photos.all())
-        if body_written:
-            self.report.refresh_reading_minutes()
 
     def get_absolute_url(self) -> str:
         """The section in its report's page."""
@@ -187,6 +193,56 @@ class Section(MarkdownFieldsMixin, models.Model):
         from blog.models.photos import Photo
 
         return {photo.pk: photo for photo in Photo.objects.filter(report_id=self.report_id)}
+
+    def reviewed_content(self, report_photos: Iterable["Photo"]) -> dict:
+        """What a reviewer approves: the heading, the session, the text, and every photo the
+        section shows with the words and credit printed beside it.
+
+        Not the order, the reviewer, the byline's team or the figures' order: changing those
+        changes nothing a reviewer vouched for. `report_photos` is any set of photos that
+        holds the report's (already fetched, so that a whole report costs one query).
+        """
+        placed = markdown.inline_photo_ids(self.body_html)
+        shown = sorted(
+            (
+                photo
+                for photo in report_photos
+                if photo.pk in placed
+                or (photo.section_id == self.pk and not photo.in_gallery and photo.is_described)
+            ),
+            key=lambda photo: photo.pk,
+        )
+        return {
+            "heading": self.heading.strip(),
+            "session": self.session_id,
+            "body": normalized_text(self.body),
+            "photos": [
+                {
+                    "id": photo.pk,
+                    "image": photo.image.name,
+                    "alt": photo.alt_text,
+                    "caption": photo.caption,
+                    "credit": [photo.credit_text, photo.credit_url],
+                }
+                for photo in shown
+            ],
+        }
+
+    def content_digest(self, report_photos: Iterable["Photo"] | None = None) -> str:
+        """A fingerprint of `reviewed_content()`: equal digests, equal reviewed content."""
+        if report_photos is None:
+            from blog.models.photos import Photo
+
+            report_photos = Photo.objects.filter(report_id=self.report_id)
+        content = json.dumps(self.reviewed_content(report_photos), sort_keys=True)
+        return hashlib.sha256(content.encode()).hexdigest()
+
+    def approval_holds(self, report_photos: Iterable["Photo"] | None = None) -> bool:
+        """Approved, and its content is still what was approved."""
+        return (
+            self.status == SectionStatus.APPROVED
+            and self.approved_digest == self.content_digest(report_photos)
+        )
 
     @cached_property
     def inline_photo_ids(self) -> set[int]:

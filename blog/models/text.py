@@ -49,6 +49,18 @@ def _in_every_language(message) -> frozenset[str]:
     return frozenset(texts)
 
 
+def normalized_text(text: str) -> str:
+    """A text as it is stored and compared: one kind of line end (browsers send text areas
+    with CRLF) and no whitespace at the very end, which no reader sees. Leading spaces stay:
+    in Markdown they start a code block."""
+    return text.replace("\r\n", "\n").replace("\r", "\n").rstrip()
+
+
+def alt_placeholders() -> frozenset[str]:
+    """The alternative text a dropped photo has until its writer describes it."""
+    return _in_every_language(PHOTO_ALT_PLACEHOLDER)
+
+
 def is_alt_placeholder(text: str) -> bool:
     return text.strip() in _in_every_language(PHOTO_ALT_PLACEHOLDER)
 
@@ -144,25 +156,24 @@ class MarkdownFieldsMixin:
                 errors[field] = problems
         return errors
 
-    def describe_placed_photos(self, photos) -> None:
-        """Copy how the text describes each of `photos` onto the photo's own row.
+    def placed_photo_descriptions(self) -> dict[int, tuple[str, str]]:
+        """How the texts describe each photo they place: {photo id: (alt, caption)}.
 
-        The text is where a writer describes a photo they placed; the row keeps the same
-        words for the admin's lists and for the figure list under a section, should
-        the photo be taken out of the text later.
+        The text is where a writer describes a photo they placed; blog/editing.py copies
+        the words onto the photo's row for the admin's lists and for the figure list
+        under a section, should the photo be taken out of the text later. References
+        still showing a placeholder describe nothing.
         """
-        owned = {photo.pk: photo for photo in photos}
+        described = {}
         for field in self.markdown_fields:
             for reference in self.rendered_markdown(field).photo_references:
-                photo = owned.get(reference.photo_id)
                 alt, caption = reference.alt.strip(), reference.caption.strip()
-                if photo is None or not alt or is_alt_placeholder(alt):
+                if not alt or is_alt_placeholder(alt):
                     continue
                 if is_caption_placeholder(caption):
                     caption = ""
-                if (photo.alt_text, photo.caption) != (alt, caption):
-                    type(photo).objects.filter(pk=photo.pk).update(alt_text=alt, caption=caption)
-                    photo.alt_text, photo.caption = alt, caption
+                described[reference.photo_id] = (alt, caption)
+        return described
 
     def render_markdown_fields(self, update_fields) -> bool:
         """Store the HTML of every Markdown field that this save writes; True if any."""

@@ -1,0 +1,324 @@
+"""The one door through which content changes: sections, reports and photos.
+
+A model's `save()` writes its own row and nothing else. What a change means for other
+rows lives here: the words a text gives a photo are copied onto the photo, figures are
+rendered again after a photo changed, the report's reading time follows its sections,
+photos dropped into a text and then abandoned are removed, and, last, the workflow is
+asked whether an approval still holds (`blog.workflow.content_changed`). A save that
+changes nothing writes nothing: no new version, no revision, no change of state.
+
+The admin (section page, the report page's rows, the photo list), revision restores and
+the demo loader all come through here; each change is one transaction and one revision.
+"""
+
+import contextlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import reversion
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Q
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from blog import markdown, membership, workflow
+from blog.models import Photo, Report, Section, display_name_of, normalized_text
+
+# The fields a section's form edits. Reviewer and status belong to the workflow.
+SECTION_FIELDS = ("report", "position", "session", "heading", "author", "author_team", "body")
+# Changing only these is not a new version of the text (lost-update protection is about
+# text), nor anything a reviewer approved.
+ORDER_FIELDS = frozenset({"position"})
+REPORT_FIELDS = ("title", "slug", "event", "lead", "closing", "cover")
+
+UNCHANGED = object()
+
+
+@dataclass
+class SectionEdit:
+    """What one save of a section did, for the person's messages."""
+
+    section: Section
+    saved: bool = False  # anything was written
+    review: "workflow.Action | None" = None  # what became of an approval
+    writer_added: object = None  # the author, made a writer of the report by this save
+    abandoned_photos: int = 0  # undescribed photos the text no longer places, removed
+    reviewer_changed: bool = False
+
+    def messages(self) -> list[str]:
+        notes = []
+        if self.review is not None:
+            notes.append(str(self.review.after_edit) % {"title": self.section.title})
+        if self.writer_added is not None:
+            notes.append(
+                _("%(name)s is now a writer of “%(report)s”.")
+                % {
+                    "name": display_name_of(self.writer_added),
+                    "report": self.section.report.title,
+                }
+            )
+        if self.abandoned_photos:
+            notes.append(
+                ngettext(
+                    "%(count)s photo that was added but never described or placed in the "
+                    "text was removed.",
+                    "%(count)s photos that were added but never described or placed in the "
+                    "text were removed.",
+                    self.abandoned_photos,
+                )
+                % {"count": self.abandoned_photos}
+            )
+        return notes
+
+
+@dataclass
+class PhotoEdit:
+    """What saving or deleting a photo did to the approvals of the sections showing it."""
+
+    reviews: list[tuple[Section, "workflow.Action"]] = field(default_factory=list)
+
+    def messages(self) -> list[str]:
+        return [
+            str(action.after_edit) % {"title": section.title} for section, action in self.reviews
+        ]
+
+
+@dataclass
+class ReportEdit:
+    report: Report
+    saved: bool = False
+    sections: list[SectionEdit] = field(default_factory=list)
+
+    def messages(self) -> list[str]:
+        return [note for edit in self.sections for note in edit.messages()]
+
+
+# --- Sections ------------------------------------------------------------------------------------
+
+
+def save_section(
+    section: Section,
+    *,
+    by,
+    related: Callable[[], bool] | None = None,
+    reviewer=UNCHANGED,
+) -> SectionEdit:
+    """Save `section` (new or changed) on behalf of `by`.
+
+    `related` saves rows that hang off the section (the figures edited with it) once
+    the section has its number, and says whether it changed anything. `reviewer`, when
+    given, is assigned through the workflow. Raises PermissionDenied when `by` may not
+    write this section into its report.
+    """
+    edit = SectionEdit(section)
+    with transaction.atomic(), reversion.create_revision():
+        reversion.set_user(by)
+        stored = _stored_section(section, by)
+        changed = _changed_fields(section, stored, SECTION_FIELDS)
+        moving_in = stored is None or "report" in changed
+        if moving_in and not by.has_perm("blog.write_in_report", section.report):
+            raise PermissionDenied(_("You are not a writer of this report."))
+        if stored is not None:
+            # Who reviews is the workflow's to change, below.
+            section.reviewer_id = stored.reviewer_id
+        if stored is None or "author" in changed or "report" in changed:
+            edit.writer_added = membership.ensure_writer(section.report, section.author, by=by)
+        if stored is None or changed - ORDER_FIELDS:
+            section.save()
+            edit.saved = True
+        elif changed:
+            section.save(update_fields=[*sorted(changed), "updated_at"])
+            edit.saved = True
+        related_changed = related() if related is not None else False
+        if edit.saved or related_changed:
+            edit.saved = True
+            if related_changed:
+                # Figures in the text show the photos' own credits: render them again.
+                _render_section(section)
+            _describe_placed_photos(section)
+            edit.abandoned_photos = _remove_abandoned_photos(section)
+            refresh_reading_minutes(section.report)
+            if stored is not None:
+                edit.review = workflow.content_changed(section, by=by)
+        if reviewer is not UNCHANGED:
+            edit.reviewer_changed = workflow.assign_reviewer(section, reviewer, by=by)
+    return edit
+
+
+def delete_section(section: Section, *, by) -> None:
+    """Delete a section (and its figures); its report's reading time follows."""
+    if not by.has_perm("blog.delete_section", section):
+        raise PermissionDenied(_("You may not delete this section."))
+    report = section.report
+    with transaction.atomic(), reversion.create_revision():
+        reversion.set_user(by)
+        section.delete()
+        refresh_reading_minutes(report)
+
+
+def _stored_section(section: Section, by) -> Section | None:
+    if section.pk is None:
+        if not by.has_perm("blog.add_section"):
+            raise PermissionDenied(_("You may not write sections."))
+        return None
+    stored = (
+        Section.objects.select_for_update(of=("self",))
+        .select_related("report", "author")
+        .get(pk=section.pk)
+    )
+    if not by.has_perm("blog.change_section", stored):
+        raise PermissionDenied(_("You may not change this section."))
+    return stored
+
+
+def _changed_fields(obj, stored, names) -> set[str]:
+    if stored is None:
+        return set(names)
+    changed = set()
+    for name in names:
+        attname = type(obj)._meta.get_field(name).attname
+        new, old = getattr(obj, attname), getattr(stored, attname)
+        if isinstance(new, str) and isinstance(old, str):
+            # Other line ends or a trailing newline alone are no change.
+            new, old = normalized_text(new), normalized_text(old)
+        if new != old:
+            changed.add(name)
+    return changed
+
+
+def _describe_placed_photos(target: Section | Report) -> None:
+    """Copy the words the text gives each photo it places onto the photo's row."""
+    described = target.placed_photo_descriptions()
+    if not described:
+        return
+    if isinstance(target, Section):
+        owned = Photo.objects.filter(section=target)
+    else:
+        owned = Photo.objects.filter(report=target, section__isnull=True)
+    for photo in owned.filter(pk__in=described):
+        alt, caption = described[photo.pk]
+        if (photo.alt_text, photo.caption) != (alt, caption):
+            Photo.objects.filter(pk=photo.pk).update(alt_text=alt, caption=caption)
+
+
+def _remove_abandoned_photos(section: Section) -> int:
+    """Remove the section's photos that were dropped in, never described, and are no
+    longer in the text: nobody can see them, and their placeholder would block a save."""
+    placed = {
+        reference.photo_id for reference in section.rendered_markdown("body").photo_references
+    }
+    abandoned = [
+        photo
+        for photo in Photo.objects.filter(section=section).exclude(pk__in=placed)
+        if not photo.is_described
+    ]
+    for photo in abandoned:
+        photo.delete()
+    return len(abandoned)
+
+
+def _render_section(section: Section) -> None:
+    with contextlib.suppress(markdown.MarkdownRefused):
+        section.body_html = section.render_as("body", section.body).html
+        # A derived field: not a new version of the writer's text.
+        Section.objects.filter(pk=section.pk).update(body_html=section.body_html)
+    section.__dict__.pop("inline_photo_ids", None)
+
+
+def refresh_reading_minutes(report: Report) -> None:
+    """Store the report's reading time again after one of its sections changed or went."""
+    report.reading_minutes = report.count_reading_minutes()
+    Report.objects.filter(pk=report.pk).update(reading_minutes=report.reading_minutes)
+
+
+# --- Reports -------------------------------------------------------------------------------------
+
+
+def save_report(report: Report, *, by, related: Callable[[], bool] | None = None) -> ReportEdit:
+    """Save `report` (its own fields) and, through `related`, what is edited with it: tags,
+    writers, the section rows (each through `save_section`) and the gallery.
+
+    The lead and the closing are the editors' own texts (only editors change reports):
+    editing them sends no section back to review.
+    """
+    edit = ReportEdit(report)
+    permission = "blog.change_report" if report.pk else "blog.add_report"
+    if not by.has_perm(permission, report if report.pk else None):
+        raise PermissionDenied(_("Only editors change reports."))
+    with transaction.atomic(), reversion.create_revision():
+        reversion.set_user(by)
+        stored = Report.objects.select_for_update().get(pk=report.pk) if report.pk else None
+        changed = _changed_fields(report, stored, REPORT_FIELDS)
+        if changed:
+            report.save()
+            edit.saved = True
+        if related is not None and related():
+            edit.saved = True
+            render_report_texts(report)
+        if edit.saved:
+            _describe_placed_photos(report)
+    return edit
+
+
+def render_report_texts(report: Report) -> None:
+    with contextlib.suppress(markdown.MarkdownRefused):
+        Report.objects.filter(pk=report.pk).update(
+            lead_html=report.render_as("lead", report.lead).html,
+            closing_html=report.render_as("closing", report.closing).html,
+        )
+
+
+# --- Photos --------------------------------------------------------------------------------------
+
+
+def save_photo(photo: Photo, *, by) -> PhotoEdit:
+    """Save a photo edited on its own (the photo list) and keep the texts showing it current.
+
+    A changed description, caption, credit or image of a photo an approved section shows
+    is a change to that section's content. Returns what the workflow did about approvals.
+    """
+    if photo.pk is None:
+        allowed = by.has_perm("blog.add_photo")
+    else:
+        allowed = by.has_perm("blog.change_photo", Photo.objects.get(pk=photo.pk))
+    if photo.section_id and not by.has_perm("blog.change_section", photo.section):
+        allowed = False
+    if not allowed:
+        raise PermissionDenied(_("You may not change this photo."))
+    with transaction.atomic():
+        photo.save()
+        return _after_photo_changed(photo.pk, photo.report_id, photo.section_id, by=by)
+
+
+def delete_photo(photo: Photo, *, by) -> PhotoEdit:
+    if not by.has_perm("blog.delete_photo", photo):
+        raise PermissionDenied(_("You may not delete this photo."))
+    photo_id, report_id, section_id = photo.pk, photo.report_id, photo.section_id
+    with transaction.atomic():
+        photo.delete()
+        return _after_photo_changed(photo_id, report_id, section_id, by=by)
+
+
+def _after_photo_changed(photo_id: int, report_id: int, section_id: int | None, *, by) -> PhotoEdit:
+    sections = render_texts_showing(photo_id, report_id)
+    if section_id is not None:
+        sections |= set(Section.objects.filter(pk=section_id).values_list("pk", flat=True))
+    edit = PhotoEdit()
+    for section in Section.objects.filter(pk__in=sections):
+        if (action := workflow.content_changed(section, by=by)) is not None:
+            edit.reviews.append((section, action))
+    return edit
+
+
+def render_texts_showing(photo_id: int, report_id: int) -> set[int]:
+    """Render again the texts that place a photo, so their figures stay current; returns
+    the ids of the sections concerned. Derived fields only: no new version."""
+    marker = f"photo:{photo_id}"
+    sections = Section.objects.filter(report_id=report_id, body__contains=marker)
+    for section in sections:
+        _render_section(section)
+    texts = Q(lead__contains=marker) | Q(closing__contains=marker)
+    for report in Report.objects.filter(texts, pk=report_id):
+        render_report_texts(report)
+    return {section.pk for section in sections}

@@ -1,0 +1,69 @@
+"""Who writes in which report. Editors add and remove a report's writers; only its
+writers (and editors) may add sections to it and read its drafts (blog/rules.py)."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from blog import roles
+from blog.models import Report, ReportMember, display_name_of
+
+
+def _forget_cached_memberships(user) -> None:
+    user.__dict__.pop("_blog_writing_reports", None)
+
+
+def add_writer(report: Report, user, *, by) -> ReportMember:
+    """Make `user` a writer of `report`; adding someone twice changes nothing."""
+    if not by.has_perm("blog.change_report", report):
+        raise PermissionDenied(_("Only editors choose a report's writers."))
+    if not roles.is_writer(user) and not roles.is_editor(user):
+        raise ValidationError(
+            _("%(name)s is not in the Writers group, so cannot write in a report.")
+            % {"name": display_name_of(user)},
+            code="not_a_writer",
+        )
+    member, _created = ReportMember.objects.get_or_create(
+        report=report, user=user, defaults={"added_by": by}
+    )
+    _forget_cached_memberships(user)
+    return member
+
+
+def ensure_writer(report: Report, author, *, by):
+    """Before `author` signs a section of `report`: make them a writer of it if they are
+    not yet (only an editor can choose someone else as author). Returns `author` when
+    that added them, None when nothing changed."""
+    if roles.is_editor(author) or ReportMember.objects.filter(report=report, user=author).exists():
+        return None
+    add_writer(report, author, by=by)
+    return author
+
+
+def remove_writer(report: Report, user, *, by) -> None:
+    """Take `user` off the report's writers; refused while they sign one of its sections."""
+    if not by.has_perm("blog.change_report", report):
+        raise PermissionDenied(_("Only editors choose a report's writers."))
+    if blocking := removal_refusal(report, user):
+        raise ValidationError(blocking, code="writes_sections")
+    with transaction.atomic():
+        ReportMember.objects.filter(report=report, user=user).delete()
+    _forget_cached_memberships(user)
+
+
+def removal_refusal(report: Report, user) -> str:
+    """Why `user` cannot be taken off the report's writers now, or ""."""
+    titles = [section.title for section in report.sections.filter(author=user)]
+    if not titles:
+        return ""
+    return _(
+        "%(name)s still writes “%(titles)s” in this report: give the section to another "
+        "author or delete it first."
+    ) % {"name": display_name_of(user), "titles": "”, “".join(titles)}
+
+
+def open_reports_for(user):
+    """The reports `user` may add a section to now."""
+    if roles.is_editor(user):
+        return Report.objects.open_for_writing()
+    return Report.objects.open_for_writing().filter(memberships__user=user)
