@@ -553,3 +553,14 @@ def test_the_photo_list_shows_a_superuser_every_photo(client, superuser, author)
     response = client.get(reverse("admin:blog_photo_changelist"))
 
     assert list(response.context["cl"].result_list) == [photo]
+
+
+def test_the_section_list_filter_names_only_reports_the_writer_writes_in(client, author, coauthor):
+    make_section(make_report(title="よそのチームの秘密の下書き"), author=coauthor)
+    make_section(make_report(title="自分のレポート"), author=author)
+    client.force_login(author)
+
+    html = client.get(reverse("admin:blog_section_changelist")).content.decode()
+
+    assert "自分のレポート" in html
+    assert "よそのチームの秘密の下書き" not in html

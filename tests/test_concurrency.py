@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from blog import workflow
 from blog.enums import ReportAction, ReportStatus, SectionAction, SectionStatus
-from blog.models import Report, ReportTransition, Section, SectionTransition
+from blog.models import Report, ReportTransition, SectionTransition
 from tests.factories import make_report, make_section, make_user
 
 # Run in the PostgreSQL pass of the suite (see tests/conftest.py): two real database
@@ -83,6 +83,21 @@ def approved_report() -> Report:
     return report
 
 
+def two_editors_at_once(obj, act: Callable, *, slow_down: str):
+    """Two editors doing `act(obj, by=editor)` at the same moment, each with their own copy
+    of `obj` as two requests would have, while `workflow.<slow_down>` pauses first."""
+    editors = [make_user("editor_a", group="Editors"), make_user("editor_b", group="Editors")]
+    copies = [type(obj).objects.get(pk=obj.pk) for _ in editors]
+    with mock.patch.object(workflow, slow_down, slowed(getattr(workflow, slow_down))):
+        outcomes, errors = race(
+            *(
+                lambda copy=copy, editor=editor: act(copy, by=editor)
+                for copy, editor in zip(copies, editors, strict=True)
+            )
+        )
+    return editors, outcomes, errors
+
+
 # --- Publishing a report -------------------------------------------------------------------------
 
 
@@ -91,18 +106,11 @@ def approved_report() -> Report:
 @pytest.mark.usefixtures("staff_roles")
 def test_two_editors_publishing_at_once_publish_once():
     report = approved_report()
-    editors = [make_user("editor_a", group="Editors"), make_user("editor_b", group="Editors")]
-    # Each editor holds their own copy of the report, as two requests would.
-    copies = [Report.objects.get(pk=report.pk) for _ in editors]
 
     # The pause comes after the report is locked and read, before it is written.
-    with mock.patch.object(workflow, "publication_blockers", slowed(workflow.publication_blockers)):
-        outcomes, errors = race(
-            *(
-                lambda copy=copy, editor=editor: workflow.publish(copy, by=editor)
-                for copy, editor in zip(copies, editors, strict=True)
-            )
-        )
+    editors, outcomes, errors = two_editors_at_once(
+        report, workflow.publish, slow_down="publication_blockers"
+    )
 
     assert errors == [None, None]
     actions = [outcome.action for outcome in outcomes]
@@ -150,17 +158,9 @@ def test_publishing_a_published_report_again_later_changes_nothing(editor):
 def test_two_editors_approving_at_once_approve_once():
     author = make_user("writer", group="Writers", email="writer@example.com")
     section = make_section(make_report(), author=author, status=SectionStatus.IN_REVIEW)
-    editors = [make_user("editor_a", group="Editors"), make_user("editor_b", group="Editors")]
-    copies = [Section.objects.get(pk=section.pk) for _ in editors]
 
     # The pause comes after the section is locked and its state checked, before the write.
-    with mock.patch.object(workflow, "_apply", slowed(workflow._apply)):
-        outcomes, errors = race(
-            *(
-                lambda copy=copy, editor=editor: workflow.approve(copy, by=editor)
-                for copy, editor in zip(copies, editors, strict=True)
-            )
-        )
+    editors, outcomes, errors = two_editors_at_once(section, workflow.approve, slow_down="_apply")
 
     assert errors == [None, None]
     changed = [outcome.changed for outcome in outcomes]

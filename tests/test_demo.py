@@ -130,6 +130,25 @@ def test_report_is_published_with_sections_in_order(accounts):
 
 
 @pytest.mark.django_db
+def test_every_author_is_a_writer_of_their_report_and_approvals_hold(accounts):
+    from blog import membership, workflow
+    from blog.models import Report
+
+    for report in Report.objects.all():
+        authors = set(report.sections.values_list("author__username", flat=True))
+        assert set(report.writers.values_list("username", flat=True)) == authors
+    published = Report.objects.get(slug=content.REPORT["slug"])
+    assert workflow.publication_blockers(published) == []
+    in_no_open_report = sorted(
+        account.username
+        for account in content.ACCOUNTS
+        if account.role == "writer"
+        and not membership.open_reports_for(get_user_model().objects.get(username=account.username))
+    )
+    assert in_no_open_report == ["ito", "watanabe", "yamamoto"]
+
+
+@pytest.mark.django_db
 def test_accounts_sign_in_with_their_roles(accounts):
     assert [(a.username, a.password, a.role) for a in accounts] == [
         ("admin", "kubecon-admin", "admin"),

@@ -180,3 +180,86 @@ def test_roles_come_from_a_data_migration(db):
     assert {"add_section", "change_section", "view_report"} <= writers
     assert "change_report" not in writers
     assert {"change_report", "change_event", "add_speaker"} <= editors
+
+
+# --- The same rules, met over HTTP: member and non-member writers, editors, superusers ---------
+
+# (what, method) -> {persona: status}; personas missing from a row get the row's default.
+ENDPOINTS = {
+    ("preview", "get"): ({"author": 200, "coauthor": 200, "editor": 200, "superuser": 200}, 403),
+    ("report page", "get"): (
+        {"author": 200, "coauthor": 200, "editor": 200, "superuser": 200},
+        403,
+    ),
+    ("report revisions", "get"): (
+        {"author": 200, "coauthor": 200, "editor": 200, "superuser": 200},
+        403,
+    ),
+    ("section page", "get"): ({"author": 200, "editor": 200, "superuser": 200}, 403),
+    ("section compare", "get"): ({"author": 200, "editor": 200, "superuser": 200}, 403),
+    ("section restore", "post"): ({"editor": 302, "superuser": 302}, 403),
+    ("share link", "post"): ({"editor": 302, "superuser": 302}, 403),
+}
+
+
+def endpoint_url(what: str, section, version_id: int) -> str:
+    from django.urls import reverse
+
+    report = section.report
+    return {
+        "preview": reverse("blog:report_preview", args=[report.pk]),
+        "report page": reverse("admin:blog_report_change", args=[report.pk]),
+        "report revisions": reverse("admin:blog_report_revisions", args=[report.pk]),
+        "section page": reverse("admin:blog_section_change", args=[section.pk]),
+        "section compare": reverse("admin:blog_section_revisions", args=[section.pk])
+        + f"?older={version_id}&newer={version_id}",
+        "section restore": reverse("admin:blog_section_restore", args=[section.pk, version_id]),
+        "share link": reverse("admin:blog_report_share", args=[report.pk]),
+    }[what]
+
+
+@pytest.mark.parametrize(("what", "method"), list(ENDPOINTS))
+@pytest.mark.parametrize("persona", ["author", "coauthor", "stranger", "editor", "superuser"])
+def test_membership_over_http(client, people, persona, what, method):
+    from reversion.models import Version
+
+    from blog import editing
+
+    section = section_in("draft", people)
+    section.body = "最初の版"
+    editing.save_section(section, by=people["author"])
+    version = Version.objects.get_for_object(section).first()
+    client.force_login(people[persona])
+    allowed, default = ENDPOINTS[(what, method)]
+
+    response = getattr(client, method)(endpoint_url(what, section, version.pk), {"valid_for": 3})
+
+    assert response.status_code == allowed.get(persona, default)
+
+
+@pytest.mark.parametrize(
+    ("persona", "allowed"),
+    [("author", True), ("coauthor", True), ("stranger", False), ("editor", True)],
+)
+def test_adding_a_section_over_http_needs_membership(client, people, persona, allowed):
+    from django.urls import reverse
+
+    from blog.models import Section
+
+    report = section_in("draft", people).report
+    client.force_login(people[persona])
+
+    client.post(
+        reverse("admin:blog_section_add"),
+        {
+            "report": report.pk,
+            "position": 5,
+            "heading": "追加しようとした節",
+            "author": people[persona].pk,
+            "body": "本文",
+            "photos-TOTAL_FORMS": 0,
+            "photos-INITIAL_FORMS": 0,
+        },
+    )
+
+    assert Section.objects.filter(heading="追加しようとした節").exists() is allowed

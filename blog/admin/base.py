@@ -3,7 +3,6 @@
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.exceptions import NotRegistered
-from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseRedirect
@@ -22,8 +21,6 @@ from blog.widgets import MarkdownEditorWidget
 
 # Live preview and photo upload; the admin forms below tell it which text it edits.
 MARKDOWN_WIDGETS = {MarkdownxField: {"widget": MarkdownEditorWidget}}
-
-User = get_user_model()
 
 
 def thumbnail(photo: Photo):
@@ -46,6 +43,14 @@ class RevisionedAdmin(admin.ModelAdmin):
     which records a revision for every change."""
 
     revision_template = "admin/blog/revisions.html"
+
+    def message_user(self, request, message, level=messages.INFO, *args, **kwargs):
+        # The save sets `request.content_edit` (blog/editing.py's outcome); when it wrote
+        # nothing, Django's "was changed successfully" would be untrue.
+        edit = getattr(request, "content_edit", None)
+        if edit is not None and not edit.saved and level == messages.SUCCESS:
+            message, level = gettext("Nothing had changed, so nothing was saved."), messages.INFO
+        super().message_user(request, message, level, *args, **kwargs)
 
     def revision_urls(self):
         info = self.opts.app_label, self.opts.model_name

@@ -88,7 +88,7 @@ class SectionPhotoInline(PhotoInlineBase):
 class PhotoAdmin(admin.ModelAdmin):
     list_display = ["preview", "alt_text", "report", "section", "in_gallery", "position"]
     list_display_links = ["preview", "alt_text"]
-    list_filter = ["in_gallery", "report"]
+    list_filter = ["in_gallery", ("report", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["alt_text", "caption", "credit_text"]
     list_select_related = ["report", "section__session"]
     autocomplete_fields = ["report", "section"]

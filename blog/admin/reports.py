@@ -200,13 +200,6 @@ class ReportAdmin(PeopleMenusMixin, RevisionedAdmin):
             tell(request, editing.delete_photo(photo, by=request.user).messages())
         return bool(photos or formset.deleted_objects)
 
-    def message_user(self, request, message, level=messages.INFO, *args, **kwargs):
-        edit = getattr(request, "content_edit", None)
-        if edit is not None and not edit.saved and level == messages.SUCCESS:
-            # Django's "was changed successfully" would be untrue.
-            message, level = gettext("Nothing had changed, so nothing was saved."), messages.INFO
-        super().message_user(request, message, level, *args, **kwargs)
-
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:
             context.update(

@@ -90,7 +90,11 @@ class SectionAdmin(PeopleMenusMixin, RevisionedAdmin):
         "reviewer_display",
         "updated_at",
     ]
-    list_filter = ["status", "report", ("reviewer", admin.RelatedOnlyFieldListFilter)]
+    list_filter = [
+        "status",
+        ("report", admin.RelatedOnlyFieldListFilter),
+        ("reviewer", admin.RelatedOnlyFieldListFilter),
+    ]
     search_fields = [
         "heading",
         "session__title",
@@ -218,13 +222,6 @@ class SectionAdmin(PeopleMenusMixin, RevisionedAdmin):
     def delete_queryset(self, request, queryset):
         for section in queryset:
             editing.delete_section(section, by=request.user)
-
-    def message_user(self, request, message, level=messages.INFO, *args, **kwargs):
-        edit = getattr(request, "content_edit", None)
-        if edit is not None and not edit.saved and level == messages.SUCCESS:
-            # Django's "was changed successfully" would be untrue.
-            message, level = gettext("Nothing had changed, so nothing was saved."), messages.INFO
-        super().message_user(request, message, level, *args, **kwargs)
 
     def response_add(self, request, obj, post_url_continue=None):
         self._submit_if_asked(request, obj)

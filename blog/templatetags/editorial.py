@@ -14,7 +14,8 @@ def editorial_dashboard(context) -> dict:
     user = context["request"].user
     is_editor = roles.is_editor(user)
     mine = (
-        Section.objects.filter(author=user)
+        Section.objects.visible_to(user)
+        .filter(author=user)
         .exclude(report__status=ReportStatus.PUBLISHED, status=SectionStatus.APPROVED)
         .select_related("report", "session", "reviewer")
         .order_by("report", "position")
