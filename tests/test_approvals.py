@@ -564,3 +564,23 @@ def test_the_section_list_filter_names_only_reports_the_writer_writes_in(client,
 
     assert "自分のレポート" in html
     assert "よそのチームの秘密の下書き" not in html
+
+
+def test_the_migration_binds_existing_approvals_as_the_model_does(editor, author):
+    """Migration 0005 keeps a frozen copy of the digest: it must agree with the model."""
+    import importlib
+
+    migration = importlib.import_module(
+        "blog.migrations.0005_membership_and_content_bound_approval"
+    )
+    _report, (section,) = approved_report(editor, author)
+    placed = make_photo(
+        section.report, section, alt_text="会場", caption="受付", credit_text="佐藤"
+    )
+    make_photo(section.report, section, alt_text="説明のある未配置の写真")
+    section.body += f'\n\n![会場](photo:{placed.pk} "受付")\n'
+    editing.save_section(section, by=editor)
+    section.refresh_from_db()
+    photos = list(Photo.objects.filter(report=section.report))
+
+    assert migration.digest(section, photos) == section.content_digest(photos)
