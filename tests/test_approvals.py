@@ -584,3 +584,14 @@ def test_the_migration_binds_existing_approvals_as_the_model_does(editor, author
     photos = list(Photo.objects.filter(report=section.report))
 
     assert migration.digest(section, photos) == section.content_digest(photos)
+
+
+def test_a_published_reports_rows_offer_no_delete_box(client, editor, author):
+    report = make_report(published=True)
+    make_section(report, author=author)
+    client.force_login(editor)
+
+    inlines = client.get(report_url(report)).context["inline_admin_formsets"]
+    sections = next(inline for inline in inlines if inline.formset.prefix == "sections")
+
+    assert sections.formset.can_delete is False

@@ -54,6 +54,12 @@ class SectionInline(PeopleMenusMixin, admin.StackedInline):
     def status_display(self, section: Section):
         return status_badge(section.status, section.get_status_display())
 
+    def has_delete_permission(self, request, obj=None):
+        # `obj` is the report: a published one keeps its sections (unpublish it first).
+        if obj is not None and obj.is_live:
+            return False
+        return request.user.has_perm("blog.delete_section")
+
 
 def save_section_rows(request, formset) -> list[editing.SectionEdit]:
     """Save the changed section rows of the report page, each through blog/editing.py."""
