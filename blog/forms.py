@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from blog.markdown import MAX_CHARACTERS as MAX_BODY_CHARACTERS
 from blog.models import Report, Section, display_name_of, normalized_text
+from blog.models.sections import COMMENT_MAX_LENGTH
 from blog.widgets import MarkdownEditorWidget
 
 
@@ -145,7 +146,7 @@ class RequestChangesForm(forms.Form):
     comment = forms.CharField(
         label=_("What should change?"),
         widget=forms.Textarea(attrs={"rows": 4}),
-        max_length=5000,
+        max_length=COMMENT_MAX_LENGTH,
         error_messages={"required": _("Say what should change: a comment is required.")},
     )
 
@@ -154,7 +155,7 @@ class CommentForm(forms.Form):
     message = forms.CharField(
         label=_("Comment"),
         widget=forms.Textarea(attrs={"rows": 3}),
-        max_length=5000,
+        max_length=COMMENT_MAX_LENGTH,
         error_messages={"required": _("Write a comment first.")},
     )
 

@@ -595,3 +595,12 @@ def test_a_published_reports_rows_offer_no_delete_box(client, editor, author):
     sections = next(inline for inline in inlines if inline.formset.prefix == "sections")
 
     assert sections.formset.can_delete is False
+
+
+def test_the_review_forms_tell_the_browser_the_longest_comment(client, editor, author):
+    section = make_section(make_report(), author=author, status=SectionStatus.IN_REVIEW)
+    client.force_login(editor)
+
+    html = client.get(section_url(section)).content.decode()
+
+    assert html.count('maxlength="5000"') == 2  # the request for changes and the comment

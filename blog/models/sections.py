@@ -34,6 +34,9 @@ from sessions.models import Session, SessionSpeaker
 if TYPE_CHECKING:
     from blog.models.photos import Photo
 
+# The longest message in a review thread, a request for changes included.
+COMMENT_MAX_LENGTH = 5000
+
 
 class SectionQuerySet(models.QuerySet):
     def published(self) -> "SectionQuerySet":
@@ -335,7 +338,7 @@ class ReviewComment(models.Model):
         related_name="+",
         verbose_name=_("author"),
     )
-    body = models.TextField(_("comment"), max_length=5000)
+    body = models.TextField(_("comment"), max_length=COMMENT_MAX_LENGTH)
     created_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
 
     class Meta:
