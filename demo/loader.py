@@ -8,6 +8,7 @@ Photos keep their image files: a picture is drawn only for a photo row that
 does not exist yet, or whose original file has gone.
 """
 
+from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass
 
@@ -57,24 +58,29 @@ def _load_everything() -> list[DemoAccount]:
         report = _load_report(event, users)
         _load_writers(report, [data.author for data in content.SECTIONS], users)
         sections = _load_sections(report, sessions, users)
-        _load_photos(report, sections)
+        _load_photos(report, sections, users)
         _review_and_publish(report, sections, users)
         _load_report_in_progress(users)
     return [DemoAccount(a.username, a.password, a.role) for a in content.ACCOUNTS]
 
 
-def _sync[M: models.Model](model: type[M], lookup: dict, values: dict) -> M:
+def _sync[M: models.Model](
+    model: type[M], lookup: dict, values: dict, save: Callable[[M], object]
+) -> M:
     """The row `lookup` finds, created or brought up to date with `values`.
 
     Not `update_or_create()`: that saves an existing row with `update_fields`
     limited to `values`, so fields that `save()` derives (`body_html`,
-    `lead_html`, ...) would go stale. Here an existing row gets a full `save()`,
-    and only when something changed (a second run leaves `Section.version`
-    and `updated_at` alone).
+    `lead_html`, ...) would go stale. `save` writes the row, through
+    blog/editing.py as any change on the site would (a revision, derived rows,
+    the approval kept or withdrawn); it runs only when something changed, so a
+    second run leaves `Section.version` and `updated_at` alone.
     """
     instance = model._default_manager.filter(**lookup).first()
     if instance is None:
-        return model._default_manager.create(**lookup, **values)
+        instance = model(**lookup, **values)
+        save(instance)
+        return instance
     if not _refreshing.get():
         return instance
     changed = False
@@ -83,8 +89,15 @@ def _sync[M: models.Model](model: type[M], lookup: dict, values: dict) -> M:
             setattr(instance, name, value)
             changed = True
     if changed:
-        instance.save()
+        save(instance)
     return instance
+
+
+def _saved_by_editor(users: dict) -> Callable[[models.Model], object]:
+    """Write a demo row as the demo's editor would on the site: through blog/editing.py."""
+    editor = users[content.REPORT["editor"]]
+    savers = {Report: editing.save_report, Section: editing.save_section, Photo: editing.save_photo}
+    return lambda instance: savers[type(instance)](instance, by=editor)
 
 
 def _keep_or_refresh[M: models.Model](model: type[M], lookup: dict, values: dict) -> M:
@@ -170,6 +183,7 @@ def _load_report(event: Event, users: dict) -> Report:
             "lead": data["lead"],
             "closing": data["closing"],
         },
+        _saved_by_editor(users),
     )
     tags = [Tag.objects.get_or_create(name=name)[0] for name in content.TAGS]
     report.tags.set(tags)
@@ -198,21 +212,27 @@ def _load_sections(report: Report, sessions: dict[str, Session], users: dict) ->
                 "author_team": teams[data.author],
                 "body": data.body,
             },
+            _saved_by_editor(users),
         )
         sections.append(section)
     return sections
 
 
-def _load_photos(report: Report, sections: list[Section]) -> None:
+def _load_photos(report: Report, sections: list[Section], users: dict) -> None:
+    save = _saved_by_editor(users)
     for section, data in zip(sections, content.SECTIONS, strict=True):
         for position, photo in enumerate(data.photos):
-            _load_photo(report, section, position, photo)
+            _load_photo(report, section, position, photo, save)
     for position, photo in enumerate(content.GALLERY):
-        _load_photo(report, None, position, photo)
+        _load_photo(report, None, position, photo, save)
 
 
 def _load_photo(
-    report: Report, section: Section | None, position: int, data: content.PhotoData
+    report: Report,
+    section: Section | None,
+    position: int,
+    data: content.PhotoData,
+    save: Callable[[Photo], object],
 ) -> Photo:
     lookup = {
         "report": report,
@@ -228,13 +248,13 @@ def _load_photo(
     }
     photo = Photo.objects.filter(**lookup).first()
     if photo is not None and photo.image and photo.image.storage.exists(photo.image.name):
-        return _sync(Photo, {"pk": photo.pk}, values)
+        return _sync(Photo, {"pk": photo.pk}, values, save)
     photo = photo or Photo(**lookup)
     for name, value in values.items():
         setattr(photo, name, value)
-    # Photo.save() runs the upload pipeline: re-encoding and renditions.
+    # Saving runs the upload pipeline: re-encoding and renditions.
     photo.image = ContentFile(pictures.jpeg(data.picture), name=f"{data.picture}.jpg")
-    photo.save()
+    save(photo)
     return photo
 
 
@@ -246,7 +266,6 @@ def _load_photo(
 
 def _review_and_publish(report: Report, sections: list[Section], users: dict) -> None:
     editor = users[content.REPORT["editor"]]
-    editing.refresh_reading_minutes(report)
     for section in sections:
         if not section.transitions.exists():
             _bring_to(section, SectionStatus.APPROVED, editor)
@@ -274,6 +293,7 @@ def _load_report_in_progress(users: dict) -> Report:
         Report,
         {"slug": data["slug"]},
         {"title": data["title"], "lead": data["lead"], "closing": data["closing"]},
+        _saved_by_editor(users),
     )
     _load_writers(report, [data.author for data in content.IN_PROGRESS_SECTIONS], users)
     teams = {account.username: account.team for account in content.ACCOUNTS}
@@ -287,8 +307,8 @@ def _load_report_in_progress(users: dict) -> Report:
                 "author_team": teams[section_data.author],
                 "body": section_data.body,
             },
+            _saved_by_editor(users),
         )
         if not section.transitions.exists() and section.status == SectionStatus.DRAFT:
             _bring_to(section, section_data.state, editor, section_data.editor_comment)
-    editing.refresh_reading_minutes(report)
     return report

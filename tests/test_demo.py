@@ -314,3 +314,12 @@ def test_demo_has_a_report_in_progress_in_every_review_state(accounts):
     request = sections[1].transitions.get(action="request_changes")
     assert request.comment.startswith("Kyverno のポリシー例を一つ載せると")
     assert list(Report.objects.published()) == [Report.objects.get(slug="kubecon-na-2022")]
+
+
+@pytest.mark.django_db
+def test_loaded_texts_have_a_first_revision_to_compare_with(accounts):
+    from reversion.models import Version
+
+    sections = Section.objects.all()
+
+    assert all(Version.objects.get_for_object(section).exists() for section in sections)
