@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from blog import markdown, membership, workflow
+from blog.enums import SectionStatus
 from blog.models import Photo, Report, Section, display_name_of, normalized_text
 
 # The fields a section's form edits. Reviewer and status belong to the workflow.
@@ -44,7 +45,6 @@ class SectionEdit:
     review: "workflow.Action | None" = None  # what became of an approval
     writer_added: object = None  # the author, made a writer of the report by this save
     abandoned_photos: int = 0  # undescribed photos the text no longer places, removed
-    reviewer_changed: bool = False
 
     def messages(self) -> list[str]:
         notes = []
@@ -126,23 +126,21 @@ def save_section(
             edit.writer_added = membership.ensure_writer(section.report, section.author, by=by)
         if stored is None or changed - ORDER_FIELDS:
             section.save()
-            edit.saved = True
         elif changed:
             section.save(update_fields=[*sorted(changed), "updated_at"])
-            edit.saved = True
         related_changed = related() if related is not None else False
-        if edit.saved or related_changed:
-            edit.saved = True
+        edit.saved = stored is None or bool(changed) or related_changed
+        if edit.saved:
             if related_changed:
                 # Figures in the text show the photos' own credits: render them again.
                 _render_section(section)
             _describe_placed_photos(section)
             edit.abandoned_photos = _remove_abandoned_photos(section)
             refresh_reading_minutes(section.report)
-            if stored is not None:
+            if stored is not None and stored.status == SectionStatus.APPROVED:
                 edit.review = workflow.content_changed(section, by=by)
         if reviewer is not UNCHANGED:
-            edit.reviewer_changed = workflow.assign_reviewer(section, reviewer, by=by)
+            workflow.assign_reviewer(section, reviewer, by=by)
     return edit
 
 
@@ -219,8 +217,11 @@ def _remove_abandoned_photos(section: Section) -> int:
 
 
 def _render_section(section: Section) -> None:
+    # The photos it shows changed, not the text: render again, and keep the result for
+    # the description and clean-up steps that read it next.
+    section.__dict__.pop("_rendered_markdown", None)
     with contextlib.suppress(markdown.MarkdownRefused):
-        section.body_html = section.render_as("body", section.body).html
+        section.body_html = section.rendered_markdown("body").html
         # A derived field: not a new version of the writer's text.
         Section.objects.filter(pk=section.pk).update(body_html=section.body_html)
     section.__dict__.pop("inline_photo_ids", None)
@@ -303,7 +304,7 @@ def delete_photo(photo: Photo, *, by) -> PhotoEdit:
 def _after_photo_changed(photo_id: int, report_id: int, section_id: int | None, *, by) -> PhotoEdit:
     sections = render_texts_showing(photo_id, report_id)
     if section_id is not None:
-        sections |= set(Section.objects.filter(pk=section_id).values_list("pk", flat=True))
+        sections.add(section_id)
     edit = PhotoEdit()
     for section in Section.objects.filter(pk__in=sections):
         if (action := workflow.content_changed(section, by=by)) is not None:

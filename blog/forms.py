@@ -6,11 +6,31 @@ from django import forms
 from django.core.validators import MaxLengthValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from markdownx.fields import MarkdownxFormField
 
 from blog.markdown import MAX_CHARACTERS as MAX_BODY_CHARACTERS
 from blog.models import Report, Section, display_name_of, normalized_text
 from blog.models.sections import COMMENT_MAX_LENGTH
 from blog.widgets import MarkdownEditorWidget
+
+
+class MarkdownTextField(MarkdownxFormField):
+    """Markdown as the writer typed it, compared as it is stored.
+
+    Leading spaces stay (they start a code block); line ends and trailing whitespace are
+    normalised as the models store them, so a text sent back unchanged (browsers send
+    CRLF, and a form drops a final newline) is no change.
+    """
+
+    def __init__(self, *args, **kwargs):
+        kwargs["strip"] = False
+        super().__init__(*args, **kwargs)
+
+    def to_python(self, value) -> str:
+        return normalized_text(super().to_python(value))
+
+    def has_changed(self, initial, data) -> bool:
+        return super().has_changed(normalized_text(initial or ""), data)
 
 
 class EditorTargetForm(forms.Form):
@@ -95,21 +115,6 @@ class SectionAdminForm(MarkdownTargetFormMixin, forms.ModelForm):
         self.conflict_with: Section | None = None
         if "body" in self.fields:
             self.fields["body"].validators.append(MaxLengthValidator(MAX_BODY_CHARACTERS))
-            # Leading spaces start a code block in Markdown: keep them.
-            self.fields["body"].strip = False
-
-    def clean_body(self) -> str:
-        return normalized_text(self.cleaned_data["body"])
-
-    @property
-    def changed_data(self) -> list[str]:
-        # The version travels with the text; by itself it is no change.
-        changed = [name for name in super().changed_data if name != "base_version"]
-        if "body" in changed and self.instance.pk:
-            submitted = self["body"].data or ""
-            if normalized_text(submitted) == normalized_text(self.instance.body):
-                changed.remove("body")
-        return changed
 
     def clean(self):
         cleaned = super().clean()

@@ -32,11 +32,11 @@ def is_report_writer(user, report) -> bool:
     """A writer of the report: an editor made them one (blog.models.ReportMember)."""
     if report is None or report.pk is None:
         return False
-    cache = user.__dict__.setdefault("_blog_writing_reports", None)
-    if cache is None:
-        cache = set(user.report_memberships.values_list("report_id", flat=True))
-        user.__dict__["_blog_writing_reports"] = cache
-    return report.pk in cache
+    # Asked for many rows a request: one query per user object (blog/membership.py forgets it).
+    if "_blog_writing_reports" not in user.__dict__:
+        memberships = user.report_memberships.values_list("report_id", flat=True)
+        user.__dict__["_blog_writing_reports"] = set(memberships)
+    return report.pk in user.__dict__["_blog_writing_reports"]
 
 
 @rules.predicate

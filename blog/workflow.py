@@ -54,6 +54,7 @@ class Action:
     label: str = ""  # the button; an action without one follows from an edit, not a click
     after_edit: str = ""  # told to the person whose save of content led to this move
     needs_comment: bool = False
+    primary: bool = False  # the button drawn as the expected next step
     # None: any time; False: only before publication; True: only on a published report.
     while_live: bool | None = False
     notify: Recipients = Recipients.NOBODY  # whom to email
@@ -63,6 +64,12 @@ class Action:
     @property
     def is_button(self) -> bool:
         return bool(self.label)
+
+    def offered_to(self, user, section: Section) -> bool:
+        """Whether `user` gets this move's button on `section` now."""
+        return (
+            self.is_button and self.allowed_on(section) and user.has_perm(self.permission, section)
+        )
 
     def allowed_on(self, section: Section) -> bool:
         """Whether the section's state (and its report's) lets this move happen."""
@@ -93,6 +100,7 @@ SECTION_ACTIONS: dict[str, Action] = {
             target=SectionStatus.APPROVED,
             permission="blog.approve_section",
             label=gettext_lazy("Approve"),
+            primary=True,
             refused=gettext_lazy("Only editors approve sections."),
             wrong_state=gettext_lazy("A section that is “%(status)s” cannot be approved."),
             done=gettext_lazy("Approved. The author has been told."),
@@ -183,17 +191,11 @@ class Outcome:
 
 def available_actions(section: Section, user) -> list[Action]:
     """The buttons `user` may press on `section` now, in the table's order."""
-    return [
-        action
-        for action in SECTION_ACTIONS.values()
-        if action.is_button
-        and action.allowed_on(section)
-        and user.has_perm(action.permission, section)
-    ]
+    return [action for action in SECTION_ACTIONS.values() if action.offered_to(user, section)]
 
 
 def may(section: Section, user, action: str) -> bool:
-    return SECTION_ACTIONS[action] in available_actions(section, user)
+    return SECTION_ACTIONS[action].offered_to(user, section)
 
 
 def move_section(

@@ -16,11 +16,14 @@ from markdownx.models import MarkdownxField
 from reversion.models import Version
 
 from blog import revisions, roles
+from blog.forms import MarkdownTextField
 from blog.models import Photo, Report, display_name_of
 from blog.widgets import MarkdownEditorWidget
 
 # Live preview and photo upload; the admin forms below tell it which text it edits.
-MARKDOWN_WIDGETS = {MarkdownxField: {"widget": MarkdownEditorWidget}}
+MARKDOWN_WIDGETS = {
+    MarkdownxField: {"widget": MarkdownEditorWidget, "form_class": MarkdownTextField}
+}
 
 
 def thumbnail(photo: Photo):

@@ -20,7 +20,6 @@ from blog import roles
 from blog.enums import (
     ReportAction,
     ReportStatus,
-    SectionStatus,
 )
 from blog.models.people import author_url, display_name_of
 from blog.models.text import (
@@ -291,9 +290,6 @@ class Report(MarkdownFieldsMixin, models.Model):
     def is_live(self) -> bool:
         """Published or scheduled: its sections are locked for their writers."""
         return self.status == ReportStatus.PUBLISHED
-
-    def unapproved_sections(self) -> models.QuerySet:
-        return self.sections.exclude(status=SectionStatus.APPROVED)
 
     def count_reading_minutes(self) -> int:
         """Minutes to read the lead, every section and the closing (one query)."""
