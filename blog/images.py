@@ -20,8 +20,8 @@ Work is done once at upload: `prepare()` validates and encodes everything in mem
 then `store_renditions()` writes it, leaving no file behind if anything fails.
 """
 
-import contextlib
 import io
+import logging
 import uuid
 import warnings
 from concurrent.futures import ThreadPoolExecutor
@@ -32,6 +32,8 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import Storage
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
+
+logger = logging.getLogger(__name__)
 
 MAX_UPLOAD_BYTES = 15 * 1024 * 1024
 # 40 megapixels covers any camera a team takes to a conference; more is a bomb.
@@ -322,7 +324,13 @@ def store_renditions(
 
 def delete_quietly(storage: Storage, names: list[str]) -> None:
     """Remove files, ignoring ones already gone: clean-up must never mask another error
-    nor fail a request after its transaction has committed."""
+    nor fail a request after its transaction has committed.
+
+    A bucket that cannot be reached raises the S3 client's own errors, not OSError, so
+    every failure is caught; the names are logged so that leftovers can be found.
+    """
     for name in names:
-        with contextlib.suppress(OSError):
+        try:
             storage.delete(name)
+        except Exception:
+            logger.warning("Could not delete %r from the media storage", name, exc_info=True)

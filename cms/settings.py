@@ -11,6 +11,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
+from cms import backends
 from cms.env import env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -124,14 +125,37 @@ STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
-# Media is served by Django itself only where nothing better is in front of it
-# (local runs, the compose demo); a real site points STORAGES at object storage.
-SERVE_MEDIA = env_bool("SERVE_MEDIA", DEBUG)
 
+# Uploaded photos: the local disk by default; with more than one app machine, a bucket
+# (MEDIA_STORAGE=storages.backends.s3.S3Storage and the MEDIA_BUCKET_* settings), so that
+# every machine sees every photo and none keeps files of its own. See cms/backends.py.
 STORAGES = {
-    "default": {"BACKEND": env_str("MEDIA_STORAGE", "django.core.files.storage.FileSystemStorage")},
+    "default": backends.media_storage(
+        env_str("MEDIA_STORAGE", backends.FILE_SYSTEM_STORAGE),
+        bucket=env_str("MEDIA_BUCKET"),
+        endpoint_url=env_str("MEDIA_BUCKET_ENDPOINT_URL"),
+        region=env_str("MEDIA_BUCKET_REGION"),
+        access_key=env_str("MEDIA_BUCKET_ACCESS_KEY_ID"),
+        secret_key=env_str("MEDIA_BUCKET_SECRET_ACCESS_KEY"),
+        public_url=env_str("MEDIA_BUCKET_PUBLIC_URL"),
+    ),
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+_MEDIA_ON_DISK = STORAGES["default"]["BACKEND"] == backends.FILE_SYSTEM_STORAGE
+# Media is served by Django itself only where nothing better is in front of it (local
+# runs); it can only serve photos that are on this machine's disk.
+SERVE_MEDIA = env_bool("SERVE_MEDIA", DEBUG and _MEDIA_ON_DISK)
+if SERVE_MEDIA and not _MEDIA_ON_DISK:
+    raise ImproperlyConfigured("SERVE_MEDIA serves files from MEDIA_ROOT; photos are elsewhere.")
+
+# The cache, and with it the sessions, is shared by every app machine through Redis when
+# REDIS_URL is set (redis://host:6379/0); otherwise it is this process's own memory.
+REDIS_URL = env_str("REDIS_URL")
+CACHES = {"default": backends.cache(REDIS_URL)}
+if REDIS_URL:
+    # A login made on one app machine is known to all. Only staff log in, and Redis in
+    # the compose file keeps its data on disk, so the database holds no sessions.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cache"
 
 # Uploads larger than this are refused before they reach the image pipeline.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
@@ -165,7 +189,13 @@ SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF],
     "style-src": [CSP.SELF],
-    "img-src": [CSP.SELF, "data:", *env_list("CSP_EXTRA_IMG_SRC", [])],
+    # Photos in a bucket are loaded from the bucket's public address.
+    "img-src": [
+        CSP.SELF,
+        "data:",
+        *filter(None, [backends.media_origin(STORAGES["default"])]),
+        *env_list("CSP_EXTRA_IMG_SRC", []),
+    ],
     "font-src": [CSP.SELF],
     "connect-src": [CSP.SELF],
     "object-src": [CSP.NONE],

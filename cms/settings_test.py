@@ -17,6 +17,10 @@ STORAGES = {
     # The manifest storage needs collectstatic first; tests use the source files.
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Each test process keeps its own cache and database sessions, whatever REDIS_URL says:
+# tests that need Redis point at it themselves (tests/test_shared_services.py).
+CACHES = {"default": backends.cache("")}  # noqa: F405
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 # Browser tests look at uploaded photos, so the live server serves media as in development.
 SERVE_MEDIA = True
 # Serve static files from the source folders, as in development (no collectstatic).

@@ -5,11 +5,14 @@ from django.views.static import serve
 
 from blog.admin.base import view_on_site
 from blog.editor_views import MarkdownPreviewView, PhotoUploadView
+from cms.health import healthz
 
 admin.site.site_header = settings.SITE_NAME
 admin.site.site_title = settings.SITE_NAME
 
 urlpatterns = [
+    # For load balancers and container health checks; outside any language prefix.
+    path("healthz", healthz, name="healthz"),
     # Before the admin's own: the same URL, with a permission check.
     path(
         "admin/r/<int:content_type_id>/<path:object_id>/",

@@ -1,12 +1,19 @@
 import importlib
+import json
 import os
 import shutil
+import socket
+import subprocess
+import sys
+import uuid
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from django.utils import translation
 
 from tests.factories import make_user
+from tests.servers import Bucket, free_port, public_read_policy, wait_for_port
 
 CHROMIUM = "/usr/bin/chromium"
 
@@ -90,9 +97,27 @@ VNU_JAR = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+# Redis for the tests of the shared cache and sessions: the machine's own (CI starts it),
+# or another by TEST_REDIS_URL. Each test writes under keys of its own and never flushes.
+TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+def _reachable(url: str) -> bool:
+    parts = urlsplit(url)
+    try:
+        socket.create_connection((parts.hostname, parts.port or 6379), timeout=1).close()
+    except OSError:
+        return False
+    return True
+
+
 def _missing_tools() -> dict[str, str]:
     """For each marker whose tool is absent, why its tests cannot run here."""
     missing = {}
+    if not _reachable(TEST_REDIS_URL):
+        missing["redis"] = f"no Redis answers at {TEST_REDIS_URL} (set TEST_REDIS_URL)"
+    if not shutil.which("docker-compose"):
+        missing["compose"] = "docker-compose is not installed (apt-get install docker-compose)"
     if not shutil.which(CHROMIUM):
         missing["browser"] = f"{CHROMIUM} is not installed (apt-get install chromium)"
     if not AXE_SCRIPT.exists():
@@ -104,6 +129,9 @@ def _missing_tools() -> dict[str, str]:
 
 def pytest_collection_modifyitems(config, items):
     _leave_postgresql_tests_to_postgresql(config, items)
+    for item in items:
+        if "redis_cache" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.redis)
     missing = {
         marker: reason
         for marker, reason in _missing_tools().items()
@@ -157,3 +185,73 @@ def browser_type_launch_args(browser_type_launch_args):
 def browser_context_args(browser_context_args):
     # The site answers in the browser's language; our readers' browsers ask for Japanese.
     return {**browser_context_args, "locale": "ja-JP"}
+
+
+# --- Shared services: an S3 API server and Redis --------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def s3_server(tmp_path_factory):
+    """moto's S3 API server (from PyPI), in a process of its own on a free loopback port:
+    the storage talks real HTTP to it, as it would to MinIO or AWS."""
+    port = free_port()
+    log = (tmp_path_factory.mktemp("s3") / "server.log").open("w")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        wait_for_port(port, process)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        log.close()
+
+
+@pytest.fixture
+def bucket(s3_server, settings):
+    """A fresh bucket on the S3 server, made the default storage as the settings make it
+    from MEDIA_STORAGE and MEDIA_BUCKET_* (cms.backends.media_storage)."""
+    import boto3
+
+    from cms import backends
+
+    name = f"photos-{uuid.uuid4().hex[:12]}"
+    credentials = {"access_key": "test-key", "secret_key": "test-secret", "region": "us-east-1"}
+    client = boto3.client(
+        "s3",
+        endpoint_url=s3_server,
+        region_name=credentials["region"],
+        aws_access_key_id=credentials["access_key"],
+        aws_secret_access_key=credentials["secret_key"],
+    )
+    client.create_bucket(Bucket=name)
+    # Readers fetch photos anonymously, as from the bucket a deployment makes public.
+    client.put_bucket_policy(Bucket=name, Policy=json.dumps(public_read_policy(name)))
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": backends.media_storage(
+            backends.BUCKET_STORAGE, bucket=name, endpoint_url=s3_server, **credentials
+        ),
+    }
+    return Bucket(name=name, public_url=f"{s3_server}/{name}", client=client)
+
+
+@pytest.fixture
+def redis_cache(settings):
+    """The cache and the sessions in Redis, as REDIS_URL makes them, under keys no other
+    test (or other test run on the same Redis) uses."""
+    import redis
+
+    from cms import backends
+
+    prefix = f"test-{uuid.uuid4().hex}"
+    settings.CACHES = {"default": {**backends.cache(TEST_REDIS_URL), "KEY_PREFIX": prefix}}
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+    yield settings.CACHES["default"]
+    client = redis.Redis.from_url(TEST_REDIS_URL)
+    for key in client.scan_iter(f"{prefix}:*"):
+        client.delete(key)
+    client.close()
