@@ -227,6 +227,22 @@ def _render_section(section: Section) -> None:
     section.__dict__.pop("inline_photo_ids", None)
 
 
+def render_every_text() -> int:
+    """Render every section's and report's stored HTML again; returns how many texts.
+
+    Figures carry their photos' addresses, which change when the photos move to another
+    storage or public address (MEDIA_STORAGE, MEDIA_BUCKET_PUBLIC_URL). Derived fields
+    only: no new version, no change to any approval.
+    """
+    sections = list(Section.objects.all())
+    for section in sections:
+        _render_section(section)
+    reports = list(Report.objects.all())
+    for report in reports:
+        render_report_texts(report)
+    return len(sections) + len(reports)
+
+
 def refresh_reading_minutes(report: Report) -> None:
     """Store the report's reading time again after one of its sections changed or went."""
     report.reading_minutes = report.count_reading_minutes()

@@ -152,10 +152,11 @@ if SERVE_MEDIA and not _MEDIA_ON_DISK:
 # REDIS_URL is set (redis://host:6379/0); otherwise it is this process's own memory.
 REDIS_URL = env_str("REDIS_URL")
 CACHES = {"default": backends.cache(REDIS_URL)}
-if REDIS_URL:
-    # A login made on one app machine is known to all. Only staff log in, and Redis in
-    # the compose file keeps its data on disk, so the database holds no sessions.
-    SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+# With Redis, a login made on one app machine is known to all. Only staff log in, and
+# Redis in the compose file keeps its data on disk, so the database holds no sessions.
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cache" if REDIS_URL else "django.contrib.sessions.backends.db"
+)
 
 # Uploads larger than this are refused before they reach the image pipeline.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

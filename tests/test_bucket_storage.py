@@ -9,8 +9,8 @@ from django.core.files.base import ContentFile
 from django.urls import reverse
 
 from blog import editing, images, workflow
-from blog.models import Photo
-from tests.factories import jpeg_bytes, make_report, make_section
+from blog.models import Photo, Section
+from tests.factories import jpeg_bytes, make_photo, make_report, make_section
 from tests.servers import free_port
 from tests.test_editor import jpeg_upload
 
@@ -116,3 +116,35 @@ def test_unreachable_bucket_on_clean_up_is_logged_not_raised(settings, caplog):
     assert [record.getMessage() for record in caplog.records] == [
         "Could not delete 'photos/originals/gone.jpg' from the media storage"
     ]
+
+
+def test_render_texts_points_figures_at_the_photos_new_address(settings, author):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from cms import backends
+
+    section = make_section(make_report(), author=author)
+    photo = make_photo(section.report, section)
+    section.body = f'![会場](photo:{photo.pk} "会場の様子")'
+    editing.save_section(section, by=author)
+    fallback = photo.fallback["name"]
+    assert f'src="/media/{fallback}"' in Section.objects.get(pk=section.pk).body_html
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": backends.media_storage(
+            backends.BUCKET_STORAGE,
+            bucket="photos",
+            region="ap-northeast-1",
+            public_url="https://media.example.com/photos",
+        ),
+    }
+    output = StringIO()
+
+    call_command("render_texts", stdout=output)
+
+    assert f'src="https://media.example.com/photos/{fallback}"' in (
+        Section.objects.get(pk=section.pk).body_html
+    )
+    assert output.getvalue() == "Rendered 2 texts again.\n"

@@ -1,3 +1,4 @@
+import json
 import os
 import subprocess
 import sys
@@ -65,3 +66,142 @@ def test_sqlite_is_the_default_database():
     result = load_settings(SECRET_KEY="k", DATABASE_URL="")
 
     assert result.stdout.strip() == "django.db.backends.sqlite3"
+
+
+SHOW_BACKENDS = """
+import json
+import cms.settings as s
+print(json.dumps({
+    "storage": s.STORAGES["default"]["BACKEND"],
+    "options": {
+        k: v for k, v in s.STORAGES["default"].get("OPTIONS", {}).items() if k != "client_config"
+    },
+    "img_src": [str(source) for source in s.SECURE_CSP["img-src"]],
+    "serve_media": s.SERVE_MEDIA,
+    "cache": s.CACHES["default"],
+    "sessions": s.SESSION_ENGINE,
+}))
+"""
+
+BUCKET_ENV = {
+    "SECRET_KEY": "k",
+    "MEDIA_STORAGE": "storages.backends.s3.S3Storage",
+    "MEDIA_BUCKET": "photos",
+    "MEDIA_BUCKET_ENDPOINT_URL": "http://minio:9000",
+    "MEDIA_BUCKET_ACCESS_KEY_ID": "key",
+    "MEDIA_BUCKET_SECRET_ACCESS_KEY": "secret",
+}
+
+
+def backends_for(**env) -> dict:
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("MEDIA_", "REDIS_", "CSP_", "SERVE_", "DEBUG", "SECRET_KEY"))
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", SHOW_BACKENDS],
+        env=clean | env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode:
+        return {"error": result.stderr.strip().splitlines()[-1]}
+    return json.loads(result.stdout)
+
+
+def test_photos_are_on_the_local_disk_and_the_cache_in_memory_by_default():
+    assert backends_for(SECRET_KEY="k") == {
+        "storage": "django.core.files.storage.FileSystemStorage",
+        "options": {},
+        "img_src": ["'self'", "data:"],
+        "serve_media": False,
+        "cache": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "sessions": "django.contrib.sessions.backends.db",
+    }
+
+
+def test_bucket_settings_make_a_public_s3_storage_and_allow_its_images():
+    backends = backends_for(**BUCKET_ENV, MEDIA_BUCKET_PUBLIC_URL="https://media.example.com/p/")
+
+    assert (backends["storage"], backends["options"], backends["img_src"]) == (
+        "storages.backends.s3.S3Storage",
+        {
+            "bucket_name": "photos",
+            "endpoint_url": "http://minio:9000",
+            "region_name": None,
+            "access_key": "key",
+            "secret_key": "secret",
+            "custom_domain": "media.example.com/p",
+            "url_protocol": "https:",
+            "querystring_auth": False,
+            "default_acl": None,
+            "file_overwrite": True,
+            "object_parameters": {"CacheControl": "public, max-age=31536000, immutable"},
+        },
+        ["'self'", "data:", "https://media.example.com"],
+    )
+
+
+@pytest.mark.parametrize(
+    ("env", "custom_domain", "img_src"),
+    [
+        ({}, "minio:9000/photos", "http://minio:9000"),
+        (
+            {"MEDIA_BUCKET_ENDPOINT_URL": "", "MEDIA_BUCKET_REGION": "ap-northeast-1"},
+            "photos.s3.ap-northeast-1.amazonaws.com",
+            "https://photos.s3.ap-northeast-1.amazonaws.com",
+        ),
+    ],
+    ids=["endpoint", "aws-region"],
+)
+def test_bucket_public_address_defaults_to_the_bucket_itself(env, custom_domain, img_src):
+    backends = backends_for(**BUCKET_ENV | env)
+
+    assert (backends["options"]["custom_domain"], backends["img_src"][-1]) == (
+        custom_domain,
+        img_src,
+    )
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        (
+            {"MEDIA_BUCKET": ""},
+            "MEDIA_BUCKET must name the bucket for photos.",
+        ),
+        (
+            {"MEDIA_BUCKET_ENDPOINT_URL": ""},
+            "Set MEDIA_BUCKET_PUBLIC_URL (or MEDIA_BUCKET_ENDPOINT_URL or MEDIA_BUCKET_REGION): "
+            "readers need an address for the photos.",
+        ),
+        (
+            {"MEDIA_BUCKET_PUBLIC_URL": "media.example.com"},
+            "MEDIA_BUCKET_PUBLIC_URL must be an http(s) address, got 'media.example.com'",
+        ),
+        (
+            {"SERVE_MEDIA": "1"},
+            "SERVE_MEDIA serves files from MEDIA_ROOT; photos are elsewhere.",
+        ),
+    ],
+    ids=["no-bucket", "no-address", "bad-address", "serve-media"],
+)
+def test_incomplete_bucket_settings_stop_the_start(env, message):
+    assert backends_for(**BUCKET_ENV | env) == {
+        "error": f"django.core.exceptions.ImproperlyConfigured: {message}"
+    }
+
+
+def test_redis_url_shares_the_cache_and_the_sessions():
+    backends = backends_for(SECRET_KEY="k", REDIS_URL="redis://redis:6379/0")
+
+    assert (backends["cache"], backends["sessions"]) == (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://redis:6379/0",
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        },
+        "django.contrib.sessions.backends.cache",
+    )
