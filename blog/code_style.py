@@ -32,3 +32,10 @@ def stylesheet() -> str:
         f"@media (prefers-color-scheme: dark) {{\n{dark_in_media}\n}}\n"
         f"{_token_rules(DARK_STYLE, _DARK_WHEN_CHOSEN)}\n"
     )
+
+
+def light_stylesheet() -> str:
+    """Token colours of the light style alone, for copies that leave the site (one scheme,
+    whatever the reader's system asks for, so that the rest of such a page needs no dark
+    colours of its own)."""
+    return _token_rules(LIGHT_STYLE, ".highlight")

@@ -46,3 +46,10 @@ class Recipients(models.TextChoices):
     NOBODY = "", _("nobody")
     REVIEWERS = "reviewers", _("its reviewer, or every editor while it has none")
     AUTHOR = "author", _("its author")
+
+
+class ExportFormat(models.TextChoices):
+    """The forms a report leaves the site in (blog/export.py), for the company blog."""
+
+    HATENA = "hatena", _("Hatena Blog Markdown")
+    HTML = "html", _("standalone HTML")

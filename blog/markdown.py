@@ -23,6 +23,7 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urljoin
 from xml.etree import ElementTree
 
 import markdown
@@ -374,3 +375,44 @@ def _place_figures(converted: Converted, photos: Mapping[int, Any]) -> str:
 def inline_photo_ids(html: str) -> set[int]:
     """Ids of the photos that rendered HTML already shows inside the text."""
     return {int(found) for found in INLINE_PHOTO_MARKER.findall(html)}
+
+
+# What stored HTML may hold besides a writer's allowlist: the figures this pipeline places.
+_STORED_TAGS = _ALLOWED_TAGS | {"figure", "figcaption", "picture", "source"}
+_STORED_ATTRIBUTES = {
+    **_ALLOWED_ATTRIBUTES,
+    "*": {"id", "class"},
+    "img": _ALLOWED_ATTRIBUTES["img"] | {"srcset", "sizes", "loading", "decoding"},
+    "source": {"type", "srcset", "sizes"},
+}
+_URL_ATTRIBUTES = {"href", "src"}
+
+
+def with_absolute_urls(stored_html: str, base_url: str) -> str:
+    """Stored HTML (already sanitised on save) with every address made absolute against
+    `base_url`, for a copy read on another site; in-page links (#...) stay as they are.
+
+    The HTML goes through the sanitiser again rather than a pattern: only real attributes
+    are rewritten, never text that looks like one (a code sample showing `src="/..."`).
+    """
+    base = base_url.rstrip("/") + "/"
+
+    def absolute(tag: str, attribute: str, value: str) -> str | None:
+        if attribute in _URL_ATTRIBUTES and not value.startswith("#"):
+            return urljoin(base, value)
+        if attribute == "srcset":
+            candidates = (candidate.strip().split(" ", 1) for candidate in value.split(","))
+            return ", ".join(
+                " ".join([urljoin(base, url), *descriptor]) for url, *descriptor in candidates
+            )
+        return value
+
+    return nh3.clean(
+        stored_html,
+        tags=_STORED_TAGS,
+        attributes=_STORED_ATTRIBUTES,
+        url_schemes=_URL_SCHEMES,
+        link_rel="noopener noreferrer",
+        strip_comments=True,
+        attribute_filter=absolute,
+    )

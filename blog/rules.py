@@ -127,6 +127,9 @@ rules.add_perm("blog.change_report", is_editor)
 rules.add_perm("blog.add_report", is_editor)
 rules.add_perm("blog.publish_report", is_editor)
 rules.add_perm("blog.share_report", is_editor)
+# Copies for the company blog, at any status: an unpublished report's copy is how an editor
+# prepares the blog post before (or without) publishing here.
+rules.add_perm("blog.export_report", is_editor)
 
 rules.add_perm("blog.view_photo", is_editor | (is_writer & (no_object | owns_photo_section)))
 rules.add_perm("blog.add_photo", is_staff_author)

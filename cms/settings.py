@@ -170,8 +170,11 @@ MAILERS = {
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "reports@example.com")
 
 SITE_NAME = env_str("SITE_NAME", "SRE Tech Blog")
-# The public address, for links in emails (no trailing slash).
-SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The public address (no trailing slash), for links that leave the site: emails and
+# exported reports. When it is not set, an export downloaded from the admin takes the
+# address the editor reached the site by, which beats a local default.
+SITE_URL_CONFIGURED = bool(env_str("SITE_URL").strip())
+SITE_URL = (env_str("SITE_URL").strip() or "http://127.0.0.1:8000").rstrip("/")
 
 LOGIN_URL = "admin:login"
 

@@ -6,15 +6,16 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from blog import editing, membership, workflow
+from blog import editing, export, membership, workflow
 from blog.admin.base import (
     MARKDOWN_WIDGETS,
     PeopleMenusMixin,
@@ -25,7 +26,7 @@ from blog.admin.base import (
 )
 from blog.admin.photos import GalleryPhotoInline
 from blog.admin.sections import SectionInline, save_section_rows
-from blog.enums import ReportStatus, SectionStatus
+from blog.enums import ExportFormat, ReportStatus, SectionStatus
 from blog.forms import (
     ReportAdminForm,
     ScheduleForm,
@@ -214,6 +215,8 @@ class ReportAdmin(PeopleMenusMixin, RevisionedAdmin):
                     "preview_url": reverse("blog:report_preview", args=[obj.pk]),
                     "can_publish": request.user.has_perm("blog.publish_report", obj),
                     "can_share": request.user.has_perm("blog.share_report", obj),
+                    "can_export": request.user.has_perm("blog.export_report", obj),
+                    "export_formats": ExportFormat.choices,
                     "now": timezone.now(),
                 }
             )
@@ -241,6 +244,11 @@ class ReportAdmin(PeopleMenusMixin, RevisionedAdmin):
                 "<int:object_id>/share/<int:link_id>/revoke/",
                 self.admin_site.admin_view(require_POST(self.revoke_view)),
                 name="{}_{}_revoke".format(*info),
+            ),
+            path(
+                "<int:object_id>/export/<str:export_format>/",
+                self.admin_site.admin_view(self.export_view),
+                name="{}_{}_export".format(*info),
             ),
         ]
         return own + self.revision_urls() + super().get_urls()
@@ -309,3 +317,18 @@ class ReportAdmin(PeopleMenusMixin, RevisionedAdmin):
         )
         messages.success(request, gettext("The share link no longer works."))
         return HttpResponseRedirect(self._change_url(report) + "#share-links")
+
+    def export_view(self, request, object_id, export_format):
+        """The report as a file for the company blog, downloaded (nothing is written)."""
+        report = self._report_for(request, object_id, "blog.export_report")
+        if export_format not in ExportFormat.values:
+            raise Http404("No such export format.")
+        exported = export.export(
+            report, ExportFormat(export_format), base_url=export.site_base_url(request)
+        )
+        response = HttpResponse(exported.content, content_type=exported.content_type)
+        # Django's header writes a non-ASCII name (a Japanese slug) as RFC 5987 filename*.
+        response["Content-Disposition"] = content_disposition_header(
+            as_attachment=True, filename=exported.filename
+        )
+        return response

@@ -1,0 +1,381 @@
+"""A report leaving the site for the company blog: Hatena Blog Markdown, or one HTML file.
+
+Both formats read one structured copy of the report (`ExportedReport`, made by `build()`):
+its parts and sections in the page's order, each section's session, speakers, byline and
+figures, the lead, the closing and the gallery, with every image address absolute,
+because the copy is read on another site. The Hatena format is written from each text's
+Markdown source (Hatena renders Markdown itself, and an editor can still touch it up
+there); the HTML file from the stored, sanitised HTML, never from a scraped page.
+
+Labels ("目次", "執筆", ...) are the page's own, in the language the reports are written in.
+"""
+
+import dataclasses
+import datetime
+import re
+from urllib.parse import urljoin
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import formats, translation
+from django.utils.translation import gettext
+from markdown_it import MarkdownIt
+
+from blog import code_style, markdown
+from blog.enums import ExportFormat
+from blog.models import Photo, Report, Section
+from sessions.models import Event
+
+# --- The structured copy ----------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class Figure:
+    src: str  # absolute
+    width: int | None
+    height: int | None
+    alt: str
+    caption: str
+    credit_text: str
+    credit_url: str
+
+
+@dataclasses.dataclass(frozen=True)
+class Speaker:
+    name: str
+    affiliation: str
+
+
+@dataclasses.dataclass(frozen=True)
+class Fact:
+    label: str
+    text: str
+    url: str = ""
+
+
+@dataclasses.dataclass(frozen=True)
+class ExportedEvent:
+    name: str
+    facts: tuple[Fact, ...]
+
+
+@dataclasses.dataclass(frozen=True)
+class Text:
+    """One Markdown field: its source for Hatena, its stored HTML (absolute) for the file."""
+
+    markdown: str
+    html: str
+
+
+@dataclasses.dataclass(frozen=True)
+class ExportedSection:
+    anchor: str
+    title: str
+    speakers: tuple[Speaker, ...]
+    track: str
+    author_name: str
+    author_team: str
+    body: Text
+    figures: tuple[Figure, ...]
+
+
+@dataclasses.dataclass(frozen=True)
+class Part:
+    """A run of sections: the session sections share a part heading, others stand alone."""
+
+    title: str  # empty for a section that stands alone
+    anchor: str
+    sections: tuple[ExportedSection, ...]
+
+
+@dataclasses.dataclass(frozen=True)
+class ExportedReport:
+    title: str
+    slug: str
+    language: str
+    published_at: datetime.datetime | None
+    event: ExportedEvent | None
+    lead: Text
+    closing: Text
+    parts: tuple[Part, ...]
+    gallery: tuple[Figure, ...]
+    photos: dict[int, Figure]  # every photo of the report, for `photo:N` in the sources
+    base_url: str
+
+
+@dataclasses.dataclass(frozen=True)
+class Export:
+    """A finished file: what it is called, its media type and its text."""
+
+    filename: str
+    content_type: str
+    content: str
+
+
+def site_base_url(request=None) -> str:
+    """Where the copy's addresses point: SITE_URL when it is configured; otherwise the
+    address the editor reached the admin by (a download), else SITE_URL's local default."""
+    if request is not None and not settings.SITE_URL_CONFIGURED:
+        return request.build_absolute_uri("/").rstrip("/")
+    return settings.SITE_URL
+
+
+def export(report: Report, export_format: ExportFormat, *, base_url: str) -> Export:
+    """The report as a file in `export_format`, its addresses absolute against `base_url`.
+
+    Reads the report as it stands, at any status: an unpublished report exports as a draft
+    for the company blog, sections not yet approved included.
+    """
+    with translation.override(settings.LANGUAGE_CODE):
+        exported = build(report, base_url=base_url)
+        writer, extension, content_type = _FORMATS[export_format]
+        return Export(f"{report.slug}{extension}", content_type, writer(exported))
+
+
+def build(report: Report, *, base_url: str) -> ExportedReport:
+    """The structured copy that every format reads (a fixed number of queries)."""
+    report = Report.objects.for_page().get(pk=report.pk)
+    base = base_url.rstrip("/") + "/"
+
+    def absolute(url: str) -> str:
+        return urljoin(base, url)
+
+    def text(markdown_source: str, stored_html: str) -> Text:
+        return Text(markdown_source, markdown.with_absolute_urls(stored_html, base_url))
+
+    def section_of(section: Section) -> ExportedSection:
+        session = section.session
+        return ExportedSection(
+            anchor=section.anchor,
+            title=section.title,
+            speakers=tuple(
+                Speaker(speaker.name, speaker.affiliation)
+                for speaker in (session.ordered_speakers if session else [])
+            ),
+            track=session.track if session else "",
+            author_name=section.author_name,
+            author_team=section.author_team,
+            body=text(section.body, section.body_html),
+            figures=tuple(_figure(photo, absolute) for photo in section.figures),
+        )
+
+    parts = []
+    for part in report.outline:  # also sets each section's `figures`
+        sections = tuple(section_of(section) for section in part["sections"])
+        if part["is_session_part"]:
+            parts.append(
+                Part(gettext("Session reports by our members"), "session-reports", sections)
+            )
+        else:
+            parts.extend(Part("", section.anchor, (section,)) for section in sections)
+    return ExportedReport(
+        title=report.title,
+        slug=report.slug,
+        language=settings.LANGUAGE_CODE,
+        published_at=report.published_at if report.is_live else None,
+        event=_event(report.event) if report.event else None,
+        lead=text(report.lead, report.lead_html),
+        closing=text(report.closing, report.closing_html),
+        parts=tuple(parts),
+        gallery=tuple(_figure(photo, absolute) for photo in report.gallery),
+        photos={photo.pk: _figure(photo, absolute) for photo in report.photos.all()},
+        base_url=base_url.rstrip("/"),
+    )
+
+
+def _figure(photo: Photo, absolute) -> Figure:
+    fallback = photo.fallback
+    return Figure(
+        src=absolute(photo.src),
+        width=fallback["width"] if fallback else photo.width or None,
+        height=fallback["height"] if fallback else photo.height or None,
+        alt=photo.alt_text,
+        caption=photo.caption,
+        credit_text=photo.credit_text,
+        credit_url=photo.credit_url,
+    )
+
+
+def _event(event: Event) -> ExportedEvent:
+    """The event box's facts, as the page prints them."""
+    dates = formats.date_format(event.starts_on, "DATE_FORMAT")
+    if not event.is_single_day:
+        same_year = event.ends_on.year == event.starts_on.year
+        ends = formats.date_format(
+            event.ends_on, "MONTH_DAY_FORMAT" if same_year else "DATE_FORMAT"
+        )
+        dates = f"{dates}〜{ends}"
+    facts = [Fact(gettext("Dates"), dates), Fact(gettext("City"), event.city)]
+    if event.venue:
+        facts.append(Fact(gettext("Venue"), event.venue))
+    facts.append(Fact(gettext("Format"), str(event.get_format_display())))
+    if event.website:
+        facts.append(Fact(gettext("Website"), event.website, event.website))
+    return ExportedEvent(event.name, tuple(facts))
+
+
+# --- Hatena Blog Markdown ---------------------------------------------------------------------
+# Hatena's Markdown mode prints `#` as <h1>, which the blog keeps for the entry's title
+# (typed in the editor's own title field, so not repeated here): the report's parts start
+# at `##`, as they are <h2> on our page, and the writers' own sub-headings (`###`, `####`,
+# written for our page's levels) fit under them unchanged.
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>#|])")
+_PHOTO_REFERENCE = re.compile(
+    r"!\[(?P<alt>[^\]]*)\]\(\s*photo:(?P<id>\d{1,18})"
+    r"""(?:\s+(?P<quote>["'])(?P<caption>.*?)(?P=quote))?\s*\)"""
+)
+_FOOTNOTE_LABEL = re.compile(r"\[\^(?P<label>[^\]\s]+)\]")
+_ROOT_RELATIVE_TARGET = re.compile(r"\]\((?P<url>/(?!/)[^)\s]*)")
+_CODE_SPAN = re.compile(r"(?<!`)(?P<ticks>`+)(?!`).+?(?<!`)(?P=ticks)(?!`)", re.DOTALL)
+
+
+def _plain(text: str) -> str:
+    """Plain text (a title, a name) that Markdown and Hatena's notation must print as is."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+
+
+def _figure_html(figure: Figure) -> str:
+    # Hatena's own editor writes a captioned photo as <figure class="figure-image
+    # figure-image-fotolife"> with a <figcaption>, so blog themes already style that markup
+    # (centred, caption in small print under the image); we write the same, with the credit
+    # in <small>, HTML's element for attributions. Raw HTML passes through the Markdown mode
+    # as it is, but a line break inside it may become <br>, hence one line per figure.
+    return " ".join(
+        render_to_string("blog/export/figure.html", {"figure": figure}).split("\n")
+    ).strip()
+
+
+def _hatena_markdown(source: str, report: ExportedReport, label_prefix: str) -> str:
+    """A text's Markdown as Hatena should get it: each `![alt](photo:N "caption")` becomes a
+    figure with its absolute address, placed after the block that held it (as our page
+    does); footnote labels get the section's prefix, so that two sections' `[^1]` stay two
+    footnotes in the one entry; root-relative links point to our site. Code is left alone.
+    """
+    if not source.strip():
+        return ""
+    lines = source.split("\n")
+    tokens = MarkdownIt("commonmark").enable("table").parse(source)
+    code_lines = {
+        number
+        for token in tokens
+        if token.type in {"fence", "code_block"} and token.map
+        for number in range(*token.map)
+    }
+    # Top-level blocks, and the lines between them: CommonMark reads a footnote definition
+    # (`[^1]: ...`) as a link reference definition, which makes no block of its own.
+    spans, done = [], 0
+    for start, end in (token.map for token in tokens if token.level == 0 and token.map):
+        spans += [(done, start), (start, end)] if done < start else [(start, end)]
+        done = end
+    spans.append((done, len(lines)))
+    output: list[str] = []
+    for start, end in spans:
+        block_lines = lines[start:end]
+        # Code is blanked out (same length, so positions hold) before searching.
+        masked = "\n".join(
+            " " * len(line) if start + offset in code_lines else line
+            for offset, line in enumerate(block_lines)
+        )
+        masked = _CODE_SPAN.sub(lambda match: " " * len(match[0]), masked)
+        text, figures = _rewrite_outside_code("\n".join(block_lines), masked, report, label_prefix)
+        if text.strip() or not figures:
+            output.extend(text.split("\n"))
+        for figure in figures:
+            output.extend(["", figure, ""])
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(output)).strip()
+
+
+def _rewrite_outside_code(
+    text: str, masked: str, report: ExportedReport, label_prefix: str
+) -> tuple[str, list[str]]:
+    edits: list[tuple[int, int, str]] = []
+    figures: list[str] = []
+    for match in _PHOTO_REFERENCE.finditer(masked):
+        reference = _PHOTO_REFERENCE.match(text, match.start())
+        photo = report.photos.get(int(reference["id"]))
+        if photo is None:
+            # A photo deleted after the text was saved: its description keeps the place.
+            figures.append(f"{gettext('Photo not found')}: {_plain(reference['alt'])}")
+        else:
+            # As on our page: the text describes the photo where it places it.
+            placed = dataclasses.replace(
+                photo,
+                alt=reference["alt"].strip() or photo.alt,
+                caption=(reference["caption"] or "").strip(),
+            )
+            figures.append(_figure_html(placed))
+        edits.append((match.start(), match.end(), ""))
+    for match in _FOOTNOTE_LABEL.finditer(masked):
+        edits.append((match.start(), match.end(), f"[^{label_prefix}{match['label']}]"))
+    for match in _ROOT_RELATIVE_TARGET.finditer(masked):
+        edits.append((match.start(), match.end(), f"]({report.base_url}{match['url']}"))
+    for start, end, replacement in sorted(edits, reverse=True):
+        text = text[:start] + replacement + text[end:]
+    return text, figures
+
+
+def hatena(report: ExportedReport) -> str:
+    """The report in Hatena Blog's Markdown mode, ready to paste into its editor."""
+    blocks: list[str] = []
+    if report.event:
+        blocks.append(f"**{_plain(report.event.name)}**")
+        blocks.append(
+            "\n".join(f"- {_plain(fact.label)}: {_plain(fact.text)}" for fact in report.event.facts)
+        )
+    blocks.append(_hatena_markdown(report.lead.markdown, report, "lead-"))
+    # Hatena's table of contents: it lists the entry's headings wherever the marker stands.
+    blocks.append("[:contents]")
+    for part in report.parts:
+        if part.title:
+            blocks.append(f"## {_plain(part.title)}")
+        for section in part.sections:
+            blocks.extend(_hatena_section(section, report, "###" if part.title else "##"))
+    if report.closing.markdown.strip():
+        blocks.append(f"## {_plain(gettext('Closing thoughts'))}")
+        blocks.append(_hatena_markdown(report.closing.markdown, report, "closing-"))
+    if report.gallery:
+        blocks.append(f"## {_plain(gettext('Extra: photos from the venue'))}")
+        blocks.extend(_figure_html(figure) for figure in report.gallery)
+    return "\n\n".join(block for block in blocks if block) + "\n"
+
+
+def _hatena_section(section: ExportedSection, report: ExportedReport, marker: str) -> list[str]:
+    blocks = [f"{marker} {_plain(section.title)}"]
+    facts = []
+    if section.speakers:
+        speakers = "、".join(
+            _with_team(speaker.name, speaker.affiliation) for speaker in section.speakers
+        )
+        facts.append(f"{_plain(gettext('Speakers'))}: {speakers}")
+    if section.track:
+        facts.append(_plain(section.track))
+    facts.append(
+        f"{_plain(gettext('Written by'))}: {_with_team(section.author_name, section.author_team)}"
+    )
+    # Two spaces end a line inside one paragraph in Markdown: the facts stay together.
+    blocks.append("  \n".join(facts))
+    blocks.append(_hatena_markdown(section.body.markdown, report, f"{section.anchor}-"))
+    blocks.extend(_figure_html(figure) for figure in section.figures)
+    return blocks
+
+
+def _with_team(name: str, team: str) -> str:
+    return f"{_plain(name)}（{_plain(team)}）" if team else _plain(name)
+
+
+# --- One standalone HTML file -----------------------------------------------------------------
+
+
+def standalone_html(report: ExportedReport) -> str:
+    """A whole HTML document with its styles inside it and absolute image addresses."""
+    return render_to_string(
+        "blog/export/report.html",
+        {"report": report, "code_css": code_style.light_stylesheet()},
+    )
+
+
+_FORMATS = {
+    ExportFormat.HATENA: (hatena, ".hatena.md", "text/markdown; charset=utf-8"),
+    ExportFormat.HTML: (standalone_html, ".html", "text/html; charset=utf-8"),
+}
