@@ -1,6 +1,9 @@
 """Downloading a report for the company blog from its admin page: who may, and how."""
 
+import os
 import re
+import subprocess
+import sys
 
 import pytest
 from django.db import connection
@@ -27,6 +30,30 @@ def test_export_permission_is_for_editors(editor, author, outsider, superuser):
         for user in (editor, author, outsider, superuser)
     }
     assert allowed == {"editor": True, "author": False, "outsider": False, "root": True}
+
+
+@pytest.mark.parametrize(
+    ("site_url", "expected"),
+    [
+        ("", "http://127.0.0.1:8000 False"),
+        ("https://reports.example.jp/", "https://reports.example.jp True"),
+    ],
+)
+def test_site_url_setting_says_whether_it_was_configured(site_url, expected):
+    environment = {**os.environ, "SECRET_KEY": "k", "SITE_URL": site_url}
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import cms.settings as s; print(s.SITE_URL, s.SITE_URL_CONFIGURED)",
+        ],
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+
+    assert result.stdout.strip() == expected
 
 
 @pytest.mark.django_db
