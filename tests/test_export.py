@@ -14,7 +14,7 @@ from django.db import transaction
 from django.test import override_settings
 from django.utils.html import escape
 
-from blog import export
+from blog import export, markdown
 from blog.enums import ExportFormat
 from blog.models import Photo, Report
 from demo.loader import load_demo
@@ -362,3 +362,27 @@ def test_command_refuses_an_unwritable_output(tmp_path):
         call_command(
             "export_report", report.slug, "--format=html", f"--output={tmp_path}/missing/x.html"
         )
+
+
+def test_stored_html_gets_absolute_addresses_in_attributes_only():
+    stored = (
+        '<p><a href="/tags/sre/" rel="noopener noreferrer">SRE</a> <a href="#section-1-fn:1">1</a>'
+        ' <a href="https://example.org/" rel="noopener noreferrer">外部</a></p>'
+        '<!-- photo:3 --><figure class="figure"><picture><source type="image/webp" '
+        'srcset="/media/a-480.webp 480w, /media/a-960.webp 960w" sizes="100vw">'
+        '<img src="/media/a-960.jpeg" srcset="/media/a-480.jpeg 480w" alt="図" width="960" '
+        'height="540" loading="lazy" decoding="async"></picture></figure>'
+        '<pre><code>&lt;img src="/media/x.png"&gt;</code></pre>'
+    )
+
+    assert markdown.with_absolute_urls(stored, f"{BASE_URL}/") == (
+        f'<p><a href="{BASE_URL}/tags/sre/" rel="noopener noreferrer">SRE</a> '
+        '<a href="#section-1-fn:1" rel="noopener noreferrer">1</a> '
+        '<a href="https://example.org/" rel="noopener noreferrer">外部</a></p>'
+        '<figure class="figure"><picture><source type="image/webp" '
+        f'srcset="{BASE_URL}/media/a-480.webp 480w, {BASE_URL}/media/a-960.webp 960w" '
+        f'sizes="100vw"><img src="{BASE_URL}/media/a-960.jpeg" '
+        f'srcset="{BASE_URL}/media/a-480.jpeg 480w" alt="図" width="960" height="540" '
+        'loading="lazy" decoding="async"></picture></figure>'
+        '<pre><code>&lt;img src="/media/x.png"&gt;</code></pre>'
+    )
