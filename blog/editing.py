@@ -88,10 +88,9 @@ class PhotoEdit:
 class ReportEdit:
     report: Report
     saved: bool = False
-    sections: list[SectionEdit] = field(default_factory=list)
 
     def messages(self) -> list[str]:
-        return [note for edit in self.sections for note in edit.messages()]
+        return []  # a report's own fields take no section's approval away
 
 
 # --- Sections ------------------------------------------------------------------------------------

@@ -91,7 +91,9 @@ class SectionAdminForm(MarkdownTargetFormMixin, forms.ModelForm):
     after that is a deliberate choice and goes through.
     """
 
-    base_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    base_version = forms.IntegerField(
+        label=_("version you started from"), widget=forms.HiddenInput, required=False
+    )
 
     class Meta:
         model = Section

@@ -26,11 +26,17 @@ reversion.register(Section, fields=[*CONTENT_FIELDS[Section], "status", "version
 reversion.register(Report, fields=[*CONTENT_FIELDS[Report], "status", "published_at"])
 
 
+# Unchanged lines kept around each change; longer unchanged stretches are folded.
+CONTEXT_LINES = 2
+
+
 @dataclass(frozen=True)
 class FieldDiff:
     name: str
     label: str
-    lines: list[tuple[str, str]]  # (kind, text): kind is "same", "added" or "removed"
+    # (kind, text): kind is "same", "added" or "removed", or "skipped" with the number
+    # of unchanged lines folded away as its text.
+    lines: list[tuple[str, str]]
 
 
 def versions_of(obj) -> list[Version]:
@@ -42,26 +48,41 @@ def versions_of(obj) -> list[Version]:
 
 
 def compare(model: type, older: Version, newer: Version) -> list[FieldDiff]:
-    """Line by line differences of the content fields between two versions."""
+    """The changed lines of each content field between two versions, with a little context."""
     diffs = []
     for name in CONTENT_FIELDS[model]:
         field = model._meta.get_field(name)
         before = _text(field, older.field_dict.get(field.attname))
         after = _text(field, newer.field_dict.get(field.attname))
-        if before == after:
-            continue
-        lines = []
-        for line in difflib.ndiff(before.splitlines(), after.splitlines()):
-            tag, text = line[:2], line[2:]
-            if tag == "  ":
-                lines.append(("same", text))
-            elif tag == "- ":
-                lines.append(("removed", text))
-            elif tag == "+ ":
-                lines.append(("added", text))
-        label = str(field.verbose_name)
-        diffs.append(FieldDiff(name, label, lines))
+        if before != after:
+            lines = changed_lines(before.splitlines(), after.splitlines())
+            diffs.append(FieldDiff(name, str(field.verbose_name), lines))
     return diffs
+
+
+def changed_lines(before: list[str], after: list[str]) -> list[tuple[str, str]]:
+    matcher = difflib.SequenceMatcher(a=before, b=after, autojunk=False)
+    lines: list[tuple[str, str]] = []
+
+    def unchanged(start: int, end: int) -> None:
+        # Folding a single line would take as much room as showing it.
+        if end - start > 1:
+            lines.append(("skipped", str(end - start)))
+        else:
+            lines.extend(("same", text) for text in before[start:end])
+
+    shown_up_to = 0  # in `before`
+    for group in matcher.get_grouped_opcodes(CONTEXT_LINES):
+        unchanged(shown_up_to, group[0][1])
+        for tag, i1, i2, j1, j2 in group:
+            if tag == "equal":
+                lines += [("same", text) for text in before[i1:i2]]
+            else:
+                lines += [("removed", text) for text in before[i1:i2]]
+                lines += [("added", text) for text in after[j1:j2]]
+        shown_up_to = group[-1][2]
+    unchanged(shown_up_to, len(before))
+    return lines
 
 
 def _text(field, value) -> str:

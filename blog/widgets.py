@@ -29,5 +29,5 @@ class MarkdownEditorWidget(AdminMarkdownxWidget):
 
     class Media:
         extend = False  # not markdownx's script and styles
-        css = {"all": ["css/pygments.css", "blog/admin/markdown-editor.css"]}
+        css = {"all": ["css/reader.css", "css/pygments.css", "blog/admin/markdown-editor.css"]}
         js = ["blog/admin/markdown-editor.js"]

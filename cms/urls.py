@@ -10,6 +10,8 @@ from cms.health import healthz
 admin.site.site_header = settings.SITE_NAME
 admin.site.site_title = settings.SITE_NAME
 
+handler403 = "cms.errors.permission_denied"
+
 urlpatterns = [
     # For load balancers and container health checks; outside any language prefix.
     path("healthz", healthz, name="healthz"),

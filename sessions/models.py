@@ -215,8 +215,12 @@ class Session(models.Model):
 class SessionSpeaker(models.Model):
     """A speaker's place on a session's bill."""
 
-    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="appearances")
-    speaker = models.ForeignKey(Speaker, on_delete=models.PROTECT, related_name="appearances")
+    session = models.ForeignKey(
+        Session, on_delete=models.CASCADE, related_name="appearances", verbose_name=_("session")
+    )
+    speaker = models.ForeignKey(
+        Speaker, on_delete=models.PROTECT, related_name="appearances", verbose_name=_("speaker")
+    )
     position = models.PositiveSmallIntegerField(_("order"), default=0)
 
     class Meta:

@@ -443,31 +443,14 @@ def reviewer_choices(form, prefix="") -> list[str]:
     return [label for value, label in field.choices if value != ""]
 
 
-def test_both_pages_offer_the_same_reviewers_by_name(client, editor, author, superuser):
+def test_the_section_page_offers_reviewers_by_name(client, editor, author, superuser):
     report = make_report()
     section = make_section(report, author=author)
     client.force_login(editor)
 
     section_form = client.get(section_url(section)).context["adminform"].form
-    inline = client.get(report_url(report)).context["inline_admin_formsets"]
-    row_form = next(f for f in inline if f.formset.prefix == "sections").formset.forms[0]
 
-    expected = ["editor 表示名", "root"]
-    assert reviewer_choices(section_form) == expected
-    assert reviewer_choices(row_form) == expected
-
-
-def test_a_writer_cannot_be_saved_as_reviewer_from_the_report_page(client, editor, author):
-    report = make_report()
-    section = make_section(report, author=author)
-    client.force_login(editor)
-    data = form_values(client.get(report_url(report)).content.decode(), "report_form")
-    data |= {"sections-0-reviewer": [str(author.pk)], "_continue": ["1"]}
-
-    client.post(report_url(report), data)
-
-    section.refresh_from_db()
-    assert section.reviewer is None
+    assert reviewer_choices(section_form) == ["editor 表示名", "root"]
 
 
 def test_saving_the_section_page_keeps_the_reviewer(client, editor, author):
@@ -584,17 +567,6 @@ def test_the_migration_binds_existing_approvals_as_the_model_does(editor, author
     photos = list(Photo.objects.filter(report=section.report))
 
     assert migration.digest(section, photos) == section.content_digest(photos)
-
-
-def test_a_published_reports_rows_offer_no_delete_box(client, editor, author):
-    report = make_report(published=True)
-    make_section(report, author=author)
-    client.force_login(editor)
-
-    inlines = client.get(report_url(report)).context["inline_admin_formsets"]
-    sections = next(inline for inline in inlines if inline.formset.prefix == "sections")
-
-    assert sections.formset.can_delete is False
 
 
 def test_the_review_forms_tell_the_browser_the_longest_comment(client, editor, author):

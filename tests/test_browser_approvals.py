@@ -59,9 +59,9 @@ def _publish_button(page: Page):
     return page.get_by_role("button", name="今すぐ公開", exact=True)
 
 
-def _inline_badges(page: Page):
-    """The review status shown in each section row of the report page, in order."""
-    return page.locator("#sections-group .inline-related:not(.empty-form) .status-badge")
+def _table_badges(page: Page):
+    """The review status shown in each row of the report page's section table, in order."""
+    return page.locator("#report-sections tbody .status-badge")
 
 
 def _schedule_button(page: Page):
@@ -107,7 +107,7 @@ def test_approvals_hold_until_a_section_really_changes(browser: Browser, live_se
     expect(chief.locator("#publication-blockers")).to_have_count(0)
     expect(_publish_button(chief)).to_be_enabled()
     expect(_schedule_button(chief)).to_be_enabled()
-    expect(_inline_badges(chief)).to_have_text(["承認済み", "承認済み", "承認済み"])
+    expect(_table_badges(chief)).to_have_text(["承認済み", "承認済み", "承認済み"])
     _screenshot(chief, "1-saved-without-changes")
     _assert_all_approvals_hold(report)
     assert SectionTransition.objects.count() == transitions
@@ -169,7 +169,7 @@ def test_approvals_hold_until_a_section_really_changes(browser: Browser, live_se
     expect(blockers).to_contain_text("構成の話")
     expect(blockers).not_to_contain_text("基調講演")
     expect(blockers).not_to_contain_text("まとめ")
-    expect(_inline_badges(chief)).to_have_text(["承認済み", "レビュー中", "承認済み"])
+    expect(_table_badges(chief)).to_have_text(["承認済み", "レビュー中", "承認済み"])
     expect(_publish_button(chief)).to_be_disabled()
     expect(_publish_button(chief)).to_have_attribute("disabled", "")
     expect(_schedule_button(chief)).to_be_disabled()

@@ -179,32 +179,42 @@ def test_photo_uploaded_during_composition_waits_for_its_end(
     assert during == "導入の段落。しゃ"
 
 
-def test_preview_works_in_a_section_row_added_on_the_report_page(
-    admin_page: Page, live_server, section
-):
-    admin_page.goto(f"{live_server.url}/admin/blog/report/{section.report_id}/change/")
-    expect(admin_page.locator("#sections-0 .markdown-editor__preview")).to_contain_text(
-        "導入の段落。"
-    )
-
-    admin_page.get_by_role("button", name="節 の追加").click()
-    new_row = admin_page.locator("#sections-1")
-    new_row.locator("textarea[name='sections-1-body']").fill("## 新しい節の**見出し**")
-
-    expect(new_row.locator(".markdown-editor__preview h2")).to_have_text("新しい節の見出し")
-
-
-def test_new_row_refuses_photos_until_saved(admin_page: Page, live_server, section):
-    admin_page.goto(f"{live_server.url}/admin/blog/report/{section.report_id}/change/")
-    admin_page.get_by_role("button", name="節 の追加").click()
-    textarea = admin_page.locator("textarea[name='sections-1-body']")
+def test_a_new_section_refuses_photos_until_saved(admin_page: Page, live_server, section):
+    admin_page.goto(f"{live_server.url}/admin/blog/section/add/?report={section.report_id}")
+    textarea = admin_page.locator("textarea[name=body]")
 
     textarea.evaluate(DROP_A_PHOTO)
 
-    expect(admin_page.locator("#sections-1 .markdown-editor__status")).to_have_text(
+    expect(admin_page.locator(".markdown-editor__status")).to_have_text(
         "写真を追加する前に、一度下書きを保存してください。写真は保存済みの文章に属します。"
     )
     assert (textarea.input_value(), Photo.objects.count()) == ("", 0)
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_preview_is_drawn_in_the_public_sites_styles(
+    admin_page: Page, live_server, section, scheme
+):
+    admin_page.emulate_media(color_scheme=scheme)
+    open_section(admin_page, live_server, section)
+    preview_paragraph = admin_page.locator(".markdown-editor__preview p").first
+
+    style = preview_paragraph.evaluate(
+        """p => {
+          const own = getComputedStyle(p);
+          const box = getComputedStyle(p.closest(".markdown-editor__preview"));
+          return [own.color, box.backgroundColor, own.fontFamily.includes("Noto Sans JP")];
+        }"""
+    )
+
+    # reader.css's text and background colours, as on the public report page.
+    assert (
+        style
+        == {
+            "light": ["rgb(29, 35, 48)", "rgb(251, 251, 253)", True],
+            "dark": ["rgb(230, 233, 239)", "rgb(18, 21, 27)", True],
+        }[scheme]
+    )
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])

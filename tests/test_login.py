@@ -32,6 +32,18 @@ def test_repeated_wrong_passwords_lock_the_account_out(client):
     assert "_auth_user_id" not in client.session
 
 
+def test_the_lockout_page_names_the_site_not_django(client):
+    make_user("writer", group="Writers")
+    for _ in range(5):
+        log_in(client, "writer", "wrong")
+
+    html = log_in(client, "writer", "wrong").content.decode()
+
+    assert "Django" not in html
+    assert '<div id="site-name"><a href="/admin/">SRE Tech Blog</a></div>' in html
+    assert "<title>ログインの失敗が続いています | SRE Tech Blog</title>" in html
+
+
 def test_lockout_of_one_account_leaves_others_alone(client):
     make_user("writer", group="Writers")
     make_user("other", group="Writers")

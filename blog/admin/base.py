@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
+from django.templatetags.static import static
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext
@@ -41,6 +42,33 @@ def status_badge(status: str, label: str):
     return format_html('<span class="status-badge status-badge--{}">{}</span>', status, label)
 
 
+def error_links(form, formsets) -> list[dict]:
+    """Every error on a change page, each with the id of the field it is about, so the
+    list at the top of the page can link to the field."""
+    found = []
+
+    def add(one_form, label_prefix: str = "") -> None:
+        for name, messages_ in one_form.errors.items():
+            field = one_form[name] if name in one_form.fields else None
+            label = str(field.label) if field is not None else ""
+            for message in messages_:
+                found.append(
+                    {
+                        "label": f"{label_prefix}{label}",
+                        "message": message,
+                        "anchor": field.id_for_label if field is not None else "",
+                    }
+                )
+
+    add(form)
+    for formset in formsets:
+        for index, row in enumerate(formset.forms, start=1):
+            add(row, f"{formset.model._meta.verbose_name} {index}: ")
+        for message in formset.non_form_errors():
+            found.append({"label": "", "message": message, "anchor": ""})
+    return found
+
+
 class RevisionedAdmin(admin.ModelAdmin):
     """Revision history (list, compare, restore) of objects saved through blog/editing.py,
     which records a revision for every change."""
@@ -54,6 +82,13 @@ class RevisionedAdmin(admin.ModelAdmin):
         if edit is not None and not edit.saved and level == messages.SUCCESS:
             message, level = gettext("Nothing had changed, so nothing was saved."), messages.INFO
         super().message_user(request, message, level, *args, **kwargs)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        context["error_links"] = error_links(
+            context["adminform"].form,
+            [inline.formset for inline in context.get("inline_admin_formsets", [])],
+        )
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def revision_urls(self):
         info = self.opts.app_label, self.opts.model_name
@@ -161,6 +196,24 @@ def person_field(db_field, kwargs: dict) -> dict:
         if not many and db_field.name == "reviewer":
             kwargs["empty_label"] = gettext("— nobody yet —")
     return kwargs
+
+
+class PersonListFilter(admin.RelatedOnlyFieldListFilter):
+    """A filter by person that lists display names, not login names."""
+
+    def field_choices(self, field, request, model_admin):
+        chosen = [pk for pk, _label in super().field_choices(field, request, model_admin)]
+        people = field.related_model.objects.filter(pk__in=chosen).select_related("author_profile")
+        return sorted(
+            ((person.pk, display_name_of(person)) for person in people), key=lambda c: c[1]
+        )
+
+
+def yes_no_icon(value: bool) -> str:
+    """Django's tick or cross for a yes/no column, with its alt text in the reader's
+    language (Django's own says "True" or "False" in English)."""
+    icon = static("admin/img/icon-yes.svg" if value else "admin/img/icon-no.svg")
+    return format_html('<img src="{}" alt="{}">', icon, gettext("Yes") if value else gettext("No"))
 
 
 class PeopleMenusMixin:

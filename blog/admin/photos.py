@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from blog import editing, roles
-from blog.admin.base import tell, thumbnail
+from blog.admin.base import tell, thumbnail, yes_no_icon
 from blog.enums import EDITABLE_BY_AUTHOR, ReportStatus
 from blog.models import Photo, Report, Section, alt_placeholders
 
@@ -20,7 +20,35 @@ def save_photo_rows(formset, section: Section) -> bool:
     return bool(photos or formset.deleted_objects)
 
 
-class PhotoInlineBase(admin.StackedInline):
+class GalleryFlagMixin:
+    """Read-only pages show "in the gallery" through yes_no_icon: Django's own read-only
+    tick says "True" or "False" in English whatever the language."""
+
+    @admin.display(description=_("in the gallery"), ordering="in_gallery")
+    def gallery_display(self, photo: Photo) -> str:
+        return yes_no_icon(photo.in_gallery)
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if self.page_can_save(request, obj):
+            return fields
+        return [_swap_in(field, "in_gallery", "gallery_display") for field in fields]
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = super().get_readonly_fields(request, obj)
+        return fields if self.page_can_save(request, obj) else [*fields, "gallery_display"]
+
+    def page_can_save(self, request, obj) -> bool:
+        return self.has_change_permission(request, obj)
+
+
+def _swap_in(field, old: str, new: str):
+    if isinstance(field, (list, tuple)):
+        return type(field)(new if name == old else name for name in field)
+    return new if field == old else field
+
+
+class PhotoInlineBase(GalleryFlagMixin, admin.StackedInline):
     model = Photo
     extra = 0
     readonly_fields = ["preview"]
@@ -43,6 +71,10 @@ class GalleryPhotoInline(PhotoInlineBase):
     ]
     verbose_name = _("gallery photo")
     verbose_name_plural = _("gallery photos")
+    classes = ["collapse"]  # folded: the report page opens on its sections, not its photos
+
+    def page_can_save(self, request, obj) -> bool:
+        return request.user.has_perm("blog.change_report", obj)  # obj: the report
 
     def get_queryset(self, request):
         return super().get_queryset(request).filter(section__isnull=True)
@@ -85,8 +117,8 @@ class SectionPhotoInline(PhotoInlineBase):
 
 
 @admin.register(Photo)
-class PhotoAdmin(admin.ModelAdmin):
-    list_display = ["preview", "alt_text", "report", "section", "in_gallery", "position"]
+class PhotoAdmin(GalleryFlagMixin, admin.ModelAdmin):
+    list_display = ["preview", "alt_text", "report", "section", "gallery_display", "position"]
     list_display_links = ["preview", "alt_text"]
     list_filter = ["in_gallery", ("report", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["alt_text", "caption", "credit_text"]

@@ -25,7 +25,6 @@ from blog.admin.base import (
     tell_errors,
 )
 from blog.admin.photos import GalleryPhotoInline
-from blog.admin.sections import SectionInline, save_section_rows
 from blog.enums import ExportFormat, ReportStatus, SectionStatus
 from blog.forms import (
     ReportAdminForm,
@@ -43,6 +42,13 @@ class TagAdmin(admin.ModelAdmin):
 
 
 class ReportMemberFormSet(forms.BaseInlineFormSet):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # One query for the people menu, shared by every writer row, not one per row.
+        menu = list(self.form.base_fields["user"].choices)
+        for form in [*self.forms, self.empty_form]:
+            form.fields["user"].choices = menu
+
     def clean(self):
         super().clean()
         for form in self.deleted_forms:
@@ -62,6 +68,13 @@ class ReportMemberInline(PeopleMenusMixin, admin.TabularInline):
     extra = 0
     verbose_name = _("writer")
     verbose_name_plural = _("writers (they may add sections and read the drafts)")
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("user__author_profile", "added_by__author_profile")
+        )
 
     def has_add_permission(self, request, obj=None):
         return request.user.has_perm("blog.change_report", obj)
@@ -111,7 +124,9 @@ class ReportAdmin(PeopleMenusMixin, RevisionedAdmin):
     date_hierarchy = "published_at"
     form = ReportAdminForm
     formfield_overrides = MARKDOWN_WIDGETS
-    inlines = [ReportMemberInline, SectionInline, GalleryPhotoInline]
+    # Sections are listed in a table above the form (change_form.html) and edited on
+    # their own pages: as inline editors they made this page thousands of pixels tall.
+    inlines = [ReportMemberInline, GalleryPhotoInline]
     fieldsets = [
         (None, {"fields": ["title", "slug", "event", "tags", "cover"]}),
         (_("Text"), {"fields": ["lead", "closing"]}),
@@ -172,7 +187,6 @@ class ReportAdmin(PeopleMenusMixin, RevisionedAdmin):
 
     def save_related(self, request, form, formsets, change):
         report = form.instance
-        section_edits = []
 
         def save_beside() -> bool:
             form.save_m2m()
@@ -182,15 +196,9 @@ class ReportAdmin(PeopleMenusMixin, RevisionedAdmin):
                     changed |= save_member_rows(request, formset, report)
                 elif formset.model is Photo:
                     changed |= self._save_gallery(request, formset, report)
-                else:
-                    section_edits.extend(save_section_rows(request, formset))
-                    changed |= bool(formset.deleted_forms)
-            return changed or any(edit.saved for edit in section_edits)
+            return changed
 
-        edit = editing.save_report(report, by=request.user, related=save_beside)
-        edit.sections = section_edits
-        request.content_edit = edit
-        tell(request, edit.messages())
+        request.content_edit = editing.save_report(report, by=request.user, related=save_beside)
 
     def _save_gallery(self, request, formset, report: Report) -> bool:
         photos = formset.save(commit=False)
@@ -206,6 +214,9 @@ class ReportAdmin(PeopleMenusMixin, RevisionedAdmin):
             context.update(
                 {
                     "report": obj,
+                    "sections": obj.sections.for_report_table(),
+                    "can_add_section": request.user.has_perm("blog.write_in_report", obj)
+                    or request.user.has_perm("blog.change_report", obj),
                     "schedule_form": ScheduleForm(),
                     "share_form": ShareLinkForm(),
                     "share_links": [

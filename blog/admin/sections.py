@@ -14,6 +14,7 @@ from blog import editing, membership, roles, workflow
 from blog.admin.base import (
     MARKDOWN_WIDGETS,
     PeopleMenusMixin,
+    PersonListFilter,
     RevisionedAdmin,
     _int,
     status_badge,
@@ -88,7 +89,7 @@ class SectionAdmin(PeopleMenusMixin, RevisionedAdmin):
     form = SectionAdminForm
     change_form_template = "admin/blog/section/change_form.html"
     list_display = [
-        "title",
+        "title_display",
         "report",
         "position",
         "author_display",
@@ -99,7 +100,7 @@ class SectionAdmin(PeopleMenusMixin, RevisionedAdmin):
     list_filter = [
         "status",
         ("report", admin.RelatedOnlyFieldListFilter),
-        ("reviewer", admin.RelatedOnlyFieldListFilter),
+        ("reviewer", PersonListFilter),
     ]
     search_fields = [
         "heading",
@@ -152,10 +153,12 @@ class SectionAdmin(PeopleMenusMixin, RevisionedAdmin):
         review_fields = ["status_display", "version", "updated_at"]
         if is_editor:
             review_fields.insert(1, "reviewer")
+        # The version a change started from matters only to a page that can save.
+        can_save = obj is None or self.has_change_permission(request, obj)
         return [
-            (None, {"fields": ["report", "position", "session", "heading"]}),
+            (None, {"fields": [("report", "position"), ("session", "heading")]}),
+            (None, {"fields": ["body", "base_version"] if can_save else ["body"]}),
             (_("Author"), {"fields": author_fields}),
-            (None, {"fields": ["body", "base_version"]}),
             (_("Review"), {"fields": review_fields}),
         ]
 
@@ -190,6 +193,10 @@ class SectionAdmin(PeopleMenusMixin, RevisionedAdmin):
         return super().add_view(request, form_url, extra_context)
 
     # Columns ----------------------------------------------------------------------
+
+    @admin.display(description=_("title"), ordering="heading")
+    def title_display(self, section: Section) -> str:
+        return section.title
 
     @admin.display(description=_("author"), ordering="author__username")
     def author_display(self, section: Section) -> str:

@@ -38,6 +38,11 @@ def editorial_dashboard(context) -> dict:
 
 
 @register.filter
+def display_name(person) -> str:
+    return display_name_of(person)
+
+
+@register.filter
 def display_names(people) -> str:
     """The names bylines print, joined the way the interface's language joins a list."""
     return "、".join(display_name_of(person) for person in people)

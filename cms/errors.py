@@ -1,0 +1,35 @@
+"""Refusal pages: inside the admin's frame for staff, in the reader's site for everyone else."""
+
+from django.contrib import admin
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext
+
+
+def permission_denied(request, exception=None):
+    reason = str(exception or "").strip()
+    user = getattr(request, "user", None)
+    in_admin = request.path.startswith(reverse("admin:index"))
+    if in_admin and user is not None and user.is_active and user.is_staff:
+        context = {
+            **admin.site.each_context(request),
+            "title": gettext("You may not do this"),
+            "reason": reason,
+            "back_url": _page_before(request) or reverse("admin:index"),
+        }
+        template = "admin/403.html"
+    else:
+        context = {"reason": reason, "back_url": _page_before(request)}
+        template = "403.html"
+    return TemplateResponse(request, template, context, status=403).render()
+
+
+def _page_before(request) -> str:
+    """Where the person came from on this site, for a way back; never another site."""
+    referrer = request.META.get("HTTP_REFERER", "")
+    if referrer and url_has_allowed_host_and_scheme(
+        referrer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return referrer
+    return ""

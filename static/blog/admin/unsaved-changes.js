@@ -1,0 +1,58 @@
+/*
+ * Asks before leaving an admin form with changes that were not saved, and says so on the
+ * page while there are some. "Changed" means different from what the page opened with:
+ * typing something and deleting it again is no change. Saving the form itself never asks.
+ */
+(function () {
+  "use strict";
+
+  function snapshot(form) {
+    const entries = [];
+    for (const [name, value] of new FormData(form)) {
+      if (name === "csrfmiddlewaretoken") continue;
+      entries.push([name, typeof value === "string" ? value : value.name + ":" + value.size]);
+    }
+    return JSON.stringify(entries);
+  }
+
+  function start() {
+    const settings = document.getElementById("unsaved-changes");
+    const form = document.querySelector("#content-main form[id$='_form'][method='post']");
+    if (!settings || !form) return;
+
+    const opened = snapshot(form);
+    let submitting = false;
+    const note = document.createElement("p");
+    note.className = "unsaved-note";
+    note.setAttribute("role", "status");
+    note.hidden = true;
+    note.textContent = settings.dataset.message;
+    const submitRow = form.querySelector(".submit-row");
+    (submitRow || form).before(note);
+
+    const changed = () => !submitting && snapshot(form) !== opened;
+    const showState = () => {
+      note.hidden = !changed();
+    };
+
+    form.addEventListener("input", showState);
+    form.addEventListener("change", showState);
+    // Rows added with "Add another" change the form without an input event.
+    document.addEventListener("formset:added", showState);
+    document.addEventListener("formset:removed", showState);
+    form.addEventListener("submit", () => {
+      submitting = true;
+    });
+    window.addEventListener("beforeunload", (event) => {
+      if (!changed()) return;
+      event.preventDefault();
+      event.returnValue = ""; // browsers show their own wording; the note above says ours
+    });
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+})();

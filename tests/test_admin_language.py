@@ -1,0 +1,159 @@
+"""The admin speaks one language: Japanese for a Japanese browser, English for an English one.
+
+Every admin page a writer and an editor open on the demo is scanned for English left
+in a Japanese page (and Japanese interface text left in an English page).
+"""
+
+import html
+import re
+
+import pytest
+from django.conf import settings
+from django.db import transaction
+from django.test import Client
+
+from blog.models import Report
+from demo.loader import load_demo
+from sessions.models import Event, Session, Speaker
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            load_demo()
+            yield
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
+def admin_pages(user) -> list[str]:
+    """The pages `user` opens: for a writer, their own section and photo."""
+    report = Report.objects.get(slug="kubecon-na-2022")
+    sections = report.sections.order_by("position")
+    if not user.is_superuser and not user.groups.filter(name="Editors").exists():
+        sections = sections.filter(author=user)
+    section = sections.filter(photos__isnull=False).first()
+    photo = section.photos.first()
+    return [
+        "/admin/",
+        "/admin/blog/report/",
+        "/admin/blog/section/",
+        "/admin/blog/section/add/",
+        "/admin/blog/photo/",
+        "/admin/blog/tag/",
+        "/admin/conference/event/",
+        "/admin/conference/session/",
+        "/admin/conference/speaker/",
+        "/admin/password_change/",
+        f"/admin/blog/report/{report.pk}/change/",
+        f"/admin/blog/report/{report.pk}/revisions/",
+        f"/admin/blog/section/{section.pk}/change/",
+        f"/admin/blog/section/{section.pk}/revisions/",
+        f"/admin/blog/section/{section.pk}/history/",
+        f"/admin/blog/photo/{photo.pk}/change/",
+        f"/admin/conference/event/{Event.objects.first().pk}/change/",
+        f"/admin/conference/session/{Session.objects.first().pk}/change/",
+        f"/admin/conference/speaker/{Speaker.objects.first().pk}/change/",
+    ]
+
+
+def data_strings() -> set[str]:
+    """Every text the demo's rows hold: names, titles and texts are data, not interface."""
+    from django.apps import apps
+    from django.db import models
+
+    found = set()
+    for model in apps.get_models():
+        if model._meta.app_label not in {"blog", "conference", "auth"}:
+            continue
+        text_fields = [
+            field.name
+            for field in model._meta.concrete_fields
+            if isinstance(field, (models.CharField, models.TextField))
+        ]
+        for row in model.objects.all():
+            found.add(str(row))
+            found.update(getattr(row, name) for name in text_fields if getattr(row, name))
+    # Rendered texts (`*_html`) are data too, read as the text between their tags.
+    for value in [value for value in found if "<" in value]:
+        found.update(html.unescape(piece).strip() for piece in re.split(r"<[^>]+>", value))
+    return {value for value in found if value}
+
+
+def interface_text(page: str) -> list[str]:
+    """The text nodes and labelling attributes a person reads, minus form values."""
+    page = re.sub(r"<(script|style|template|textarea)\b.*?</\1>", " ", page, flags=re.S)
+    attributes = re.findall(r'\s(?:placeholder|title|aria-label|alt)="([^"]*)"', page)
+    text_nodes = re.findall(r">([^<]+)<", page)
+    return [html.unescape(text).strip() for text in [*text_nodes, *attributes]]
+
+
+def japanese_interface_text(page: str, data: set[str]) -> set[str]:
+    """Japanese left in a page once every piece of the rows' own text is taken out."""
+    pieces = sorted((value for value in data if len(value) > 1), key=len, reverse=True)
+    japanese = set()
+    for text in interface_text(page):
+        if text in data or not re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", text):
+            continue
+        for piece in pieces:
+            if piece in text:
+                text = text.replace(piece, " ")
+        if re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", text):
+            japanese.add(text.strip())
+    return japanese
+
+
+def english_interface_text(page: str, data: set[str]) -> set[str]:
+    english = set()
+    for text in interface_text(page):
+        if not re.search(r"[A-Za-z]{2}", text) or re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", text):
+            continue
+        if re.fullmatch(r"\S*/\S*", text):
+            continue  # a path or a time zone name
+        if text == settings.SITE_NAME or any(text in value for value in data):
+            continue
+        english.add(text)
+    return english
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("username", ["editor", "sato"])
+def test_admin_pages_in_japanese_have_no_english_interface_text(demo, username):
+    from django.contrib.auth import get_user_model
+
+    client = Client(HTTP_ACCEPT_LANGUAGE="ja")
+    user = get_user_model().objects.get(username=username)
+    client.force_login(user)
+    leftovers = {}
+    data = data_strings()
+    for path in admin_pages(user):
+        response = client.get(path)
+        assert response.status_code in (200, 403), path
+        words = english_interface_text(response.content.decode(), data)
+        if words:
+            leftovers[path] = sorted(words)
+    print("\n".join(f"{p}: {w}" for p, w in leftovers.items()))
+    assert leftovers == {}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("username", ["editor", "sato"])
+def test_admin_pages_in_english_have_no_japanese_interface_text(demo, username):
+    from django.contrib.auth import get_user_model
+
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    user = get_user_model().objects.get(username=username)
+    client.force_login(user)
+    leftovers = {}
+    data = data_strings()
+    for path in admin_pages(user):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        words = japanese_interface_text(response.content.decode(), data)
+        if words:
+            leftovers[path] = sorted(words)
+    assert leftovers == {}

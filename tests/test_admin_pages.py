@@ -1,0 +1,220 @@
+"""The report page's table of sections, the refusal page, and names instead of logins."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from blog import workflow
+from blog.enums import SectionStatus
+from tests.factories import make_photo, make_report, make_section, make_user
+
+pytestmark = pytest.mark.django_db
+
+
+def report_url(report) -> str:
+    return reverse("admin:blog_report_change", args=[report.pk])
+
+
+def section_url(section) -> str:
+    return reverse("admin:blog_section_change", args=[section.pk])
+
+
+def test_report_page_lists_its_sections_in_a_table(client, editor, author, coauthor):
+    report = make_report()
+    second = make_section(report, author=coauthor, heading="二番目の節", position=2)
+    first = make_section(report, author=author, heading="最初の節", position=1)
+    workflow.assign_reviewer(second, editor, by=editor)
+    client.force_login(editor)
+
+    response = client.get(report_url(report))
+
+    sections = list(response.context["sections"])
+    assert sections == [first, second]
+    page = response.content.decode()
+    table = page[page.index('id="report-sections"') :]
+    assert table.index("最初の節") < table.index("二番目の節")
+    assert f'<a href="{section_url(first)}">最初の節</a>' in table
+    assert f'<a href="{section_url(second)}">二番目の節</a>' in table
+    assert "author 表示名" in table and "coauthor 表示名" in table
+    assert "editor 表示名" in table  # the reviewer, by name
+    assert ">author<" not in table  # never the login name
+
+
+def test_report_page_marks_sections_waiting_for_review(client, editor, author):
+    report = make_report()
+    make_section(report, author=author, heading="審査待ち", status=SectionStatus.IN_REVIEW)
+    make_section(report, author=author, heading="下書き", status=SectionStatus.DRAFT)
+    client.force_login(editor)
+
+    page = client.get(report_url(report)).content.decode()
+
+    waiting_row = page[page.index('class="report-sections__waiting"') :]
+    assert waiting_row.index("審査待ち") < waiting_row.index("</tr>")
+    assert page.count('class="report-sections__waiting"') == 1
+
+
+def test_report_page_has_no_section_editors(client, editor, author):
+    report = make_report()
+    make_section(report, author=author)
+    client.force_login(editor)
+
+    response = client.get(report_url(report))
+
+    prefixes = [inline.formset.prefix for inline in response.context["inline_admin_formsets"]]
+    assert "sections" not in prefixes
+    assert 'name="sections-0-body"' not in response.content.decode()
+
+
+def test_report_page_queries_do_not_grow_with_its_sections(client, editor):
+    def queries_for(report) -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(report_url(report)).status_code == 200
+        return len(queries)
+
+    client.force_login(editor)
+    small = make_report(title="小")
+    big = make_report(title="大")
+    for report, count in [(small, 2), (big, 8)]:
+        for position in range(count):
+            writer = make_user(group="Writers")
+            section = make_section(report, author=writer, position=position)
+            workflow.assign_reviewer(section, editor, by=editor)
+            make_photo(report, section)
+    queries_for(small)  # warm the per-process caches (content types, permissions)
+
+    assert queries_for(big) == queries_for(small)
+
+
+def test_add_a_section_link_starts_a_section_in_this_report(client, editor):
+    report = make_report()
+    client.force_login(editor)
+
+    page = client.get(report_url(report)).content.decode()
+    add_url = f"{reverse('admin:blog_section_add')}?report={report.pk}"
+    assert f'href="{add_url}"' in page
+
+    form = client.get(add_url).context["adminform"].form
+    assert str(form.initial["report"]) == str(report.pk)
+
+
+def test_writer_outside_the_report_is_not_offered_to_add_a_section(client, author):
+    report = make_report()
+    other = make_report(title="別のレポート")
+    make_section(other, author=author)
+    client.force_login(author)
+
+    response = client.get(report_url(report))
+
+    assert response.status_code == 403
+
+
+# --- The refusal page ---------------------------------------------------------------------------
+
+
+def test_refusal_in_the_admin_is_styled_with_the_reason_and_a_way_back(client, author, coauthor):
+    report = make_report()
+    others = make_section(report, author=coauthor)
+    make_section(report, author=author)
+    client.force_login(author)
+    came_from = "http://testserver" + reverse("admin:index")
+
+    response = client.get(section_url(others), HTTP_REFERER=came_from)
+
+    assert response.status_code == 403
+    page = response.content.decode()
+    assert 'id="site-name"' in page  # inside the admin's frame
+    assert "403 Forbidden" not in page
+    assert "このアカウントには、このページまたはこの操作の権限がありません。" in page
+    assert f'<a class="button" href="{came_from}">前のページに戻る</a>' in page
+    assert "何も変更されていません" in page
+
+
+def test_refusal_never_links_back_to_another_site(client, author, coauthor):
+    report = make_report()
+    others = make_section(report, author=coauthor)
+    make_section(report, author=author)
+    client.force_login(author)
+
+    response = client.get(section_url(others), HTTP_REFERER="https://evil.example/")
+
+    page = response.content.decode()
+    assert "evil.example" not in page
+    assert f'<a class="button" href="{reverse("admin:index")}">' in page
+
+
+def test_a_refused_post_changes_nothing_and_says_so_in_the_admin(client, author):
+    section = make_section(make_report(), author=author, status=SectionStatus.IN_REVIEW)
+    client.force_login(author)
+
+    response = client.post(reverse("admin:blog_section_transition", args=[section.pk, "no-such"]))
+
+    assert response.status_code == 403
+    assert 'id="site-name"' in response.content.decode()
+    section.refresh_from_db()
+    assert section.status == SectionStatus.IN_REVIEW
+
+
+def test_refusal_outside_the_admin_uses_the_readers_site(rf, author):
+    from django.core.exceptions import PermissionDenied
+
+    from cms.errors import permission_denied
+
+    request = rf.get("/markdownx/markdownify/")
+    request.user = author
+
+    response = permission_denied(request, PermissionDenied())
+
+    page = response.content.decode()
+    assert response.status_code == 403
+    assert 'id="site-name"' not in page
+    assert "許可されていません" in page
+    assert reverse("blog:index") in page
+
+
+# --- People by their names ----------------------------------------------------------------------
+
+
+def test_the_admin_welcomes_people_by_display_name(client, author):
+    make_section(make_report(), author=author)
+    client.force_login(author)
+
+    page = client.get(reverse("admin:index")).content.decode()
+
+    assert "<strong>author 表示名</strong>" in page
+    assert "<strong>AUTHOR</strong>" not in page and "<strong>author</strong>" not in page
+
+
+def test_the_reviewer_filter_lists_display_names(client, editor, author):
+    section = make_section(make_report(), author=author)
+    workflow.assign_reviewer(section, editor, by=editor)
+    client.force_login(editor)
+
+    response = client.get(reverse("admin:blog_section_changelist"))
+
+    reviewer_filter = next(
+        spec for spec in response.context["cl"].filter_specs if spec.field_path == "reviewer"
+    )
+    assert [label for _pk, label in reviewer_filter.lookup_choices] == ["editor 表示名"]
+
+
+# --- Errors at the top ----------------------------------------------------------------------------
+
+
+def test_errors_are_listed_at_the_top_with_links_to_their_fields(client, author):
+    from tests.forms import form_values
+
+    section = make_section(make_report(), author=author, heading="見出し", body="本文")
+    client.force_login(author)
+    data = form_values(client.get(section_url(section)).content.decode(), "section_form")
+    data |= {"heading": [""], "_continue": ["1"]}
+
+    response = client.post(section_url(section), data)
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    summary = page[page.index('class="error-summary"') :][:2000]
+    assert page.index('class="error-summary"') < page.index('name="heading"')
+    assert '<a href="#id_heading">見出し</a>: ' in summary
+    section.refresh_from_db()
+    assert section.heading == "見出し"

@@ -1,0 +1,125 @@
+"""The section page as a writing desk, the warning before leaving unsaved text, and the
+report page's table of sections, in a real browser."""
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from blog.enums import SectionStatus
+from tests.factories import make_report, make_section, make_user
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+UNSAVED_NOTE = "保存していない変更があります。"
+
+
+def log_in(page: Page, live_server, username: str) -> Page:
+    page.goto(f"{live_server.url}/admin/login/")
+    page.get_by_label("ユーザー名").fill(username)
+    page.get_by_label("パスワード").fill("secret-pass")
+    page.get_by_role("button", name="ログイン").click()
+    expect(page.get_by_role("heading", name="サイト管理")).to_be_visible()
+    return page
+
+
+@pytest.fixture
+def writer_at_desk(page: Page, live_server, staff_roles):
+    writer = make_user("writer", group="Writers")
+    section = make_section(make_report(), author=writer, heading="下書きの節", body="最初の段落。")
+    log_in(page, live_server, "writer")
+    page.goto(f"{live_server.url}/admin/blog/section/{section.pk}/change/")
+    expect(page.locator(".markdown-editor__preview")).to_contain_text("最初の段落。")
+    return page, section
+
+
+def test_leaving_with_unsaved_text_asks_first(writer_at_desk, live_server):
+    page, section = writer_at_desk
+    textarea = page.locator("textarea[name=body]")
+    expect(page.get_by_text(UNSAVED_NOTE)).to_be_hidden()
+
+    textarea.press("End")
+    textarea.type("書きかけの一文")
+    expect(page.get_by_text(UNSAVED_NOTE)).to_be_visible()
+
+    asked = []
+
+    def stay(dialog):
+        asked.append(dialog.type)
+        dialog.dismiss()  # "stay on this page"
+
+    page.once("dialog", stay)
+    page.get_by_role("link", name="ホーム").click()
+    page.wait_for_timeout(500)
+
+    assert asked == ["beforeunload"]
+    assert page.url.endswith(f"/admin/blog/section/{section.pk}/change/")
+    expect(textarea).to_have_value("最初の段落。書きかけの一文")
+
+
+def test_saving_or_undoing_the_change_leaves_without_asking(writer_at_desk, live_server):
+    page, section = writer_at_desk
+    textarea = page.locator("textarea[name=body]")
+    asked = []
+    page.on("dialog", lambda dialog: (asked.append(dialog.type), dialog.accept()))
+
+    textarea.press("End")
+    textarea.type("消す文")
+    for _ in "消す文":
+        textarea.press("Backspace")
+    expect(page.get_by_text(UNSAVED_NOTE)).to_be_hidden()
+    page.get_by_role("link", name="ホーム").click()
+    expect(page.get_by_role("heading", name="サイト管理")).to_be_visible()
+
+    page.goto(f"{live_server.url}/admin/blog/section/{section.pk}/change/")
+    textarea.press("End")
+    textarea.type("保存する文")
+    page.get_by_role("button", name="保存して編集を続ける").click()
+    expect(page.locator(".messagelist")).to_be_visible()
+
+    assert asked == []
+    section.refresh_from_db()
+    assert section.body == "最初の段落。保存する文"
+
+
+def test_desk_puts_the_text_and_preview_side_by_side_at_window_height(writer_at_desk):
+    page, _section = writer_at_desk
+    page.set_viewport_size({"width": 1600, "height": 900})
+
+    boxes = page.evaluate(
+        """() => {
+          const box = (selector) => document.querySelector(selector).getBoundingClientRect();
+          const text = box("textarea[name=body]"), preview = box(".markdown-editor__preview");
+          return {sideBySide: preview.left > text.right - 1 && Math.abs(preview.top - text.top) < 2,
+                  tall: text.height > 600 && preview.height > 600};
+        }"""
+    )
+
+    assert boxes == {"sideBySide": True, "tall": True}
+
+
+def test_report_page_lists_sections_in_a_table_with_links(page: Page, live_server, staff_roles):
+    make_user("chief", group="Editors")
+    writer = make_user("writer", group="Writers")
+    report = make_report(title="表で見るレポート")
+    sections = [
+        make_section(report, author=writer, heading=f"節その{number}", position=number)
+        for number in range(1, 9)
+    ]
+    make_section(
+        report, author=writer, heading="審査待ちの節", position=9, status=SectionStatus.IN_REVIEW
+    )
+    log_in(page, live_server, "chief")
+
+    page.goto(f"{live_server.url}/admin/blog/report/{report.pk}/change/")
+
+    rows = page.locator("#report-sections tbody tr")
+    expect(rows).to_have_count(9)
+    expect(rows.nth(0)).to_contain_text("節その1")
+    expect(rows.nth(0)).to_contain_text("writer 表示名")
+    expect(page.locator(".report-sections__waiting")).to_contain_text("審査待ちの節")
+    assert page.evaluate("document.body.scrollHeight") < 4000
+    page.screenshot(path="test-results/report-sections-table.png", full_page=True)
+
+    page.locator("#report-sections").get_by_role("link", name="節その3").click()
+
+    expect(page).to_have_url(f"{live_server.url}/admin/blog/section/{sections[2].pk}/change/")
+    expect(page.locator("textarea[name=body]")).to_be_visible()
