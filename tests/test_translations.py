@@ -6,7 +6,8 @@ from pathlib import Path
 
 CATALOGUE = Path(__file__).resolve().parent.parent / "locale" / "ja" / "LC_MESSAGES"
 _ENTRY = re.compile(
-    r'^msgid ((?:"(?:[^"\\]|\\.)*"\n)+)(?:msgid_plural (?:"(?:[^"\\]|\\.)*"\n)+)?'
+    r'^(?:msgctxt ((?:"(?:[^"\\]|\\.)*"\n)+))?'
+    r'msgid ((?:"(?:[^"\\]|\\.)*"\n)+)(?:msgid_plural (?:"(?:[^"\\]|\\.)*"\n)+)?'
     r'msgstr(?:\[0\])? ((?:"(?:[^"\\]|\\.)*"\n)+)',
     re.M,
 )
@@ -17,10 +18,14 @@ def _unquote(block: str) -> str:
     return "".join(parts).encode().decode("unicode_escape").encode("latin-1").decode()
 
 
-def entries() -> dict[str, str]:
+def entries() -> dict[tuple[str | None, str], str]:
+    """(context, msgid) → msgstr; the context is None for messages without one."""
     text = (CATALOGUE / "django.po").read_text()
-    found = {_unquote(m.group(1)): _unquote(m.group(2)) for m in _ENTRY.finditer(text)}
-    found.pop("", None)  # the header
+    found = {
+        (_unquote(m.group(1)) if m.group(1) else None, _unquote(m.group(2))): _unquote(m.group(3))
+        for m in _ENTRY.finditer(text)
+    }
+    found.pop((None, ""), None)  # the header
     return found
 
 
@@ -38,6 +43,9 @@ def test_compiled_catalogue_matches_the_source():
     with (CATALOGUE / "django.mo").open("rb") as handle:
         compiled = gettext.GNUTranslations(handle)
 
-    stale = [msgid for msgid, msgstr in entries().items() if compiled.gettext(msgid) != msgstr]
+    def compiled_text(context, msgid):
+        return compiled.pgettext(context, msgid) if context else compiled.gettext(msgid)
+
+    stale = [key for key, msgstr in entries().items() if compiled_text(*key) != msgstr]
 
     assert stale == []
