@@ -22,7 +22,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from blog import markdown, membership, workflow
+from blog import markdown, membership, pagecache, workflow
 from blog.enums import SectionStatus
 from blog.models import Photo, Report, Section, display_name_of, normalized_text
 
@@ -337,4 +337,6 @@ def render_texts_showing(photo_id: int, report_id: int) -> set[int]:
     texts = Q(lead__contains=marker) | Q(closing__contains=marker)
     for report in Report.objects.filter(texts, pk=report_id):
         render_report_texts(report)
+    # Called after a photo's deletion was committed too: the figures just changed.
+    pagecache.content_changed()
     return {section.pk for section in sections}

@@ -3,6 +3,7 @@ from django.urls import path
 
 from blog import views
 from blog.feeds import ReportAtomFeed, ReportRssFeed
+from blog.pagecache import public_page
 from blog.sitemaps import SITEMAPS
 
 app_name = "blog"
@@ -15,8 +16,8 @@ urlpatterns = [
     path("authors/<str:username>/", views.AuthorDetailView.as_view(), name="author_detail"),
     path("tags/<slug:slug>/", views.TagDetailView.as_view(), name="tag_detail"),
     path("search/", views.SearchView.as_view(), name="search"),
-    path("feed/", ReportAtomFeed(), name="feed_atom"),
-    path("feed/rss/", ReportRssFeed(), name="feed_rss"),
-    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("feed/", public_page(ReportAtomFeed()), name="feed_atom"),
+    path("feed/rss/", public_page(ReportRssFeed()), name="feed_rss"),
+    path("sitemap.xml", public_page(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", views.RobotsView.as_view(), name="robots"),
 ]

@@ -6,6 +6,7 @@ from django.views.decorators.cache import never_cache
 from django.views.generic import DetailView, ListView, TemplateView
 
 from blog.models import Report, Section
+from blog.pagecache import public_page
 from blog.public import public_authors, public_tags
 from blog.sharing import link_for
 from cms.pagination import paginate
@@ -15,6 +16,7 @@ MAX_QUERY_LENGTH = 100
 MAX_QUERY_WORDS = 5
 
 
+@method_decorator(public_page, name="dispatch")
 class ReportIndexView(ListView):
     template_name = "blog/report_index.html"
     context_object_name = "reports"
@@ -24,6 +26,7 @@ class ReportIndexView(ListView):
         return Report.objects.published().for_listing()
 
 
+@method_decorator(public_page, name="dispatch")
 class ReportDetailView(DetailView):
     template_name = "blog/report_detail.html"
     context_object_name = "report"
@@ -76,6 +79,7 @@ class SharedPreviewView(DetailView):
         return response
 
 
+@method_decorator(public_page, name="dispatch")
 class AuthorDetailView(DetailView):
     """Every published section one staff member wrote, newest first."""
 
@@ -92,6 +96,7 @@ class AuthorDetailView(DetailView):
         return super().get_context_data(sections=paginate(self.request, sections, 20), **kwargs)
 
 
+@method_decorator(public_page, name="dispatch")
 class TagDetailView(DetailView):
     template_name = "blog/tag_detail.html"
     context_object_name = "tag"
@@ -104,6 +109,7 @@ class TagDetailView(DetailView):
         return super().get_context_data(reports=paginate(self.request, reports, 10), **kwargs)
 
 
+@method_decorator(public_page, name="dispatch")
 class SearchView(TemplateView):
     """Published reports containing every word of `?q=`; an empty query shows the form."""
 
@@ -124,6 +130,7 @@ def clean_query(raw: str) -> str:
     return " ".join(words[:MAX_QUERY_WORDS])
 
 
+@method_decorator(public_page, name="dispatch")
 class RobotsView(TemplateView):
     template_name = "robots.txt"
     content_type = "text/plain; charset=utf-8"

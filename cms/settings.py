@@ -50,8 +50,10 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Readers' pages from the cache, before sessions, users, CSRF and languages cost anything.
+    "blog.pagecache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "cms.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -157,6 +159,17 @@ CACHES = {"default": backends.cache(REDIS_URL)}
 SESSION_ENGINE = (
     "django.contrib.sessions.backends.cache" if REDIS_URL else "django.contrib.sessions.backends.db"
 )
+
+# Readers' pages kept whole in the cache (blog/pagecache.py) until anything they show
+# changes, at most this many seconds. PAGE_CACHE=0 renders every page afresh.
+PAGE_CACHE_ENABLED = env_bool("PAGE_CACHE", True)
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 3600)
+# How long browsers (max-age) and shared caches or a CDN (s-maxage) may keep a public page
+# without asking again. Nobody tells a CDN of a change: a correction reaches its readers
+# within PAGE_CACHE_SHARED_MAX_AGE. Browsers ask each time (max-age 0) and get
+# "304 Not Modified" while the page is unchanged.
+PAGE_CACHE_MAX_AGE = env_int("PAGE_CACHE_MAX_AGE", 0)
+PAGE_CACHE_SHARED_MAX_AGE = env_int("PAGE_CACHE_SHARED_MAX_AGE", 60)
 
 # Uploads larger than this are refused before they reach the image pipeline.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

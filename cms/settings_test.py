@@ -8,6 +8,11 @@ os.environ.setdefault("SECURE_COOKIES", "0")
 
 from cms.settings import *  # noqa: F403
 
+# A test runs inside one transaction that is never committed, and the page cache empties
+# itself only when a change is committed: tests/test_page_cache.py turns it on and commits
+# (`django_capture_on_commit_callbacks`). Every page here is rendered afresh.
+PAGE_CACHE_ENABLED = False
+
 # Hashing passwords slowly is the point in production and pure waste in tests.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 TEST_FILES = Path(tempfile.mkdtemp(prefix="confreport-test-"))  # noqa: F405

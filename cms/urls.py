@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path, re_path
 from django.views.static import serve
@@ -15,6 +16,7 @@ handler403 = "cms.errors.permission_denied"
 urlpatterns = [
     # For load balancers and container health checks; outside any language prefix.
     path("healthz", healthz, name="healthz"),
+    # The admin speaks the language the browser asks for (cms/locale.py).
     # Before the admin's own: the same URL, with a permission check.
     path(
         "admin/r/<int:content_type_id>/<path:object_id>/",
@@ -26,11 +28,17 @@ urlpatterns = [
     # open to anyone): staff only, and only for texts the user may change.
     path("markdownx/markdownify/", MarkdownPreviewView.as_view(), name="markdownx_markdownify"),
     path("markdownx/upload/", PhotoUploadView.as_view(), name="markdownx_upload"),
-    # The language switch in the footer posts here (Django's set_language view).
-    path("i18n/", include("django.conf.urls.i18n")),
+]
+
+# The reader's pages have their language in the address: Japanese, the site's language, at
+# the addresses they have always had, English under /en/. A page is then the same for
+# everyone who asks for its address (no cookie, no Accept-Language), so shared caches and
+# CDNs may keep it. cms/locale.py knows these by their namespaces.
+urlpatterns += i18n_patterns(
     path("", include("sessions.urls")),
     path("", include("blog.urls")),
-]
+    prefix_default_language=False,
+)
 
 if settings.SERVE_MEDIA:
     media_prefix = settings.MEDIA_URL.lstrip("/")

@@ -3,13 +3,16 @@
 Each exists only while a published report covers it (see `blog.public`).
 """
 
+from django.utils.decorators import method_decorator
 from django.views.generic import DetailView
 
 from blog.models import Report, Section
+from blog.pagecache import public_page
 from blog.public import public_events, public_sessions, public_speakers
 from cms.pagination import paginate
 
 
+@method_decorator(public_page, name="dispatch")
 class EventDetailView(DetailView):
     """The event's facts, its published reports and the sessions they cover."""
 
@@ -34,6 +37,7 @@ class EventDetailView(DetailView):
         )
 
 
+@method_decorator(public_page, name="dispatch")
 class SessionDetailView(DetailView):
     """The session's facts and speakers, and the published sections about it."""
 
@@ -48,6 +52,7 @@ class SessionDetailView(DetailView):
         return super().get_context_data(sections=paginate(self.request, sections, 10), **kwargs)
 
 
+@method_decorator(public_page, name="dispatch")
 class SpeakerDetailView(DetailView):
     """Every published section about the speaker's talks, across events."""
 

@@ -30,6 +30,18 @@ def site_language():
 
 
 @pytest.fixture(autouse=True)
+def empty_page_cache():
+    """Each test starts with nothing in the cache.
+
+    The test database is emptied between tests but the cache (this process's memory)
+    is not: a page kept by one test would otherwise be served to the next.
+    """
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def fresh_content_types():
     """Forget content type ids cached by an earlier test.
 

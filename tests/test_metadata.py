@@ -183,23 +183,50 @@ def test_canonical_link_keeps_the_page_number_only(client):
     assert re.findall(r'<link rel="canonical" href="([^"]+)">', first) == ["http://testserver/"]
 
 
-def test_interface_speaks_english_when_the_browser_asks(client):
+def test_interface_speaks_english_under_en(client):
     make_report(published=True)
 
-    html = client.get("/", headers={"accept-language": "en"}).content.decode()
+    html = client.get("/en/").content.decode()
 
     assert '<html lang="en">' in html
     assert re.findall(r'<h1 class="page-title">(.*?)</h1>', html) == ["Latest reports"]
     assert re.findall(r'<article lang="([^"]+)">', html) == ["ja"]
 
 
-def test_language_switch_is_a_form_that_works_without_javascript(client):
-    html = client.get("/").content.decode()
-    assert re.findall(r'<form class="language-switch" action="([^"]+)" method="post">', html) == [
-        "/i18n/setlang/"
+def test_language_is_chosen_by_the_address_not_the_browser(client):
+    make_report(published=True)
+
+    response = client.get("/", headers={"accept-language": "en"})
+
+    assert '<html lang="ja">' in response.content.decode()
+    assert "Vary" not in response
+
+
+def test_language_switch_is_a_link_to_the_same_page_in_the_other_language(client):
+    report = make_report(published=True)
+    make_section(report)
+    address = report.get_absolute_url()
+    japanese = client.get(address, {"page": "1"}).content.decode()
+    english = client.get(f"/en{address}").content.decode()
+
+    switch = r'<nav class="language-switch"[^>]*>\s*<ul>(.*?)</ul>'
+    link = r'<a href="([^"]+)" hreflang="(\w+)" lang="\w+"( aria-current="page")?>([^<]+)</a>'
+    assert re.findall(link, re.search(switch, japanese).group(1)) == [
+        (f"{address}?page=1", "ja", ' aria-current="page"', "日本語"),
+        (f"/en{address}?page=1", "en", "", "English"),
     ]
+    assert re.findall(link, re.search(switch, english).group(1)) == [
+        (address, "ja", "", "日本語"),
+        (f"/en{address}", "en", ' aria-current="page"', "English"),
+    ]
+    assert "<form" not in re.search(r"<footer.*</footer>", japanese, re.S).group(0)
 
-    response = client.post("/i18n/setlang/", {"language": "en", "next": "/"})
 
-    assert response.status_code == 302
-    assert '<html lang="en">' in client.get("/").content.decode()
+def test_each_language_version_is_announced_with_hreflang(client):
+    html = client.get("/en/search/", {"q": "Istio", "utm_source": "x"}).content.decode()
+
+    assert re.findall(r'<link rel="alternate" hreflang="([^"]+)" href="([^"]+)">', html) == [
+        ("ja", "http://testserver/search/?q=Istio"),
+        ("x-default", "http://testserver/search/?q=Istio"),
+        ("en", "http://testserver/en/search/?q=Istio"),
+    ]

@@ -1,5 +1,6 @@
 """The combined post, its tags, publication history and share links."""
 
+import datetime
 from collections import defaultdict
 from collections.abc import Callable
 from functools import cached_property
@@ -8,7 +9,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import OuterRef, Prefetch, Q, Subquery
+from django.db.models import Min, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce, Greatest
 from django.urls import reverse
 from django.utils import timezone
@@ -73,6 +74,11 @@ class ReportQuerySet(models.QuerySet):
     def published(self) -> "ReportQuerySet":
         """What readers may see: published, and due (a scheduled report waits for its time)."""
         return self.filter(published_condition())
+
+    def next_publication_time(self) -> "datetime.datetime | None":
+        """When the next scheduled report becomes public: readers' pages change then."""
+        scheduled = self.filter(status=ReportStatus.PUBLISHED, published_at__gt=timezone.now())
+        return scheduled.aggregate(next=Min("published_at"))["next"]
 
     def with_last_modified(self) -> "ReportQuerySet":
         """Annotate `last_modified`: the latest change to the report or any of its sections.

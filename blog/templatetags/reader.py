@@ -1,10 +1,12 @@
 """Template helpers for the reader's pages: page metadata, links between pages, JSON-LD."""
 
 import json
+from urllib.parse import urlencode
 
 from django import template
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
+from django.urls import get_script_prefix
 from django.utils import timezone, translation
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
@@ -13,6 +15,8 @@ register = template.Library()
 
 # Query parameters that number the pages of a list; the only ones a canonical URL keeps.
 PAGE_PARAMETERS = ("page", "sessions")
+# What another language's address of the same page keeps: the page and the search.
+KEPT_PARAMETERS = (*PAGE_PARAMETERS, "q")
 
 # The characters that could end a <script> element or open a comment inside one,
 # escaped as JSON allows: the same escaping as Django's `json_script`.
@@ -50,6 +54,37 @@ def canonical_url(context) -> str:
     }
     query = "&".join(f"{name}={value}" for name, value in kept.items())
     return request.build_absolute_uri(request.path) + (f"?{query}" if query else "")
+
+
+@register.simple_tag(takes_context=True)
+def language_versions(context) -> list[dict]:
+    """This page in each of the site's languages. The language is in the address: the
+    site's own at the addresses without a prefix, the others under /<code>/."""
+    request = context["request"]
+    path = request.path_info
+    if in_path := translation.get_language_from_path(path):
+        path = path.removeprefix(f"/{in_path}")
+    query = urlencode(
+        [(name, value) for name, value in request.GET.items() if name in KEPT_PARAMETERS]
+    )
+    prefix = get_script_prefix().rstrip("/")
+    current = translation.get_language()
+    versions = []
+    for code, _name in settings.LANGUAGES:
+        url = f"{prefix}{path}" if code == settings.LANGUAGE_CODE else f"{prefix}/{code}{path}"
+        if query:
+            url = f"{url}?{query}"
+        versions.append(
+            {
+                "code": code,
+                "name": translation.get_language_info(code)["name_local"],
+                "url": url,
+                "absolute_url": request.build_absolute_uri(url),
+                "is_current": code == current,
+                "is_default": code == settings.LANGUAGE_CODE,
+            }
+        )
+    return versions
 
 
 @register.simple_tag(takes_context=True)

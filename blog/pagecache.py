@@ -1,0 +1,268 @@
+"""The reader's pages, kept whole in the cache and answered before the rest of Django runs.
+
+How it stays correct: one number, the content generation, stands for "everything readers
+can see as it is now". Any change to a row that a public page shows (blog/signals.py
+lists them) moves the number on once the change is committed, and a kept page is served
+only while the number it was made under is still current. One site-wide number rather
+than a key per page: a speaker's new affiliation shows on the report, the session, the
+speaker's and the search pages, and knowing every page one row appears on is exactly the
+kind of list that goes stale. Changes are rare (editors, a few a day) and reads come in
+bursts, so emptying everything on a change costs one render per page after it.
+
+Nothing writes when a scheduled report's time comes, so a kept page also expires at the
+next scheduled publication time (`Report.objects.next_publication_time()`).
+
+What is kept: the response of a view marked `public_page`, to a GET from someone without
+a session cookie (readers never have one; staff do), answered 200 without setting a
+cookie or varying on one, for an address whose query holds only PAGE_PARAMETERS (page
+numbers and the search words). Tracking parameters (`utm_*`, `fbclid`...) are left out
+when looking a page up, so a shared link still finds it, but a page rendered with them is
+not kept. Everyone else (staff, previews, share links, the admin) goes the usual way,
+and public pages they see are marked `no-store`.
+
+The cache is Django's default cache: Redis when REDIS_URL is set, shared by every app
+process and machine; otherwise this process's memory, which is right for one process
+only (the development server, the tests).
+"""
+
+import hashlib
+import logging
+import time
+from dataclasses import dataclass
+from functools import wraps
+from http import HTTPStatus
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.utils.cache import add_never_cache_headers, get_conditional_response
+from django.utils import timezone
+from django.utils.http import http_date, parse_http_date_safe
+
+logger = logging.getLogger(__name__)
+
+GENERATION_KEY = "pagecache:generation"
+NEXT_CHANGE_KEY = "pagecache:next-change"
+PAGE_KEY_PREFIX = "pagecache:page:"
+
+# The query parameters that choose what a public page shows: page numbers and the search.
+PAGE_PARAMETERS = frozenset({"page", "sessions", "q"})
+# Added by sites and mail programs to a shared link; they change nothing on the page.
+TRACKING_PREFIXES = ("utm_",)
+TRACKING_PARAMETERS = frozenset({"fbclid", "gclid", "msclkid", "mc_cid", "mc_eid", "ref"})
+
+# Response headers that are about one response, not the page.
+_NOT_KEPT = frozenset({"set-cookie", "date", "expires", "cache-control", "content-length", "vary"})
+
+
+def public_page(view):
+    """Mark a view's responses as public pages: the same for every reader, cacheable."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        response.public_page = True
+        return response
+
+    return wrapper
+
+
+# --- The content generation -------------------------------------------------------------------
+
+
+def content_changed(using: str | None = None) -> None:
+    """Something readers may see changed: move the generation on once it is committed.
+
+    After the commit, never before: a reader rendering between the change and the commit
+    would otherwise keep the old page under the new number. A transaction that changes
+    many rows moves it once per row; each move is one increment in the cache.
+    """
+    transaction.on_commit(_next_generation, using=using)
+
+
+def _next_generation() -> None:
+    try:
+        try:
+            generation = cache.incr(GENERATION_KEY)
+        except ValueError:  # never started, or evicted
+            _start_generation()
+    except Exception:
+        # The pages kept under the old number stay until their time runs out.
+        logger.exception("Could not move the page cache's generation on")
+
+
+def _start_generation() -> int:
+    # A number no page can have been kept under: microseconds since the epoch run ahead
+    # of any count of changes, so a generation lost with its key is never reused.
+    generation = time.time_ns() // 1000
+    cache.add(GENERATION_KEY, generation, timeout=None)
+    return cache.get(GENERATION_KEY) or generation
+
+
+def _next_change(generation: int, now: float) -> float | None:
+    """When the public pages change by themselves next (a scheduled report's time).
+
+    Asked of the database once per generation (and again once that time has come).
+    """
+    known = cache.get(NEXT_CHANGE_KEY)
+    if known is not None and known[0] == generation and (known[1] is None or known[1] > now):
+        return known[1]
+    from blog.models import Report
+
+    upcoming = Report.objects.next_publication_time()
+    timestamp = upcoming.timestamp() if upcoming else None
+    cache.set(NEXT_CHANGE_KEY, (generation, timestamp), timeout=None)
+    return timestamp
+
+
+# --- Kept pages ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class KeptPage:
+    generation: int
+    expires_at: float
+    last_modified: float
+    etag: str
+    headers: tuple[tuple[str, str], ...]
+    content: bytes
+
+    def is_current(self, generation: int, now: float) -> bool:
+        return self.generation == generation and now < self.expires_at
+
+    def response(self, request: HttpRequest, now: float) -> HttpResponse:
+        response = HttpResponse(self.content, headers=dict(self.headers))
+        response["ETag"] = self.etag
+        response["Last-Modified"] = http_date(self.last_modified)
+        _mark_public(response, self.expires_at - now)
+        return _conditional(request, response)
+
+
+def page_key(request: HttpRequest) -> str | None:
+    """Where a reader's request for a page is kept, or None when it cannot be kept."""
+    if request.method not in ("GET", "HEAD"):
+        return None
+    if settings.SESSION_COOKIE_NAME in request.COOKIES:
+        return None
+    kept = []
+    for name, values in request.GET.lists():
+        if name in PAGE_PARAMETERS:
+            if len(values) > 1:
+                return None
+            kept.append(f"{name}={values[0]}")
+        elif not _is_tracking(name):
+            return None
+    query = "&".join(sorted(kept))
+    address = f"{request.scheme}://{request.get_host()}{request.path}?{query}"
+    return PAGE_KEY_PREFIX + hashlib.blake2b(address.encode(), digest_size=16).hexdigest()
+
+
+def _is_tracking(name: str) -> bool:
+    return name in TRACKING_PARAMETERS or name.startswith(TRACKING_PREFIXES)
+
+
+def _has_tracking(request: HttpRequest) -> bool:
+    return any(_is_tracking(name) for name in request.GET)
+
+
+def _mark_public(response: HttpResponse, seconds_left: float) -> None:
+    # Shared caches and browsers may keep the page no longer than we would ourselves: not
+    # past the next scheduled publication.
+    left = max(0, int(seconds_left))
+    browsers = min(settings.PAGE_CACHE_MAX_AGE, left)
+    shared = min(settings.PAGE_CACHE_SHARED_MAX_AGE, left)
+    response["Cache-Control"] = f"public, max-age={browsers}, s-maxage={shared}"
+
+
+def _conditional(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    """The page, or 304 Not Modified when the reader's copy (ETag, date) is still it."""
+    return get_conditional_response(
+        request,
+        etag=response["ETag"],
+        last_modified=parse_http_date_safe(response["Last-Modified"]),
+        response=response,
+    )
+
+
+def _etag(content: bytes) -> str:
+    return f'"{hashlib.md5(content, usedforsecurity=False).hexdigest()}"'
+
+
+class PageCacheMiddleware:
+    """Answers readers' requests for kept pages at once; keeps public pages it sees made.
+
+    Placed right after WhiteNoise: a kept page costs one cache round trip (the generation
+    and the page in one `get_many`), with no session, user, CSRF or language work.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        key = page_key(request) if settings.PAGE_CACHE_ENABLED else None
+        generation = None
+        if key is not None:
+            try:
+                found = cache.get_many([GENERATION_KEY, key])
+                generation = found.get(GENERATION_KEY) or _start_generation()
+                kept = found.get(key)
+            except Exception:
+                logger.exception("The page cache cannot be read; serving without it")
+                key = kept = None
+            now = timezone.now().timestamp()
+            if kept is not None and kept.is_current(generation, now):
+                return kept.response(request, now)
+        response = self.get_response(request)
+        if not getattr(response, "public_page", False):
+            return response
+        if not self._is_for_everyone(request, response):
+            # Whatever a signed-in person sees stays with them.
+            add_never_cache_headers(response)
+            return response
+        return self._publish(request, response, key, generation)
+
+    @staticmethod
+    def _is_for_everyone(request: HttpRequest, response: HttpResponse) -> bool:
+        return (
+            response.status_code == HTTPStatus.OK
+            and settings.SESSION_COOKIE_NAME not in request.COOKIES
+            and not response.cookies
+            and "cookie" not in response.get("Vary", "").lower()
+            and not getattr(response, "streaming", False)
+        )
+
+    def _publish(self, request, response, key, generation) -> HttpResponse:
+        # The language is in the address, so the page varies on nothing else.
+        del response["Vary"]
+        now = timezone.now().timestamp()
+        response["ETag"] = _etag(response.content)
+        if "Last-Modified" not in response:
+            response["Last-Modified"] = http_date(now)
+        expires_at = now + settings.PAGE_CACHE_SECONDS
+        if key is not None and request.method == "GET" and not _has_tracking(request):
+            try:
+                next_change = _next_change(generation, now)
+                if next_change is not None:
+                    expires_at = min(expires_at, next_change)
+                self._keep(key, generation, expires_at, response, now)
+            except Exception:
+                logger.exception("The page cache cannot be written; serving without it")
+        _mark_public(response, expires_at - now)
+        return _conditional(request, response)
+
+    @staticmethod
+    def _keep(key, generation, expires_at, response, now) -> None:
+        headers = tuple(
+            (name, value) for name, value in response.items() if name.lower() not in _NOT_KEPT
+        )
+        kept = KeptPage(
+            generation=generation,
+            expires_at=expires_at,
+            last_modified=parse_http_date_safe(response["Last-Modified"]) or now,
+            etag=response["ETag"],
+            headers=tuple(h for h in headers if h[0] not in ("ETag", "Last-Modified")),
+            content=response.content,
+        )
+        timeout = max(1, int(expires_at - now) + 1)
+        cache.set(key, kept, timeout=timeout)

@@ -1,0 +1,20 @@
+"""Settings for app servers that a test starts in processes of their own (gunicorn).
+
+The test settings, with the page cache on and in the Redis and key prefix the test
+chose, and the test's database (DATABASE_URL names it).
+"""
+
+import os
+
+from cms.settings_test import *  # noqa: F403
+
+PAGE_CACHE_ENABLED = True
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": os.environ["REDIS_URL"],
+        "KEY_PREFIX": os.environ["CACHE_KEY_PREFIX"],
+    }
+}
+# Each server has its own connection; the test database is the test's.
+DATABASES["default"]["TEST"] = {}  # noqa: F405

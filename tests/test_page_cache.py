@@ -1,0 +1,605 @@
+"""Readers' pages from the cache (blog/pagecache.py): kept, shown fresh after every change,
+never for staff or previews, and cacheable by a CDN (no cookie, ETag, 304).
+
+Each test commits its changes as the site does (`commit`, which runs the on-commit work a
+real commit would); the page cache empties itself only then. Every test runs with the
+cache in this process's memory and again with Redis.
+"""
+
+import datetime
+import http.cookiejar
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+import uuid
+from pathlib import Path
+from unittest import mock
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from blog import editing, workflow
+from blog.enums import SectionStatus
+from blog.models import Photo, Report, Section, ShareLink, Tag
+from blog.sharing import token_for
+from tests.factories import (
+    bind_approval,
+    make_event,
+    make_photo,
+    make_report,
+    make_section,
+    make_session,
+    make_speaker,
+    make_user,
+)
+
+pytestmark = pytest.mark.django_db
+
+REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def redis_or_skip() -> None:
+    """Tests with Redis need one; CI has it, a laptop may not (then they say so and skip)."""
+    import redis
+
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
+    except redis.RedisError as error:
+        reason = f"no Redis at {REDIS_URL} ({error}); set REDIS_URL"
+        if os.environ.get("CI"):
+            pytest.fail(f"CI must run the Redis tests: {reason}")
+        print(f"\n{reason}: Redis page cache tests skipped")
+        pytest.skip(reason)
+
+
+def forget_keys(prefix: str) -> None:
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL)
+    for key in client.scan_iter(f"{prefix}*"):
+        client.delete(key)
+
+
+@pytest.fixture(params=["memory", "redis"])
+def page_cache(request, settings):
+    settings.PAGE_CACHE_ENABLED = True
+    settings.PAGE_CACHE_SECONDS = 24 * 3600
+    if request.param == "redis":
+        redis_or_skip()
+        prefix = f"test-{uuid.uuid4().hex}"  # other runs may share this Redis database
+        settings.CACHES = {
+            "default": {
+                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "LOCATION": REDIS_URL,
+                "KEY_PREFIX": prefix,
+            }
+        }
+        yield request.param
+        forget_keys(prefix)
+    else:
+        cache.clear()
+        yield request.param
+
+
+@pytest.fixture
+def commit(django_capture_on_commit_callbacks):
+    """Run a change as a committed transaction: its on-commit work (the cache's) runs."""
+
+    def run(change):
+        with django_capture_on_commit_callbacks(execute=True):
+            return change()
+
+    return run
+
+
+@pytest.fixture
+def published(commit):
+    """A published report on an event: one session section with a speaker, a photo, a tag."""
+
+    def build():
+        event = make_event(name="KubeCon NA", city="Detroit")
+        speaker = make_speaker(name="Lin Sun", affiliation="Solo.io", slug="lin-sun")
+        session = make_session(event, speakers=(speaker,), title="Istio Today")
+        writer = make_user("sato", group="Writers", team="基盤チーム")
+        report = make_report(published=True, event=event, title="参加レポート", slug="report")
+        report.tags.add(Tag.objects.create(name="KubeCon", slug="kubecon"))
+        section = make_section(report, session=session, author=writer, body="最初の本文。")
+        photo = make_photo(report, section, caption="会場の様子")
+        return {
+            "event": event,
+            "speaker": speaker,
+            "session": session,
+            "writer": writer,
+            "report": report,
+            "section": section,
+            "photo": photo,
+        }
+
+    return commit(build)
+
+
+def page(client, url: str, **headers) -> tuple[str, int]:
+    """The page's HTML and the number of queries it took."""
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url, headers=headers)
+    assert response.status_code == 200
+    return response.content.decode(), len(queries)
+
+
+def report_titles(html: str) -> list[str]:
+    return re.findall(r'report-card__title"><a [^>]*>(.*?)</a>', html)
+
+
+def kept(client, url: str) -> str:
+    """Request `url` twice; the second answer must come from the cache."""
+    first, _ = page(client, url)
+    second, queries = page(client, url)
+    assert queries == 0
+    assert second == first
+    return second
+
+
+# --- Kept, and served without work ------------------------------------------------------------
+
+
+def test_reader_gets_the_kept_page_without_a_query(client, page_cache, published):
+    first, queries = page(client, "/reports/report/")
+    again, queries_again = page(client, "/reports/report/")
+
+    assert queries > 0
+    assert queries_again == 0
+    assert again == first
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/",
+        "/reports/report/",
+        "/events/{event}/",
+        "/sessions/{session}/",
+        "/speakers/lin-sun/",
+        "/authors/sato/",
+        "/tags/kubecon/",
+        "/search/?q=Istio",
+        "/feed/",
+        "/feed/rss/",
+        "/sitemap.xml",
+        "/robots.txt",
+        "/en/reports/report/",
+    ],
+)
+def test_every_public_page_is_kept(client, page_cache, published, url):
+    url = url.format(event=published["event"].slug, session=published["session"].pk)
+    kept(client, url)
+
+
+def test_tracking_parameters_find_the_kept_page_but_other_parameters_do_not(
+    client, page_cache, published
+):
+    bare = kept(client, "/reports/report/")
+
+    shared, queries = page(client, "/reports/report/?utm_source=social&fbclid=x")
+    assert (shared, queries) == (bare, 0)
+    _, unknown = page(client, "/reports/report/?preview=1")
+    _, unknown_again = page(client, "/reports/report/?preview=1")
+    assert unknown > 0
+    assert unknown_again > 0
+
+
+def test_page_numbers_and_search_words_are_kept_apart(client, page_cache, published):
+    found = kept(client, "/search/?q=Istio")
+    nothing = kept(client, "/search/?q=nothing-like-this")
+
+    assert report_titles(found) == ["参加レポート"]
+    assert report_titles(nothing) == []
+
+
+def test_japanese_and_english_are_kept_apart(client, page_cache, published):
+    japanese = kept(client, "/reports/report/")
+    english = kept(client, "/en/reports/report/")
+
+    assert '<html lang="ja">' in japanese
+    assert '<html lang="en">' in english
+
+
+def test_a_missing_page_is_not_kept(client, page_cache, published, commit):
+    assert client.get("/reports/later/").status_code == 404
+
+    commit(lambda: make_report(published=True, slug="later"))
+
+    assert client.get("/reports/later/").status_code == 200
+
+
+# --- Shown fresh after every change -------------------------------------------------------------
+
+
+def test_publishing_shows_the_report_at_once(client, page_cache, published, commit):
+    editor = make_user("editor", group="Editors")
+    draft = make_report(title="新しいレポート", slug="new")
+    bind_approval(make_section(draft, status=SectionStatus.APPROVED))
+    assert report_titles(kept(client, "/")) == ["参加レポート"]
+
+    commit(lambda: workflow.publish(draft, by=editor))
+
+    assert report_titles(kept(client, "/")) == ["新しいレポート", "参加レポート"]
+    assert client.get("/reports/new/").status_code == 200
+
+
+def test_unpublishing_takes_the_report_off_at_once(client, page_cache, published, commit):
+    editor = make_user("editor", group="Editors")
+    kept(client, "/reports/report/")
+    assert report_titles(kept(client, "/")) == ["参加レポート"]
+
+    commit(lambda: workflow.unpublish(published["report"], by=editor))
+
+    assert client.get("/reports/report/").status_code == 404
+    assert report_titles(kept(client, "/")) == []
+
+
+def test_a_scheduled_report_appears_when_its_time_comes(client, page_cache, commit):
+    editor = make_user("editor", group="Editors")
+    report = make_report(title="予約したレポート", slug="scheduled")
+    bind_approval(make_section(report, status=SectionStatus.APPROVED))
+    at = timezone.now() + datetime.timedelta(hours=1)
+    commit(lambda: workflow.publish(report, by=editor, at=at))
+    assert report_titles(kept(client, "/")) == []
+
+    # Nothing is written when the time comes: the kept index must not outlive it.
+    with mock.patch("django.utils.timezone.now", return_value=at + datetime.timedelta(seconds=1)):
+        index, queries = page(client, "/")
+        response = client.get("/reports/scheduled/")
+
+    assert queries > 0
+    assert report_titles(index) == ["予約したレポート"]
+    assert response.status_code == 200
+
+
+def test_kept_pages_are_not_kept_by_others_past_the_next_scheduled_time(
+    client, page_cache, published, commit, settings
+):
+    settings.PAGE_CACHE_SHARED_MAX_AGE = 3600
+    editor = make_user("editor", group="Editors")
+    report = make_report(slug="soon")
+    bind_approval(make_section(report, status=SectionStatus.APPROVED))
+    at = timezone.now() + datetime.timedelta(seconds=90)
+    commit(lambda: workflow.publish(report, by=editor, at=at))
+
+    max_age = re.search(r"s-maxage=(\d+)", client.get("/")["Cache-Control"]).group(1)
+
+    assert 85 <= int(max_age) <= 90
+
+
+def test_a_section_correction_shows_at_once(client, page_cache, published, commit):
+    editor = make_user("editor", group="Editors")
+    assert "最初の本文。" in kept(client, "/reports/report/")
+    section = Section.objects.get(pk=published["section"].pk)
+    section.body = "訂正した本文。"
+
+    commit(lambda: editing.save_section(section, by=editor))
+
+    html = kept(client, "/reports/report/")
+    assert "訂正した本文。" in html
+    assert "最初の本文。" not in html
+
+
+def test_a_photo_caption_shows_at_once(client, page_cache, published, commit):
+    editor = make_user("editor", group="Editors")
+    assert "会場の様子" in kept(client, "/reports/report/")
+    photo = Photo.objects.get(pk=published["photo"].pk)
+    photo.caption = "基調講演の会場"
+
+    commit(lambda: editing.save_photo(photo, by=editor))
+
+    html = kept(client, "/reports/report/")
+    assert re.findall(r'<span class="figure__caption">(.*?)</span>', html) == ["基調講演の会場"]
+
+
+def test_a_speaker_edit_shows_at_once(client, page_cache, published, commit):
+    assert "Solo.io" in kept(client, "/reports/report/")
+    speaker = published["speaker"]
+    speaker.affiliation = "Google"
+
+    commit(speaker.save)
+
+    html = kept(client, "/reports/report/")
+    assert re.findall(r'<span class="speaker__affiliation">(.*?)</span>', html) == ["Google"]
+    assert "Google" in kept(client, "/speakers/lin-sun/")
+
+
+def test_a_session_edit_shows_at_once(client, page_cache, published, commit):
+    kept(client, "/reports/report/")
+    session = published["session"]
+    session.title = "Istio Ambient"
+
+    commit(session.save)
+
+    assert "Istio Ambient" in kept(client, "/reports/report/")
+
+
+def test_an_event_edit_shows_at_once(client, page_cache, published, commit):
+    assert "Detroit" in kept(client, "/reports/report/")
+    event = published["event"]
+    event.city = "Chicago"
+
+    commit(event.save)
+
+    html = kept(client, "/reports/report/")
+    assert "Chicago" in html
+    assert "Detroit" not in html
+
+
+def test_a_tag_shows_at_once(client, page_cache, published, commit):
+    kept(client, "/reports/report/")
+
+    tag = Tag.objects.get(slug="kubecon")
+    tag.name = "CloudNative"
+    commit(tag.save)
+    commit(lambda: published["report"].tags.add(Tag.objects.create(name="Istio", slug="istio")))
+
+    html = kept(client, "/reports/report/")
+    assert re.findall(r'<a class="tag" href="[^"]+">(.*?)</a>', html) == ["CloudNative", "Istio"]
+
+
+def test_an_author_profile_shows_at_once(client, page_cache, published, commit):
+    kept(client, "/reports/report/")
+    profile = published["writer"].author_profile
+    profile.display_name = "佐藤 花子"
+
+    commit(profile.save)
+
+    html = kept(client, "/reports/report/")
+    assert re.findall(r'<a class="byline__name" href="[^"]+">(.*?)</a>', html) == ["佐藤 花子"]
+
+
+def test_a_report_deleted_in_the_admin_goes_at_once(client, page_cache, published, commit):
+    kept(client, "/reports/report/")
+
+    commit(lambda: Report.objects.filter(pk=published["report"].pk).delete())
+
+    assert client.get("/reports/report/").status_code == 404
+
+
+# --- Never kept for staff, previews, share links -----------------------------------------------
+
+
+def test_staff_get_the_public_page_fresh_and_never_stored(client, page_cache, published):
+    kept(client, "/reports/report/")
+    client.force_login(make_user("editor", group="Editors"))
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/reports/report/")
+
+    assert len(queries) > 0
+    assert "no-store" in response["Cache-Control"]
+    assert "private" in response["Cache-Control"]
+
+
+def test_a_staff_visit_leaves_nothing_in_the_cache(client, page_cache, published):
+    client.force_login(make_user("editor", group="Editors"))
+    client.get("/reports/report/")
+    client.logout()
+
+    _, queries = page(client, "/reports/report/")
+
+    assert queries > 0
+
+
+def test_previews_and_share_links_are_no_store(client, page_cache, published):
+    editor = make_user("editor", group="Editors")
+    report = published["report"]
+    link = ShareLink.objects.create(
+        report=report, created_by=editor, expires_at=timezone.now() + datetime.timedelta(days=1)
+    )
+    client.force_login(editor)
+    preview = client.get(f"/preview/reports/{report.pk}/")
+    client.logout()
+    shared = client.get(f"/preview/shared/{token_for(link)}/")
+
+    assert preview.status_code == shared.status_code == 200
+    assert "no-store" in preview["Cache-Control"]
+    assert "no-store" in shared["Cache-Control"]
+
+
+def test_the_admin_is_no_store(client, page_cache):
+    assert "no-store" in client.get("/admin/login/")["Cache-Control"]
+
+
+# --- Ready for a CDN: no cookie, no token, ETag, 304 --------------------------------------------
+
+
+def test_public_pages_set_no_cookie_and_carry_no_token(client, page_cache, published):
+    for attempt in ("rendered", "kept"):
+        response = client.get("/reports/report/")
+        html = response.content.decode()
+
+        assert "Set-Cookie" not in response, attempt
+        assert not response.cookies, attempt
+        assert "csrfmiddlewaretoken" not in html, attempt
+        assert "Vary" not in response, attempt
+        assert response["Cache-Control"] == "public, max-age=0, s-maxage=60", attempt
+
+
+def test_a_matching_etag_gets_not_modified(client, page_cache, published):
+    first = client.get("/reports/report/")
+    rendered = client.get("/reports/report/", headers={"if-none-match": first["ETag"]})
+    kept_too = client.get("/reports/report/", headers={"if-none-match": first["ETag"]})
+    other = client.get("/reports/report/", headers={"if-none-match": '"something-else"'})
+
+    assert first["ETag"].startswith('"')
+    assert rendered.status_code == kept_too.status_code == 304
+    assert rendered.content == b""
+    assert other.status_code == 200
+
+
+def test_an_unchanged_page_since_the_date_gets_not_modified(client, page_cache, published):
+    first = client.get("/")
+
+    again = client.get("/", headers={"if-modified-since": first["Last-Modified"]})
+
+    assert again.status_code == 304
+
+
+def test_etag_without_the_cache_too(client, settings, published):
+    settings.PAGE_CACHE_ENABLED = False
+    first = client.get("/reports/report/")
+
+    again = client.get("/reports/report/", headers={"if-none-match": first["ETag"]})
+
+    assert again.status_code == 304
+
+
+# --- Two app processes sharing Redis -----------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def two_servers(settings):
+    """Two gunicorn processes on the test database, sharing one Redis: two app machines."""
+    redis_or_skip()
+    prefix = f"test-{uuid.uuid4().hex}"
+    settings.PAGE_CACHE_ENABLED = True
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": prefix,
+        }
+    }
+    database = connection.settings_dict
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "tests.server_settings",
+        "DATABASE_URL": (
+            f"postgres://{database['USER']}:{database['PASSWORD']}@{database['HOST']}:"
+            f"{database['PORT'] or 5432}/{database['NAME']}"
+        ),
+        "REDIS_URL": REDIS_URL,
+        "CACHE_KEY_PREFIX": prefix,
+        "ALLOWED_HOSTS": "127.0.0.1",
+    }
+    servers, processes = [], []
+    try:
+        for _ in range(2):
+            port = free_port()
+            processes.append(
+                subprocess.Popen(
+                    [
+                        sys.executable,
+                        "-m",
+                        "gunicorn",
+                        "cms.wsgi:application",
+                        "--workers",
+                        "1",
+                        "--bind",
+                        f"127.0.0.1:{port}",
+                        "--log-level",
+                        "warning",
+                    ],
+                    cwd=ROOT,
+                    env=env,
+                )
+            )
+            servers.append(f"http://127.0.0.1:{port}")
+        for server in servers:
+            wait_for(server)
+        yield servers
+    finally:
+        for process in processes:
+            process.terminate()
+            process.wait(timeout=10)
+        forget_keys(prefix)
+
+
+def wait_for(server: str) -> None:
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            urllib.request.urlopen(f"{server}/robots.txt", timeout=2)
+            return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+
+
+def fetch(url: str) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, ""
+
+
+class AdminSession:
+    """An editor signed in to one server's admin, posting as the browser would."""
+
+    def __init__(self, server: str, username: str, password: str):
+        self.server = server
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
+        )
+        self.post(
+            "/admin/login/",
+            {"username": username, "password": password, "next": "/admin/"},
+            form_page="/admin/login/",
+        )
+
+    def post(self, path: str, data: dict, *, form_page: str) -> None:
+        """Post `data` to `path` with the CSRF token of the form on `form_page`."""
+        form = self.opener.open(f"{self.server}{form_page}").read().decode()
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form).group(1)
+        body = urllib.parse.urlencode({**data, "csrfmiddlewaretoken": token}).encode()
+        with self.opener.open(f"{self.server}{path}", body) as response:
+            assert response.status == 200
+
+
+@pytest.mark.postgresql
+@pytest.mark.django_db(transaction=True)
+def test_two_app_processes_sharing_redis_both_serve_a_publish_made_on_either(
+    staff_roles, two_servers
+):
+    first, second = two_servers
+    editor = make_user("editor", group="Editors")
+    editor.set_password("editor-pass")
+    editor.save()
+    report = make_report(title="二台目でも見えるレポート", slug="both")
+    bind_approval(make_section(report, status=SectionStatus.APPROVED))
+    for server in (first, second):
+        assert report_titles(fetch(f"{server}/")[1]) == []
+        assert fetch(f"{server}/")[0] == 200  # now kept in Redis
+
+    AdminSession(first, "editor", "editor-pass").post(
+        f"/admin/blog/report/{report.pk}/publish/",
+        {"publish_at": ""},
+        form_page=f"/admin/blog/report/{report.pk}/change/",
+    )
+
+    for server in (first, second):
+        assert report_titles(fetch(f"{server}/")[1]) == ["二台目でも見えるレポート"]
+        assert fetch(f"{server}/reports/both/")[0] == 200
+
+    AdminSession(second, "editor", "editor-pass").post(
+        f"/admin/blog/report/{report.pk}/unpublish/",
+        {},
+        form_page=f"/admin/blog/report/{report.pk}/change/",
+    )
+
+    for server in (first, second):
+        assert report_titles(fetch(f"{server}/")[1]) == []
+        assert fetch(f"{server}/reports/both/")[0] == 404
