@@ -1,0 +1,423 @@
+"""Load the readers' pages under gunicorn and print how fast they are, cached and not.
+
+    python3 dev.py bench            # or: .venv/bin/python bench/pages.py [--seconds 3]
+
+From a clean clone, with PostgreSQL and Redis running and `wrk` installed (Debian:
+`apt-get install wrk`). For the demo, and again for a report ten times its size (70
+sections, 150 photos) in a database of its own, it
+
+1. creates the database afresh (BENCH_DATABASE_URL names the server and the first part of
+   the databases' names; default postgres://postgres@127.0.0.1:5432/confreport_bench),
+   migrates it and loads the demo with production settings (DEBUG off, collectstatic,
+   WhiteNoise, media in a temporary folder);
+2. measures in this machine's process what a page costs without the page cache: its SQL
+   queries, and the median time to render the report page over --renders requests;
+3. writes the report page's own bytes into the static files, so that the same gunicorn
+   serves them through WhiteNoise: the yardstick, what serving those bytes costs at best;
+4. starts gunicorn with 2 sync workers on 127.0.0.1, once with the page cache (Redis at
+   BENCH_REDIS_URL, default redis://127.0.0.1:6379/0) and once without (PAGE_CACHE=0);
+5. loads the report page, the index, the feed, a speaker page, a search and the
+   yardstick with wrk (--connections, 2 threads), taking turns for --rounds rounds of
+   --seconds each, on loopback only; every run is bounded in time.
+
+It prints a table (req/s, median and 99th percentile latency, queries, the ratio to the
+yardstick's req/s) and the goals with pass or fail. Latencies are the median over the
+rounds of each round's own percentile. Other work on the machine slows everything: the
+load average is printed before and after.
+"""
+
+import argparse
+import json
+import os
+import re
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+BASE_PORT = 8114  # one port per server run: 8114..8117
+
+GOAL_CACHED_SHARE = 0.9  # of the yardstick's req/s
+GOAL_CACHED_P99_MS = 10
+GOAL_RENDER_MS = 5
+GOAL_UNCACHED_P99_MS = 50
+GOAL_LARGER_RENDER_FACTOR = 10
+GOAL_CACHED_UNCHANGED_SHARE = 0.9  # of the demo's cached req/s
+
+
+@dataclass
+class Load:
+    requests_per_second: float
+    p50_ms: float
+    p99_ms: float
+    errors: int
+
+
+# --- Steps run inside Django (a child process per database) --------------------------------------
+
+
+def inside_django(action: str, size: str) -> None:
+    """Run in a child process with the bench's environment: prepare or measure."""
+    sys.path.insert(0, str(PROJECT_ROOT))
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    if action == "prepare":
+        call_command("migrate", verbosity=0)
+        call_command("collectstatic", verbosity=0, interactive=False)
+        call_command("load_demo", verbosity=0, stdout=open(os.devnull, "w"))  # noqa: SIM115
+        if size == "10x":
+            make_larger_report()
+        from blog import pagecache
+
+        pagecache.content_changed()  # pages kept by an earlier run are not this database's
+    print(json.dumps(measure(size, renders=int(os.environ["BENCH_RENDERS"]))))
+
+
+def make_larger_report() -> None:
+    """A published report ten times the demo's: 70 sections and 150 photos, the demo's own
+    texts and pictures again (the photos share the demo's stored files)."""
+    import datetime
+
+    from blog.enums import ReportStatus, SectionStatus
+    from blog.models import Photo, Report, Section
+
+    demo = Report.objects.published().get()
+    sections = list(demo.sections.order_by("position", "pk"))
+    photos = list(demo.photos.order_by("position", "pk"))
+    larger = Report.objects.create(
+        title=f"{demo.title}（10倍）",
+        slug="bench-10x",
+        event=demo.event,
+        lead=demo.lead,
+        closing=demo.closing,
+        status=ReportStatus.PUBLISHED,
+        published_at=demo.published_at - datetime.timedelta(days=1),
+    )
+    larger.tags.set(demo.tags.all())
+    copies = []
+    for position in range(70):
+        source = sections[position % len(sections)]
+        copy = Section(
+            report=larger,
+            position=position,
+            session=source.session,
+            heading=source.heading,
+            author=source.author,
+            author_team=source.author_team,
+            body=source.body,
+            status=SectionStatus.APPROVED,
+        )
+        copy.save()
+        copies.append(copy)
+    Photo.objects.bulk_create(
+        Photo(
+            report=larger,
+            section=None if source.in_gallery else copies[index % len(copies)],
+            image=source.image.name,
+            alt_text=source.alt_text,
+            caption=source.caption,
+            credit_text=source.credit_text,
+            credit_url=source.credit_url,
+            position=index,
+            in_gallery=source.in_gallery,
+            width=source.width,
+            height=source.height,
+            renditions=source.renditions,
+        )
+        for index, source in ((i, photos[i % len(photos)]) for i in range(150))
+    )
+
+
+def measure(size: str, renders: int) -> dict:
+    """The pages' addresses, their queries without the page cache, the report's render time."""
+    from django.conf import settings
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from blog.models import Report
+
+    settings.PAGE_CACHE_ENABLED = False
+    reports = Report.objects.published()
+    if size == "10x":
+        report = reports.get(slug="bench-10x")
+    else:
+        report = reports.exclude(slug="bench-10x").get()
+    section = report.sections.exclude(session=None).select_related("session").first()
+    speaker = section.session.speakers.first()
+    word = report.title.split()[0]
+    pages = {
+        "report": report.get_absolute_url(),
+        "index": "/",
+        "feed": "/feed/",
+        "speaker": speaker.get_absolute_url(),
+        "search": f"/search/?q={word}",
+    }
+    client = Client(HTTP_HOST="127.0.0.1")
+    queries = {}
+    for name, url in pages.items():
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+        queries[name] = len(captured)
+    report_bytes = client.get(pages["report"]).content
+    yardstick = Path(settings.STATIC_ROOT) / "bench" / "report.html"
+    yardstick.parent.mkdir(parents=True, exist_ok=True)
+    yardstick.write_bytes(report_bytes)
+
+    timings = []
+    for _ in range(renders):
+        started = time.perf_counter()
+        client.get(pages["report"])
+        timings.append(time.perf_counter() - started)
+    return {
+        "pages": pages | {"yardstick": "/static/bench/report.html"},
+        "queries": queries,
+        "render_ms": statistics.median(timings) * 1000,
+        "report_kb": len(report_bytes) / 1000,
+    }
+
+
+# --- Steps run outside: databases, servers, wrk -------------------------------------------------
+
+
+def fresh_database(server_url: str, name: str) -> str:
+    import psycopg
+
+    parts = urlsplit(server_url)
+    admin = urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        connection.execute(f'CREATE DATABASE "{name}"')
+    return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+def start_gunicorn(env: dict, port: int) -> subprocess.Popen:
+    server = subprocess.Popen(
+        [PYTHON, "-m", "gunicorn", "cms.wsgi:application", "--workers", "2",
+         "--worker-class", "sync", "--bind", f"127.0.0.1:{port}", "--log-level", "warning"],
+        cwd=PROJECT_ROOT,
+        env=env,
+    )  # fmt: skip
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/robots.txt", timeout=2).read()
+            return server
+        except OSError:
+            time.sleep(0.3)
+    server.kill()
+    raise SystemExit(f"gunicorn did not answer on port {port} within a minute")
+
+
+def stop(server: subprocess.Popen) -> None:
+    server.send_signal(signal.SIGTERM)
+    try:
+        server.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        server.kill()
+
+
+def wrk(url: str, seconds: int, connections: int) -> Load:
+    result = subprocess.run(
+        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", url],
+        capture_output=True,
+        text=True,
+        timeout=seconds + 30,
+        check=True,
+    )
+    out = result.stdout
+
+    def latency(percentile: str) -> float:
+        value, unit = re.search(rf"^\s+{percentile}%\s+([\d.]+)(us|ms|s)\s*$", out, re.M).groups()
+        return float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
+
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return Load(
+        requests_per_second=float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+        p50_ms=latency("50"),
+        p99_ms=latency("99"),
+        errors=int(errors.group(1)) if errors else 0,
+    )
+
+
+def load_in_turns(port: int, pages: dict, args) -> dict[str, Load]:
+    """Every page for --seconds, in turn, --rounds times: noise falls on all of them alike."""
+    runs: dict[str, list[Load]] = {name: [] for name in pages}
+    for _ in range(args.rounds):
+        for name, path in pages.items():
+            runs[name].append(wrk(f"http://127.0.0.1:{port}{path}", args.seconds, args.connections))
+    return {
+        name: Load(
+            requests_per_second=statistics.mean(load.requests_per_second for load in loads),
+            p50_ms=statistics.median(load.p50_ms for load in loads),
+            p99_ms=statistics.median(load.p99_ms for load in loads),
+            errors=sum(load.errors for load in loads),
+        )
+        for name, loads in runs.items()
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=int, default=3, help="each wrk run (default 3)")
+    parser.add_argument("--rounds", type=int, default=3, help="turns per page (default 3)")
+    parser.add_argument("--connections", type=int, default=16, help="wrk connections")
+    parser.add_argument("--renders", type=int, default=200, help="in-process renders")
+    parser.add_argument("--inside", nargs=2, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.inside:
+        inside_django(*args.inside)
+        return
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is not installed: apt-get install wrk (Debian and Ubuntu)")
+
+    server_url = os.environ.get(
+        "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/confreport_bench"
+    )
+    redis_url = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
+    base_name = urlsplit(server_url).path.lstrip("/") or "confreport_bench"
+    print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f} before")
+    print(
+        f"wrk: 2 threads, {args.connections} connections, {args.rounds} rounds of "
+        f"{args.seconds} s per page, taking turns; gunicorn: 2 sync workers\n",
+        flush=True,
+    )
+
+    results = {}
+    port = BASE_PORT
+    with tempfile.TemporaryDirectory(prefix="confreport-bench-") as scratch:
+        for size in ("demo", "10x"):
+            database = fresh_database(server_url, f"{base_name}_{size}")
+            env = {
+                **os.environ,
+                "DJANGO_SETTINGS_MODULE": "cms.settings",
+                "DEBUG": "0",
+                "SECRET_KEY": "bench-only-secret-key-never-used-elsewhere-0123456789",
+                "ALLOWED_HOSTS": "127.0.0.1",
+                "DATABASE_URL": database,
+                "REDIS_URL": redis_url,
+                "STATIC_ROOT": f"{scratch}/{size}/static",
+                "MEDIA_ROOT": f"{scratch}/{size}/media",
+                "SECURE_COOKIES": "0",
+                "SERVE_MEDIA": "0",
+                "LOG_LEVEL": "WARNING",
+                "BENCH_RENDERS": str(args.renders),
+            }
+            print(f"{size}: preparing the database and measuring in process ...", flush=True)
+            prepared = subprocess.run(
+                [PYTHON, __file__, "--inside", "prepare", size],
+                cwd=PROJECT_ROOT,
+                env=env,
+                capture_output=True,
+                text=True,
+            )
+            if prepared.returncode != 0:
+                sys.stderr.write(prepared.stderr)
+                raise SystemExit(f"preparing the {size} database failed")
+            measured = json.loads(prepared.stdout.strip().splitlines()[-1])
+            for cached in (True, False):
+                label = f"{size} {'cached' if cached else 'uncached'}"
+                print(f"{label}: loading under gunicorn on port {port} ...", flush=True)
+                server = start_gunicorn({**env, "PAGE_CACHE": "1" if cached else "0"}, port)
+                try:
+                    loads = load_in_turns(port, measured["pages"], args)
+                finally:
+                    stop(server)
+                port += 1
+                results[(size, cached)] = (measured, loads)
+
+    print_table(results)
+    print(f"\nload average after: {os.getloadavg()[0]:.2f}")
+
+
+def print_table(results: dict) -> None:
+    print()
+    header = f"{'run':<14}{'page':<11}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'queries':>9}"
+    print(header + f"{'of yardstick':>14}{'errors':>8}")
+    print("-" * (len(header) + 22))
+    for (size, cached), (measured, loads) in results.items():
+        label = f"{size} {'cached' if cached else 'uncached'}"
+        yardstick = loads["yardstick"].requests_per_second
+        for name, load in loads.items():
+            queries = "" if name == "yardstick" else str(measured["queries"][name])
+            if cached and name != "yardstick":
+                queries = f"0 ({queries})"
+            share = f"{load.requests_per_second / yardstick:.0%}" if yardstick else "n/a"
+            print(
+                f"{label:<14}{name:<11}{load.requests_per_second:>9,.0f}{load.p50_ms:>9.2f}"
+                f"{load.p99_ms:>9.2f}{queries:>9}{share:>14}{load.errors:>8}"
+            )
+    print("queries: per request without the page cache; 0 (n) when served from it")
+    for size in ("demo", "10x"):
+        measured = results[(size, False)][0]
+        print(
+            f"{size}: report page {measured['report_kb']:.0f} kB, rendered in process without "
+            f"the page cache in {measured['render_ms']:.2f} ms (median)"
+        )
+
+    demo_cached = results[("demo", True)][1]
+    demo_uncached = results[("demo", False)]
+    large_cached = results[("10x", True)][1]
+    large = results[("10x", False)][0]
+    share = demo_cached["report"].requests_per_second / max(
+        demo_cached["yardstick"].requests_per_second, 1
+    )
+    goals = [
+        (
+            f"cached report page: >= {GOAL_CACHED_SHARE:.0%} of the yardstick's req/s "
+            f"({share:.0%})",
+            share >= GOAL_CACHED_SHARE,
+        ),
+        (
+            f"cached report page: p99 < {GOAL_CACHED_P99_MS} ms "
+            f"({demo_cached['report'].p99_ms:.1f} ms)",
+            demo_cached["report"].p99_ms < GOAL_CACHED_P99_MS,
+        ),
+        (
+            f"uncached report page: median render < {GOAL_RENDER_MS} ms in process "
+            f"({demo_uncached[0]['render_ms']:.2f} ms)",
+            demo_uncached[0]["render_ms"] < GOAL_RENDER_MS,
+        ),
+        (
+            f"uncached report page: p99 < {GOAL_UNCACHED_P99_MS} ms at 16 connections "
+            f"({demo_uncached[1]['report'].p99_ms:.1f} ms)",
+            demo_uncached[1]["report"].p99_ms < GOAL_UNCACHED_P99_MS,
+        ),
+        (
+            f"10x content: uncached render <= {GOAL_LARGER_RENDER_FACTOR}x the demo's "
+            f"({large['render_ms'] / demo_uncached[0]['render_ms']:.1f}x)",
+            large["render_ms"] <= GOAL_LARGER_RENDER_FACTOR * demo_uncached[0]["render_ms"],
+        ),
+        (
+            f"10x content: report page queries unchanged ({demo_uncached[0]['queries']['report']}"
+            f" and {large['queries']['report']})",
+            large["queries"]["report"] == demo_uncached[0]["queries"]["report"],
+        ),
+        (
+            f"10x content: cached report req/s >= {GOAL_CACHED_UNCHANGED_SHARE:.0%} of the "
+            f"demo's ({large_cached['report'].requests_per_second:,.0f} and "
+            f"{demo_cached['report'].requests_per_second:,.0f})",
+            large_cached["report"].requests_per_second
+            >= GOAL_CACHED_UNCHANGED_SHARE * demo_cached["report"].requests_per_second,
+        ),
+    ]
+    print("\ngoals:")
+    for text, met in goals:
+        print(f"  {'pass' if met else 'FAIL'}  {text}")
+
+
+if __name__ == "__main__":
+    main()
