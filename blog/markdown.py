@@ -353,6 +353,8 @@ def render_markdown(text: str) -> SafeString:
 def _place_figures(converted: Converted, photos: Mapping[int, Any]) -> str:
     from django.template.loader import render_to_string
 
+    from blog.figures import figure_html
+
     html = converted.html
     for index, reference in enumerate(converted.photo_references):
         photo = photos.get(reference.photo_id)
@@ -366,7 +368,7 @@ def _place_figures(converted: Converted, photos: Mapping[int, Any]) -> str:
             # own alternative text stands in when the text leaves it empty.
             shown.alt_text = reference.alt.strip() or photo.alt_text
             shown.caption = reference.caption.strip()
-            figure = render_to_string("blog/includes/figure.html", {"photo": shown}).strip()
+            figure = figure_html(shown)
             figure = f"<!-- photo:{photo.pk} -->{figure}"
         html = html.replace(converted.placeholder(index), figure)
     return html

@@ -27,7 +27,9 @@ only (the development server, the tests).
 
 import hashlib
 import logging
+import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass
 from functools import wraps
 from http import HTTPStatus
@@ -36,8 +38,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
-from django.utils.cache import add_never_cache_headers, get_conditional_response
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers, get_conditional_response
 from django.utils.http import http_date, parse_http_date_safe
 
 logger = logging.getLogger(__name__)
@@ -84,7 +86,7 @@ def content_changed(using: str | None = None) -> None:
 def _next_generation() -> None:
     try:
         try:
-            generation = cache.incr(GENERATION_KEY)
+            cache.incr(GENERATION_KEY)
         except ValueError:  # never started, or evicted
             _start_generation()
     except Exception:
@@ -137,6 +139,34 @@ class KeptPage:
         response["Last-Modified"] = http_date(self.last_modified)
         _mark_public(response, self.expires_at - now)
         return _conditional(request, response)
+
+
+class LocalPages:
+    """This process's copies of kept pages, the most recently kept LOCAL_PAGES of them."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self.pages: OrderedDict[str, KeptPage] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: str) -> KeptPage | None:
+        return self.pages.get(key)
+
+    def put(self, key: str, page: KeptPage) -> None:
+        with self.lock:
+            self.pages[key] = page
+            self.pages.move_to_end(key)
+            while len(self.pages) > self.size:
+                self.pages.popitem(last=False)
+
+    def clear(self) -> None:
+        with self.lock:
+            self.pages.clear()
+
+
+# At most some tens of MB: the report page of the demo is 60 kB.
+LOCAL_PAGES = 300
+_local_pages = LocalPages(LOCAL_PAGES)
 
 
 def page_key(request: HttpRequest) -> str | None:
@@ -203,15 +233,13 @@ class PageCacheMiddleware:
         key = page_key(request) if settings.PAGE_CACHE_ENABLED else None
         generation = None
         if key is not None:
+            now = timezone.now().timestamp()
             try:
-                found = cache.get_many([GENERATION_KEY, key])
-                generation = found.get(GENERATION_KEY) or _start_generation()
-                kept = found.get(key)
+                generation, kept = self._lookup(key, now)
             except Exception:
                 logger.exception("The page cache cannot be read; serving without it")
                 key = kept = None
-            now = timezone.now().timestamp()
-            if kept is not None and kept.is_current(generation, now):
+            if kept is not None:
                 return kept.response(request, now)
         response = self.get_response(request)
         if not getattr(response, "public_page", False):
@@ -221,6 +249,24 @@ class PageCacheMiddleware:
             add_never_cache_headers(response)
             return response
         return self._publish(request, response, key, generation)
+
+    @staticmethod
+    def _lookup(key: str, now: float) -> tuple[int, KeptPage | None]:
+        """The current generation, and the page kept under it, if any.
+
+        Each process keeps its own copy of the pages it served: while the generation
+        (one small read) says nothing changed, the page itself need not cross the wire.
+        """
+        generation = cache.get(GENERATION_KEY)
+        if generation is None:
+            generation = _start_generation()
+        kept = _local_pages.get(key)
+        if kept is None or not kept.is_current(generation, now):
+            kept = cache.get(key)
+            if kept is None or not kept.is_current(generation, now):
+                return generation, None
+            _local_pages.put(key, kept)
+        return generation, kept
 
     @staticmethod
     def _is_for_everyone(request: HttpRequest, response: HttpResponse) -> bool:
@@ -266,3 +312,4 @@ class PageCacheMiddleware:
         )
         timeout = max(1, int(expires_at - now) + 1)
         cache.set(key, kept, timeout=timeout)
+        _local_pages.put(key, kept)

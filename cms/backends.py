@@ -17,7 +17,8 @@ from urllib.parse import urlsplit
 from django.core.exceptions import ImproperlyConfigured
 
 LOCAL_CACHE = "django.core.cache.backends.locmem.LocMemCache"
-REDIS_CACHE = "django.core.cache.backends.redis.RedisCache"
+# Django's Redis cache, keeping one client per connection pool (cms/cache.py).
+REDIS_CACHE = "cms.cache.RedisCache"
 FILE_SYSTEM_STORAGE = "django.core.files.storage.FileSystemStorage"
 BUCKET_STORAGE = "storages.backends.s3.S3Storage"
 

@@ -11,7 +11,7 @@ from cms.settings_test import *  # noqa: F403
 PAGE_CACHE_ENABLED = True
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "cms.cache.RedisCache",
         "LOCATION": os.environ["REDIS_URL"],
         "KEY_PREFIX": os.environ["CACHE_KEY_PREFIX"],
     }

@@ -79,7 +79,7 @@ def page_cache(request, settings):
         prefix = f"test-{uuid.uuid4().hex}"  # other runs may share this Redis database
         settings.CACHES = {
             "default": {
-                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "BACKEND": "cms.cache.RedisCache",
                 "LOCATION": REDIS_URL,
                 "KEY_PREFIX": prefix,
             }
@@ -476,7 +476,7 @@ def two_servers(settings):
     settings.PAGE_CACHE_ENABLED = True
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "cms.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": prefix,
         }

@@ -199,7 +199,7 @@ def test_redis_url_shares_the_cache_and_the_sessions():
 
     assert (backends["cache"], backends["sessions"]) == (
         {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "cms.cache.RedisCache",
             "LOCATION": "redis://redis:6379/0",
             "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
         },

@@ -11,6 +11,8 @@ from django.utils import timezone, translation
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from blog import figures
+
 register = template.Library()
 
 # Query parameters that number the pages of a list; the only ones a canonical URL keeps.
@@ -54,6 +56,12 @@ def canonical_url(context) -> str:
     }
     query = "&".join(f"{name}={value}" for name, value in kept.items())
     return request.build_absolute_uri(request.path) + (f"?{query}" if query else "")
+
+
+@register.simple_tag
+def figure(photo, gallery: bool = False) -> str:
+    """The photo as a figure (blog/figures.py), as wide as the text or a gallery cell."""
+    return figures.figure_html(photo, figures.GALLERY_WIDTH if gallery else figures.TEXT_WIDTH)
 
 
 @register.simple_tag(takes_context=True)
