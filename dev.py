@@ -3,6 +3,7 @@
 
     python3 dev.py serve   # install, migrate, load the demo report, serve on 127.0.0.1
     python3 dev.py test    # install with test tools, lint, run the whole test suite
+    python3 dev.py bench   # install, then time the readers' pages under gunicorn (bench/pages.py)
 
 Everything goes into ./.venv; installing is skipped while pyproject.toml is unchanged.
 The accessibility and HTML checkers come from npm into ./node_modules when npm is here.
@@ -79,12 +80,19 @@ def test(pytest_args: list[str]) -> None:
     run(PYTHON, "-m", "pytest", *pytest_args)
 
 
+def bench(args: list[str]) -> None:
+    install()
+    run(PYTHON, "bench/pages.py", *args)
+
+
 def main() -> None:
     command, *rest = sys.argv[1:] or ["help"]
     if command == "serve":
         serve()
     elif command == "test":
         test(rest)
+    elif command == "bench":
+        bench(rest)
     else:
         print(__doc__)
         sys.exit(0 if command == "help" else 2)

@@ -222,8 +222,8 @@ def _etag(content: bytes) -> str:
 class PageCacheMiddleware:
     """Answers readers' requests for kept pages at once; keeps public pages it sees made.
 
-    Placed right after WhiteNoise: a kept page costs one cache round trip (the generation
-    and the page in one `get_many`), with no session, user, CSRF or language work.
+    Placed right after WhiteNoise: a kept page costs one small cache read (the generation),
+    with no session, user, CSRF or language work.
     """
 
     def __init__(self, get_response):
@@ -283,8 +283,9 @@ class PageCacheMiddleware:
         del response["Vary"]
         now = timezone.now().timestamp()
         response["ETag"] = _etag(response.content)
-        if "Last-Modified" not in response:
-            response["Last-Modified"] = http_date(now)
+        # When this copy was made, whatever the view said (a feed gives its newest entry's
+        # date): a corrected byline changes the page, not the dates in it.
+        response["Last-Modified"] = http_date(now)
         expires_at = now + settings.PAGE_CACHE_SECONDS
         if key is not None and request.method == "GET" and not _has_tracking(request):
             try:
@@ -305,7 +306,7 @@ class PageCacheMiddleware:
         kept = KeptPage(
             generation=generation,
             expires_at=expires_at,
-            last_modified=parse_http_date_safe(response["Last-Modified"]) or now,
+            last_modified=now,
             etag=response["ETag"],
             headers=tuple(h for h in headers if h[0] not in ("ETag", "Last-Modified")),
             content=response.content,

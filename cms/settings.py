@@ -161,8 +161,9 @@ SESSION_ENGINE = (
 )
 
 # Readers' pages kept whole in the cache (blog/pagecache.py) until anything they show
-# changes, at most this many seconds. PAGE_CACHE=0 renders every page afresh.
-PAGE_CACHE_ENABLED = env_bool("PAGE_CACHE", True)
+# changes, at most PAGE_CACHE_SECONDS. On by default only with Redis: a change made in one
+# gunicorn worker must reach the pages every other worker keeps. PAGE_CACHE=0 turns it off.
+PAGE_CACHE_ENABLED = env_bool("PAGE_CACHE", bool(REDIS_URL))
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 3600)
 # How long browsers (max-age) and shared caches or a CDN (s-maxage) may keep a public page
 # without asking again. Nobody tells a CDN of a change: a correction reaches its readers
