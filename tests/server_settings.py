@@ -6,15 +6,13 @@ chose, and the test's database (DATABASE_URL names it).
 
 import os
 
+from cms import backends
 from cms.settings_test import *  # noqa: F403
 
 PAGE_CACHE_ENABLED = True
 CACHES = {
     "default": {
-        "BACKEND": "cms.cache.RedisCache",
-        "LOCATION": os.environ["REDIS_URL"],
+        **backends.cache(os.environ["REDIS_URL"]),
         "KEY_PREFIX": os.environ["CACHE_KEY_PREFIX"],
     }
 }
-# Each server has its own connection; the test database is the test's.
-DATABASES["default"]["TEST"] = {}  # noqa: F405

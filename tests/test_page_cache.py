@@ -10,19 +10,15 @@ import datetime
 import http.cookiejar
 import os
 import re
-import socket
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
-import uuid
 from pathlib import Path
 from unittest import mock
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -31,6 +27,8 @@ from blog import editing, workflow
 from blog.enums import SectionStatus
 from blog.models import Photo, Report, Section, ShareLink, Tag
 from blog.sharing import token_for
+from cms import backends
+from tests.conftest import TEST_REDIS_URL
 from tests.factories import (
     bind_approval,
     make_event,
@@ -41,54 +39,21 @@ from tests.factories import (
     make_speaker,
     make_user,
 )
+from tests.servers import free_port, wait_for_port
 
 pytestmark = pytest.mark.django_db
 
-REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def redis_or_skip() -> None:
-    """Tests with Redis need one; CI has it, a laptop may not (then they say so and skip)."""
-    import redis
-
-    try:
-        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
-    except redis.RedisError as error:
-        reason = f"no Redis at {REDIS_URL} ({error}); set REDIS_URL"
-        if os.environ.get("CI"):
-            pytest.fail(f"CI must run the Redis tests: {reason}")
-        print(f"\n{reason}: Redis page cache tests skipped")
-        pytest.skip(reason)
-
-
-def forget_keys(prefix: str) -> None:
-    import redis
-
-    client = redis.Redis.from_url(REDIS_URL)
-    for key in client.scan_iter(f"{prefix}*"):
-        client.delete(key)
-
-
-@pytest.fixture(params=["memory", "redis"])
+@pytest.fixture(params=["memory", pytest.param("redis", marks=pytest.mark.redis)])
 def page_cache(request, settings):
+    """The page cache on, in this process's memory or in Redis (shared by every process)."""
     settings.PAGE_CACHE_ENABLED = True
     settings.PAGE_CACHE_SECONDS = 24 * 3600
     if request.param == "redis":
-        redis_or_skip()
-        prefix = f"test-{uuid.uuid4().hex}"  # other runs may share this Redis database
-        settings.CACHES = {
-            "default": {
-                "BACKEND": "cms.cache.RedisCache",
-                "LOCATION": REDIS_URL,
-                "KEY_PREFIX": prefix,
-            }
-        }
-        yield request.param
-        forget_keys(prefix)
-    else:
-        cache.clear()
-        yield request.param
+        request.getfixturevalue("redis_cache")
+    return request.param
 
 
 @pytest.fixture
@@ -465,25 +430,10 @@ def test_etag_without_the_cache_too(client, settings, published):
 # --- Two app processes sharing Redis -----------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture
-def two_servers(settings):
+def two_servers(settings, redis_cache):
     """Two gunicorn processes on the test database, sharing one Redis: two app machines."""
-    redis_or_skip()
-    prefix = f"test-{uuid.uuid4().hex}"
     settings.PAGE_CACHE_ENABLED = True
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "cms.cache.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": prefix,
-        }
-    }
     database = connection.settings_dict
     env = {
         **os.environ,
@@ -492,14 +442,13 @@ def two_servers(settings):
             f"postgres://{database['USER']}:{database['PASSWORD']}@{database['HOST']}:"
             f"{database['PORT'] or 5432}/{database['NAME']}"
         ),
-        "REDIS_URL": REDIS_URL,
-        "CACHE_KEY_PREFIX": prefix,
+        "REDIS_URL": TEST_REDIS_URL,
+        "CACHE_KEY_PREFIX": redis_cache["KEY_PREFIX"],
         "ALLOWED_HOSTS": "127.0.0.1",
     }
-    servers, processes = [], []
+    ports, processes = [free_port(), free_port()], []
     try:
-        for _ in range(2):
-            port = free_port()
+        for port in ports:
             processes.append(
                 subprocess.Popen(
                     [
@@ -518,27 +467,13 @@ def two_servers(settings):
                     env=env,
                 )
             )
-            servers.append(f"http://127.0.0.1:{port}")
-        for server in servers:
-            wait_for(server)
-        yield servers
+        for port, process in zip(ports, processes, strict=True):
+            wait_for_port(port, process)
+        yield [f"http://127.0.0.1:{port}" for port in ports]
     finally:
         for process in processes:
             process.terminate()
             process.wait(timeout=10)
-        forget_keys(prefix)
-
-
-def wait_for(server: str) -> None:
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            urllib.request.urlopen(f"{server}/robots.txt", timeout=2)
-            return
-        except OSError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.2)
 
 
 def fetch(url: str) -> tuple[int, str]:
@@ -610,13 +545,8 @@ def test_two_app_processes_sharing_redis_both_serve_a_publish_made_on_either(
 
 def test_readers_are_served_when_the_cache_is_down(client, settings, published, caplog):
     settings.PAGE_CACHE_ENABLED = True
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "cms.cache.RedisCache",
-            "LOCATION": f"redis://127.0.0.1:{free_port()}/0",  # nothing listens there
-            "OPTIONS": {"socket_connect_timeout": 1},
-        }
-    }
+    nowhere = f"redis://127.0.0.1:{free_port()}/0"  # nothing listens there
+    settings.CACHES = {"default": backends.cache(nowhere)}
 
     response = client.get("/reports/report/")
 
