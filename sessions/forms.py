@@ -7,6 +7,10 @@ from sessions.schedule_files import max_bytes, too_large_message
 class ScheduleUploadForm(forms.Form):
     file = forms.FileField(
         label=_("Schedule file"),
+        # A hint for the file chooser only: the format is told from the content.
+        widget=forms.ClearableFileInput(
+            attrs={"accept": ".ics,.ical,.json,text/calendar,application/json"}
+        ),
         help_text=_(
             "An iCalendar file (.ics, e.g. exported from Sched) or a pretalx/frab "
             "schedule.json. Nothing is saved before you confirm the plan."

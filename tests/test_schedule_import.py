@@ -660,6 +660,17 @@ def test_a_broken_upload_shows_its_problems_and_saves_nothing(client, editor, ka
     assert Session.objects.count() == 0
 
 
+def test_a_broken_upload_is_explained_in_japanese(client, editor, kaigi):
+    client.force_login(editor)
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "ja"
+
+    response = upload(client, kaigi, NO_SUMMARY)
+
+    line = line_of(NO_SUMMARY, "cnk-008")
+    assert f"{line} 行目: SUMMARY がありません。" in response.content.decode()
+    assert Session.objects.count() == 0
+
+
 def test_an_upload_over_the_limit_is_refused(client, editor, kaigi, settings):
     settings.SCHEDULE_IMPORT_MAX_BYTES = 1000
     client.force_login(editor)
@@ -687,6 +698,17 @@ def test_a_writer_may_not_import(client, author, kaigi):
 def test_import_permission(request, persona, allowed):
     user = request.getfixturevalue(persona)
     assert user.has_perm("conference.import_schedule") is allowed
+
+
+def test_the_importer_knows_nothing_of_the_blog():
+    """sessions/ is the lower layer: only its public pages read published reports."""
+    sources = Path(__file__).parent.parent / "sessions"
+    importing_blog = sorted(
+        path.relative_to(sources).as_posix()
+        for path in sources.rglob("*.py")
+        if re.search(r"^\s*(from|import) blog\b", path.read_text(), re.MULTILINE)
+    )
+    assert importing_blog == ["views.py"]
 
 
 # --- The demo ------------------------------------------------------------------------------------
