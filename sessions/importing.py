@@ -454,6 +454,13 @@ def _write(plan: SchedulePlan) -> None:
         _write_speaker(planned)
     for dropped in plan.deleted:
         dropped.session.delete()
+    # Titles are unique per event and the constraint is checked row by row: two sessions
+    # that swap titles would collide half-way, so renamed ones first step aside.
+    for planned in plan.updates:
+        if planned.session.title != planned.scheduled.title:
+            Session.objects.filter(pk=planned.session.pk).update(
+                title=f"(renaming {planned.session.pk})"
+            )
     # Updates before creations: a renamed session frees its old title for a new one.
     for planned in plan.updates:
         _write_session(plan.event, planned)

@@ -211,6 +211,17 @@ def test_ics_reimport_updates_in_place_and_reports_dropped_sessions(kaigi, edito
     assert not SessionSpeaker.objects.filter(session__title="SRE チームの立ち上げ方：最初の一年")
 
 
+def test_two_sessions_may_swap_titles(kaigi):
+    import_schedule(kaigi, ICS)
+    first, second = "GitOps at Scale with Argo CD", "Securing the Supply Chain with Sigstore"
+    swapped = ICS.decode().replace(first, "@@").replace(second, first).replace("@@", second)
+
+    plan = import_schedule(kaigi, swapped.encode())
+
+    assert len(plan.updates) == 2
+    assert (session("cnk-005").title, session("cnk-008").title) == (second, first)
+
+
 def test_session_entered_by_hand_is_adopted_by_title_or_kept(kaigi):
     jane = make_speaker(name="JANE DOE", affiliation="")
     typed = make_session(kaigi, (jane,), title="Closing Keynote: Community and You")
