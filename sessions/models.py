@@ -33,6 +33,9 @@ def validate_time_zone(value: str) -> None:
         )
 
 
+NAME_KEY_LENGTH = 200
+
+
 def name_key(name: str) -> str:
     """A person's name as speakers are matched across events and imports.
 
@@ -40,7 +43,8 @@ def name_key(name: str) -> str:
     case, and runs of white space count as one: "Lin  Sun", "lin sun" and "Ｌｉｎ　Ｓｕｎ"
     are the same person.
     """
-    return " ".join(unicodedata.normalize("NFKC", name).casefold().split())
+    # NFKC can lengthen a name ("㍿" is four letters): cut to the column's length.
+    return " ".join(unicodedata.normalize("NFKC", name).casefold().split())[:NAME_KEY_LENGTH]
 
 
 class SessionKind(models.TextChoices):
@@ -148,7 +152,9 @@ class Speaker(models.Model):
     affiliation = models.CharField(_("affiliation"), max_length=200, blank=True)
     profile_url = models.URLField(_("profile link"), blank=True)
     # How a schedule import recognises the person again: see `name_key()`.
-    name_key = models.CharField(max_length=200, editable=False, db_index=True, default="")
+    name_key = models.CharField(
+        max_length=NAME_KEY_LENGTH, editable=False, db_index=True, default=""
+    )
     schedule_code = models.CharField(
         _("code in the schedule"),
         max_length=64,

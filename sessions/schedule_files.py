@@ -24,6 +24,12 @@ from sessions.models import Session, SessionKind, Speaker
 
 # More than this many messages help nobody: the file is the wrong one or badly broken.
 MAX_PROBLEMS = 20
+# An abstract is a paragraph or a few; far more is a file that is not what it claims.
+MAX_ABSTRACT = 20_000
+
+
+def _max_length(model, name: str) -> int:
+    return model._meta.get_field(name).max_length
 
 
 class ScheduleError(ValueError):
@@ -171,7 +177,7 @@ class _Entry:
         return value
 
     def url(self, value, label: str) -> str:
-        value = self.text(value, label, Session._meta.get_field("schedule_url").max_length)
+        value = self.text(value, label, _max_length(Session, "schedule_url"))
         if value:
             try:
                 URLValidator(schemes=["http", "https"])(value)
@@ -192,16 +198,15 @@ class _Entry:
         return starts_at, ends_at
 
     def speaker(self, name, affiliation="", code="") -> ScheduledSpeaker:
-        max_length = Speaker._meta.get_field("name").max_length
         return ScheduledSpeaker(
-            name=self.text(name, _("A speaker's name"), max_length, required=True),
-            affiliation=self.text(affiliation, _("A speaker's affiliation"), max_length),
-            code=self.text(code, _("A speaker's code"), 64),
+            name=self.text(
+                name, _("A speaker's name"), _max_length(Speaker, "name"), required=True
+            ),
+            affiliation=self.text(
+                affiliation, _("A speaker's affiliation"), _max_length(Speaker, "affiliation")
+            ),
+            code=self.text(code, _("A speaker's code"), _max_length(Speaker, "schedule_code")),
         )
-
-
-def _title_length() -> int:
-    return Session._meta.get_field("title").max_length
 
 
 # --- iCalendar ------------------------------------------------------------------------------
@@ -251,7 +256,9 @@ def _read_icalendar(text: str, time_zone: ZoneInfo) -> Schedule:
 def _read_vevent(
     event: icalendar.Event, entry: _Entry, time_zone: ZoneInfo, schedule: Schedule
 ) -> ScheduledSession | None:
-    title = entry.text(event.get("SUMMARY"), "SUMMARY", _title_length(), required=True)
+    title = entry.text(
+        event.get("SUMMARY"), "SUMMARY", _max_length(Session, "title"), required=True
+    )
     entry.title = title
     for name, error in event.errors:
         entry.problem(
@@ -260,7 +267,7 @@ def _read_vevent(
         )
     if entry.failed:
         return None
-    uid = entry.text(event.get("UID"), "UID", 255, required=True)
+    uid = entry.text(event.get("UID"), "UID", _max_length(Session, "schedule_uid"), required=True)
     if str(event.get("STATUS", "")).upper() == "CANCELLED":
         schedule.skipped.append(SkippedEntry(entry.where, title, _("cancelled in the schedule")))
         return None
@@ -292,7 +299,7 @@ def _read_vevent(
             if label_kind and kind == SessionKind.SESSION:
                 kind = label_kind
             elif not label_kind and not track:
-                track = entry.text(label, "CATEGORIES", 120)
+                track = entry.text(label, "CATEGORIES", _max_length(Session, "track"))
 
     attendees = event.get("ATTENDEE") or []
     attendees = attendees if isinstance(attendees, list) else [attendees]
@@ -309,10 +316,10 @@ def _read_vevent(
         starts_at=starts_at,
         ends_at=ends_at,
         where=entry.where,
-        room=entry.text(event.get("LOCATION"), "LOCATION", 120),
+        room=entry.text(event.get("LOCATION"), "LOCATION", _max_length(Session, "room")),
         track=track,
         kind=kind,
-        abstract=entry.text(event.get("DESCRIPTION"), "DESCRIPTION", 20_000),
+        abstract=entry.text(event.get("DESCRIPTION"), "DESCRIPTION", MAX_ABSTRACT),
         url=entry.url(event.get("URL"), "URL"),
         speakers=speakers,
     )
@@ -413,8 +420,15 @@ _DURATION = re.compile(r"^(\d{1,3}):([0-5]\d)$")
 
 
 def _read_talk(talk: dict, entry: _Entry, time_zone: ZoneInfo) -> ScheduledSession | None:
-    entry.title = entry.text(talk.get("title"), "title", _title_length(), required=True)
-    uid = entry.text(talk.get("guid") or talk.get("id"), "guid", 255, required=True)
+    entry.title = entry.text(
+        talk.get("title"), "title", _max_length(Session, "title"), required=True
+    )
+    uid = entry.text(
+        talk.get("guid") or talk.get("id"),
+        "guid",
+        _max_length(Session, "schedule_uid"),
+        required=True,
+    )
     starts_at = None
     if not talk.get("date"):
         entry.problem(_("%(field)s is missing.") % {"field": "date"})
@@ -457,10 +471,10 @@ def _read_talk(talk: dict, entry: _Entry, time_zone: ZoneInfo) -> ScheduledSessi
         starts_at=starts_at,
         ends_at=ends_at,
         where=entry.where,
-        room=entry.text(talk.get("room"), "room", 120),
-        track=entry.text(talk.get("track"), "track", 120),
+        room=entry.text(talk.get("room"), "room", _max_length(Session, "room")),
+        track=entry.text(talk.get("track"), "track", _max_length(Session, "track")),
         kind=kind,
-        abstract=entry.text(abstract, "abstract", 20_000),
+        abstract=entry.text(abstract, "abstract", MAX_ABSTRACT),
         url=entry.url(talk.get("url"), "url"),
         speakers=speakers,
     )

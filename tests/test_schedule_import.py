@@ -706,7 +706,7 @@ def test_a_writer_may_not_import(client, author, kaigi):
     "persona, allowed",
     [("editor", True), ("superuser", True), ("author", False), ("outsider", False)],
 )
-def test_import_permission(request, persona, allowed):
+def test_import_permission(db, request, persona, allowed):
     user = request.getfixturevalue(persona)
     assert user.has_perm("conference.import_schedule") is allowed
 

@@ -10,7 +10,8 @@ def fill_name_keys(apps, schema_editor):
     # Frozen copy of sessions.models.name_key(): a migration must not change later.
     Speaker = apps.get_model("conference", "Speaker")
     for speaker in Speaker.objects.all():
-        speaker.name_key = " ".join(unicodedata.normalize("NFKC", speaker.name).casefold().split())
+        key = " ".join(unicodedata.normalize("NFKC", speaker.name).casefold().split())
+        speaker.name_key = key[:200]
         speaker.save(update_fields=["name_key"])
 
 
