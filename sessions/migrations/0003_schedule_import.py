@@ -18,7 +18,7 @@ def fill_name_keys(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('conference', '0001_initial'),
+        ('conference', '0002_speaker_labels'),
     ]
 
     operations = [
