@@ -8,6 +8,7 @@ sentence of Japanese text is written for this demo.
 
 import datetime
 from dataclasses import dataclass, field
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from blog.enums import SectionStatus
@@ -22,19 +23,6 @@ class AccountData:
     role: str  # "writer", "editor" or "admin"
     display_name: str = ""
     team: str = ""
-
-
-@dataclass(frozen=True)
-class SpeakerData:
-    name: str
-    affiliation: str
-
-
-@dataclass(frozen=True)
-class SessionData:
-    title: str
-    speakers: tuple[SpeakerData, ...]
-    track: str = ""
 
 
 @dataclass(frozen=True)
@@ -90,6 +78,7 @@ EVENT = {
     "starts_on": datetime.date(2022, 10, 24),
     "ends_on": datetime.date(2022, 10, 28),
     "website": "",
+    "time_zone": "America/Detroit",
     "description": (
         "2022年10月24日から28日までの5日間、米国ミシガン州デトロイトの Huntington Place で"
         "開かれたクラウドネイティブ技術のカンファレンスです。米国での現地開催は3年ぶりで、"
@@ -110,24 +99,10 @@ HA_CONTROL_PLANE = "Migrating From Single-Node Kubernetes Control Plane To HA In
 LOGS = "When the Logs Just Don’t Cut It: Root-Causing Incidents Without Re-Deploying Prod"
 WASM = "Cloud-Native WebAssembly: Containerization On the Edge"
 
-SESSIONS: tuple[SessionData, ...] = (
-    SessionData(ISTIO, (SpeakerData("Lin Sun", "Solo.io"), SpeakerData("Mitch Connors", "Google"))),
-    SessionData(KYVERNO, (SpeakerData("Dolis Sharma", "Nirmata"),)),
-    SessionData(
-        FEATURES,
-        (SpeakerData("Ricardo Katz", "VMware"), SpeakerData("Carlos Panato", "Chainguard")),
-    ),
-    SessionData(
-        FALCO, (SpeakerData("Jason Dellaluce", "Sysdig"), SpeakerData("Luca Guerra", "Sysdig"))
-    ),
-    SessionData(
-        HA_CONTROL_PLANE,
-        (SpeakerData("Cong Yue", "Databricks"), SpeakerData("David Oppenheimer", "Databricks")),
-        track="Reliability + Operational Continuity",
-    ),
-    SessionData(LOGS, ()),
-    SessionData(WASM, (SpeakerData("Michael Yuan", "Second State"),)),
-)
+# The event's schedule: the sessions above, with their speakers, times and rooms, and
+# others of the conference. `load_demo` imports it as an editor would upload it.
+SCHEDULE_FILE = Path(__file__).resolve().parent / "schedule" / "kubecon-na-2022.ics"
+COVERED_SESSIONS = (ISTIO, KYVERNO, FEATURES, FALCO, HA_CONTROL_PLANE, LOGS, WASM)
 
 # --- The report ------------------------------------------------------------------------------------
 

@@ -1,9 +1,10 @@
 """Put the demo report into the database; running it again changes nothing.
 
-Every row is found by its natural key (event slug, speaker slug, session
-title within the event, username, report slug, section position within the
-report, photo place within the report), so a second run creates no duplicates;
-a row that exists is kept as it is, or, with `refresh`, updated in place.
+Every row is found by its natural key (event slug, username, report slug,
+section position within the report, photo place within the report; sessions
+and speakers come from the event's schedule file through the schedule import,
+which matches them itself), so a second run creates no duplicates; a row that
+exists is kept as it is, or, with `refresh`, updated in place.
 Photos keep their image files: a picture is drawn only for a photo row that
 does not exist yet, or whose original file has gone.
 """
@@ -16,12 +17,12 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 from django.db import models, transaction
-from django.utils.text import slugify
 
 from blog import editing, membership, workflow
 from blog.models import AuthorProfile, Photo, Report, ReportStatus, Section, SectionStatus, Tag
 from demo import content, pictures
-from sessions.models import Event, EventFormat, Session, SessionKind, SessionSpeaker, Speaker
+from sessions.importing import import_schedule
+from sessions.models import Event, EventFormat, Session
 
 
 @dataclass(frozen=True)
@@ -142,33 +143,30 @@ def _load_accounts() -> dict:
 
 def _load_event() -> Event:
     values = {key: value for key, value in content.EVENT.items() if key != "slug"}
-    return _keep_or_refresh(
+    event = _keep_or_refresh(
         Event, {"slug": content.EVENT["slug"]}, {**values, "format": EventFormat.HYBRID}
     )
+    if event.time_zone == Event._meta.get_field("time_zone").default:
+        # A database loaded before events had a time zone holds the field's default:
+        # the schedule is shown, and its floating times read, in Detroit's.
+        event.time_zone = content.EVENT["time_zone"]
+        event.save(update_fields=["time_zone"])
+    return event
 
 
 def _load_sessions(event: Event) -> dict[str, Session]:
-    sessions = {}
-    for data in content.SESSIONS:
-        session = _keep_or_refresh(
-            Session,
-            {"event": event, "title": data.title},
-            {"kind": SessionKind.SESSION, "track": data.track},
-        )
-        billed = []
-        for position, speaker_data in enumerate(data.speakers):
-            speaker = _keep_or_refresh(
-                Speaker,
-                {"slug": slugify(speaker_data.name)},
-                {"name": speaker_data.name, "affiliation": speaker_data.affiliation},
-            )
-            _keep_or_refresh(
-                SessionSpeaker, {"session": session, "speaker": speaker}, {"position": position}
-            )
-            billed.append(speaker.pk)
-        if _refreshing.get():
-            session.appearances.exclude(speaker__in=billed).delete()
-        sessions[data.title] = session
+    """The event's sessions, imported from the demo's schedule file as an editor would.
+
+    Imported the first time (sessions loaded by hand before the import existed are
+    matched by title and kept) and again with `refresh`; otherwise changes made on the
+    demo site stay.
+    """
+    if _refreshing.get() or not event.sessions.exclude(schedule_uid="").exists():
+        import_schedule(event, content.SCHEDULE_FILE.read_bytes())
+    sessions = {s.title: s for s in event.sessions.filter(title__in=content.COVERED_SESSIONS)}
+    missing = set(content.COVERED_SESSIONS) - set(sessions)
+    if missing:
+        raise LookupError(f"The demo schedule lacks the sessions {sorted(missing)}.")
     return sessions
 
 

@@ -1,5 +1,8 @@
+import unicodedata
+import zoneinfo
 from collections.abc import Callable
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Prefetch
 from django.urls import reverse
@@ -20,6 +23,28 @@ ATTENDANCE_MODES = {
     EventFormat.ONLINE: "https://schema.org/OnlineEventAttendanceMode",
     EventFormat.HYBRID: "https://schema.org/MixedEventAttendanceMode",
 }
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(
+            _("“%(value)s” is not a time zone name such as America/Detroit or Asia/Tokyo."),
+            params={"value": value},
+        )
+
+
+NAME_KEY_LENGTH = 200
+
+
+def name_key(name: str) -> str:
+    """A person's name as speakers are matched across events and imports.
+
+    NFKC folds full-width letters and spaces into their plain forms, casefold() ignores
+    case, and runs of white space count as one: "Lin  Sun", "lin sun" and "Ｌｉｎ　Ｓｕｎ"
+    are the same person.
+    """
+    # NFKC can lengthen a name ("㍿" is four letters): cut to the column's length.
+    return " ".join(unicodedata.normalize("NFKC", name).casefold().split())[:NAME_KEY_LENGTH]
 
 
 class SessionKind(models.TextChoices):
@@ -47,6 +72,16 @@ class Event(models.Model):
     )
     website = models.URLField(_("website"), blank=True)
     description = models.TextField(_("description"), blank=True)
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        default="UTC",
+        validators=[validate_time_zone],
+        help_text=_(
+            "Where the event takes place, e.g. America/Detroit: its schedule is shown "
+            "in this time zone, and times in a schedule file without one are read in it."
+        ),
+    )
 
     class Meta:
         ordering = ["-starts_on", "name"]
@@ -74,6 +109,10 @@ class Event(models.Model):
     @property
     def is_single_day(self) -> bool:
         return self.starts_on == self.ends_on
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.time_zone)
 
     def structured_data(self, absolute: Callable[[str], str]) -> dict:
         """schema.org `Event`; `absolute` turns a path into a full URL."""
@@ -112,6 +151,17 @@ class Speaker(models.Model):
     )
     affiliation = models.CharField(_("affiliation"), max_length=200, blank=True)
     profile_url = models.URLField(_("profile link"), blank=True)
+    # How a schedule import recognises the person again: see `name_key()`.
+    name_key = models.CharField(
+        max_length=NAME_KEY_LENGTH, editable=False, db_index=True, default=""
+    )
+    schedule_code = models.CharField(
+        _("code in the schedule"),
+        max_length=64,
+        blank=True,
+        db_index=True,
+        help_text=_("The speaker's code in a pretalx schedule; set by the schedule import."),
+    )
 
     class Meta:
         ordering = ["name"]
@@ -124,6 +174,10 @@ class Speaker(models.Model):
     def save(self, *args, **kwargs):
         if not self.slug:
             self.slug = unique_slug(self, self.name, fallback="speaker")
+        self.name_key = name_key(self.name)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "name" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "name_key"}
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
@@ -167,6 +221,18 @@ class Session(models.Model):
         help_text=_("The conference's category, e.g. 'Reliability + Operational Continuity'."),
     )
     starts_at = models.DateTimeField(_("scheduled at"), null=True, blank=True)
+    ends_at = models.DateTimeField(_("ends at"), null=True, blank=True)
+    room = models.CharField(_("room"), max_length=120, blank=True)
+    abstract = models.TextField(_("abstract"), blank=True)
+    schedule_uid = models.CharField(
+        _("identifier in the schedule"),
+        max_length=255,
+        blank=True,
+        help_text=_(
+            "The session's UID in the imported schedule file; a new import of the "
+            "schedule updates the session that has it."
+        ),
+    )
     speakers = models.ManyToManyField(
         Speaker, through="SessionSpeaker", related_name="sessions", verbose_name=_("speakers")
     )
@@ -185,6 +251,20 @@ class Session(models.Model):
                 fields=["event", "title"],
                 name="session_title_unique_per_event",
                 violation_error_message=_("This event already has a session with this title."),
+            ),
+            models.UniqueConstraint(
+                fields=["event", "schedule_uid"],
+                condition=~models.Q(schedule_uid=""),
+                name="session_schedule_uid_unique_per_event",
+                violation_error_message=_(
+                    "This event already has a session with this identifier in the schedule."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(ends_at__isnull=True)
+                | models.Q(starts_at__isnull=False, ends_at__gte=models.F("starts_at")),
+                name="session_ends_after_it_starts",
+                violation_error_message=_("A session cannot end before it starts."),
             ),
         ]
 

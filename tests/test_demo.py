@@ -1,5 +1,6 @@
 """The demo loader: `manage.py load_demo` and `demo.loader.load_demo()`."""
 
+import datetime
 import io
 from pathlib import Path
 
@@ -67,21 +68,29 @@ def test_event(accounts):
     assert (event.starts_on.isoformat(), event.ends_on.isoformat()) == ("2022-10-24", "2022-10-28")
     assert event.format == EventFormat.HYBRID
     assert event.website == ""
+    assert event.time_zone == "America/Detroit"
     assert "デトロイト" in event.description
 
 
 @pytest.mark.django_db
-def test_sessions_have_their_speakers_in_billed_order(accounts):
+def test_sessions_come_from_the_schedule_file_with_speakers_in_billed_order(accounts):
     event = Event.objects.get(slug="kubecon-na-2022")
     sessions = {s.title: s for s in Session.objects.filter(event=event).with_speakers()}
-    assert sorted(sessions) == sorted(SESSION_TITLES)
-    assert {s.kind for s in sessions.values()} == {SessionKind.SESSION}
+    assert len(sessions) == 15
+    assert set(SESSION_TITLES) < set(sessions)
+    assert all(
+        session.schedule_uid.endswith("@kccncna2022.demo.invalid") for session in sessions.values()
+    )
+    assert {sessions[title].kind for title in SESSION_TITLES} == {SessionKind.SESSION}
+    assert {s.kind for s in sessions.values()} == set(SessionKind)
 
     def bill(title):
         return [(sp.name, sp.affiliation) for sp in sessions[title].ordered_speakers]
 
     assert bill(SESSION_TITLES[0]) == [("Lin Sun", "Solo.io"), ("Mitch Connors", "Google")]
+    assert bill(SESSION_TITLES[1]) == [("Dolis Sharma", "Nirmata")]
     assert bill(SESSION_TITLES[2]) == [("Ricardo Katz", "VMware"), ("Carlos Panato", "Chainguard")]
+    assert bill(SESSION_TITLES[3]) == [("Jason Dellaluce", "Sysdig"), ("Luca Guerra", "Sysdig")]
     assert bill(SESSION_TITLES[4]) == [
         ("Cong Yue", "Databricks"),
         ("David Oppenheimer", "Databricks"),
@@ -89,8 +98,17 @@ def test_sessions_have_their_speakers_in_billed_order(accounts):
     assert bill(SESSION_TITLES[5]) == []
     assert bill(SESSION_TITLES[6]) == [("Michael Yuan", "Second State")]
     assert sessions[SESSION_TITLES[4]].track == "Reliability + Operational Continuity"
-    assert {s.track for t, s in sessions.items() if t != SESSION_TITLES[4]} == {""}
+    assert {sessions[title].track for title in SESSION_TITLES if title != SESSION_TITLES[4]} == {""}
+    istio = sessions[SESSION_TITLES[0]]
+    detroit = istio.starts_at.astimezone(event.zone)
+    assert (detroit.isoformat(), istio.ends_at - istio.starts_at) == (
+        "2022-10-26T11:55:00-04:00",
+        datetime.timedelta(minutes=35),
+    )
+    assert istio.room == "Room 140 A-F"
+    assert istio.abstract.startswith("サイドカーに頼らない")
     assert Speaker.objects.get(slug="lin-sun").name == "Lin Sun"
+    assert Speaker.objects.filter(name="Jordan Blake").count() == 1  # two keynotes, one person
     assert list(
         SessionSpeaker.objects.filter(session=sessions[SESSION_TITLES[0]])
         .order_by("position")
