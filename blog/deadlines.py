@@ -26,6 +26,7 @@ def send_reminders(today: datetime.date | None = None) -> list:
     late = (
         Section.objects.late(today)
         .filter(author__is_active=True)
+        .exclude(author__email="")  # nowhere to send it
         .select_related("report", "session", "author__author_profile")
         .order_by("author_id", "due", "pk")
     )
@@ -41,8 +42,7 @@ def send_reminders(today: datetime.date | None = None) -> list:
             reminder = DeadlineReminder.objects.select_for_update().get(user=author)
             if reminder.sent_on >= today:
                 continue
-            if not notifications.deadline_reminder(author, sections):
-                continue
+            notifications.deadline_reminder(author, sections)
             reminder.sent_on = today
             reminder.save(update_fields=["sent_on"])
         reminded.append(author)

@@ -208,7 +208,7 @@ class CoverageFilterForm(forms.Form):
     day = forms.ChoiceField(label=_("Day"), required=False)
     place = forms.ChoiceField(label=_("Track"), required=False)
     coverage = forms.ChoiceField(
-        label=_("Claimed"),
+        label=_("Coverage"),
         required=False,
         choices=[
             ("", _("All sessions")),

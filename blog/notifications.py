@@ -88,11 +88,8 @@ def reviewer_assigned(section: Section, by) -> None:
     )
 
 
-def deadline_reminder(user, late_sections: list[Section]) -> bool:
-    """Remind `user` of their late sections, in their language. Says whether it was sent
-    (a person without an email address cannot be reminded)."""
-    if not user.email:
-        return False
+def deadline_reminder(user, late_sections: list[Section]) -> None:
+    """Remind `user` of their late sections (`due` annotated), in their language."""
     with translation.override(language_of(user)):
         lines = [
             ngettext(
@@ -119,4 +116,3 @@ def deadline_reminder(user, late_sections: list[Section]) -> bool:
             % {"count": len(late_sections)},
             lines,
         )
-    return True

@@ -290,7 +290,8 @@ def test_editor_unassigns_an_empty_claim(client, author, editor, talk, report):
 
     assert not Section.objects.exists()
     assert messages_of(response) == [
-        "author 表示名 さんは「サイドカーのこれから」の担当から外れました。空の下書きは削除しました。"
+        "author 表示名 さんは「サイドカーのこれから」の担当から外れました。"
+        "空の下書きは削除しました。"
     ]
     # They stay a writer of the report: editors take writers off on the report page.
     assert ReportMember.objects.filter(report=report, user=author).exists()
