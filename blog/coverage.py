@@ -71,11 +71,6 @@ class Claim:
     created: bool
 
 
-def open_reports(event: Event) -> list[Report]:
-    """The event's reports that still take sections, oldest first."""
-    return list(Report.objects.filter(event=event).open_for_writing().order_by("created_at", "pk"))
-
-
 def writers_allowed(session: Session) -> int:
     allowance = SessionCoverage.objects.filter(session=session).first()
     return allowance.writers_allowed if allowance else WRITERS_PER_SESSION
@@ -187,7 +182,9 @@ def allow_another_writer(session: Session, *, by) -> SessionCoverage:
 
 # --- The board -----------------------------------------------------------------------------------
 
+# The filters' values for "claimed or not" and for sessions without a time yet.
 CLAIMED, UNCLAIMED = "claimed", "unclaimed"
+UNSCHEDULED = "unscheduled"
 
 
 @dataclass
@@ -303,8 +300,6 @@ def _grouped(rows: list[BoardSession]) -> list[BoardGroup]:
         groups.setdefault(key, BoardGroup(*key)).sessions.append(row)
     return [groups[key] for key in sorted(groups, key=lambda key: (_day_order(key[0]), key[1]))]
 
-
-UNSCHEDULED = "unscheduled"
 
 
 def _day_key(day: datetime.date | None) -> str:

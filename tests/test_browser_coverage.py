@@ -88,6 +88,7 @@ def test_writer_claims_a_session_and_lands_in_the_new_draft(browser: Browser, li
     expect(card).to_contain_text("alice 表示名")
     expect(card).to_contain_text("下書き")
     expect(card.get_by_role("link", name="自分の節を開く")).to_be_visible()
+    _screenshot(page, "desktop-light")
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
