@@ -301,7 +301,6 @@ def _grouped(rows: list[BoardSession]) -> list[BoardGroup]:
     return [groups[key] for key in sorted(groups, key=lambda key: (_day_order(key[0]), key[1]))]
 
 
-
 def _day_key(day: datetime.date | None) -> str:
     """A day as the filter's choice value."""
     return day.isoformat() if day else UNSCHEDULED
