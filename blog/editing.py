@@ -27,11 +27,20 @@ from blog.enums import SectionStatus
 from blog.models import Photo, Report, Section, display_name_of, normalized_text
 
 # The fields a section's form edits. Reviewer and status belong to the workflow.
-SECTION_FIELDS = ("report", "position", "session", "heading", "author", "author_team", "body")
-# Changing only these is not a new version of the text (lost-update protection is about
-# text), nor anything a reviewer approved.
-ORDER_FIELDS = frozenset({"position"})
-REPORT_FIELDS = ("title", "slug", "event", "lead", "closing", "cover")
+SECTION_FIELDS = (
+    "report",
+    "position",
+    "session",
+    "heading",
+    "author",
+    "author_team",
+    "body",
+    "due_on",
+)
+# Changing only these (the order, the due date) is not a new version of the text
+# (lost-update protection is about text), nor anything a reviewer approved.
+PLANNING_FIELDS = frozenset({"position", "due_on"})
+REPORT_FIELDS = ("title", "slug", "event", "lead", "closing", "cover", "due_on")
 
 UNCHANGED = object()
 
@@ -118,12 +127,15 @@ def save_section(
         moving_in = stored is None or "report" in changed
         if moving_in and not by.has_perm("blog.write_in_report", section.report):
             raise PermissionDenied(_("You are not a writer of this report."))
+        sets_due_date = "due_on" in changed and (stored is not None or section.due_on)
+        if sets_due_date and not by.has_perm("blog.set_due_date", section):
+            raise PermissionDenied(_("Only editors set due dates."))
         if stored is not None:
             # Who reviews is the workflow's to change, below.
             section.reviewer_id = stored.reviewer_id
         if stored is None or "author" in changed or "report" in changed:
             edit.writer_added = membership.ensure_writer(section.report, section.author, by=by)
-        if stored is None or changed - ORDER_FIELDS:
+        if stored is None or changed - PLANNING_FIELDS:
             section.save()
         elif changed:
             section.save(update_fields=[*sorted(changed), "updated_at"])

@@ -1,5 +1,7 @@
 """States, actions and roles of the editorial workflow: the vocabulary every layer shares."""
 
+import datetime
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -53,3 +55,25 @@ class ExportFormat(models.TextChoices):
 
     HATENA = "hatena", _("Hatena Blog Markdown")
     HTML = "html", _("standalone HTML")
+
+
+class DeadlineState(models.TextChoices):
+    """Where unfinished work stands against its due date."""
+
+    LATE = "late", _("Late")
+    DUE_SOON = "due_soon", _("Due soon")
+
+
+# "Due soon": due today or within this many days.
+DUE_SOON_DAYS = 3
+
+
+def deadline_state(due, today) -> DeadlineState | None:
+    """Late, due soon or neither, for unfinished work due on `due` (a date or None)."""
+    if due is None:
+        return None
+    if due < today:
+        return DeadlineState.LATE
+    if due <= today + datetime.timedelta(days=DUE_SOON_DAYS):
+        return DeadlineState.DUE_SOON
+    return None

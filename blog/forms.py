@@ -8,6 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from markdownx.fields import MarkdownxFormField
 
+from blog import coverage, roles
+from blog.enums import SectionStatus
 from blog.markdown import MAX_CHARACTERS as MAX_BODY_CHARACTERS
 from blog.models import Report, Section, display_name_of, normalized_text
 from blog.models.sections import COMMENT_MAX_LENGTH
@@ -106,7 +108,9 @@ class SectionAdminForm(MarkdownTargetFormMixin, forms.ModelForm):
             "author_team",
             "body",
             "reviewer",
+            "due_on",
         ]
+        widgets = {"due_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -194,4 +198,53 @@ class ReportAdminForm(MarkdownTargetFormMixin, forms.ModelForm):
     # The admin passes its own field list (from its fieldsets); these are the defaults.
     class Meta:
         model = Report
-        fields = ["title", "slug", "event", "tags", "lead", "closing"]
+        fields = ["title", "slug", "event", "tags", "lead", "closing", "due_on"]
+        widgets = {"due_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+
+class CoverageFilterForm(forms.Form):
+    """The coverage board's filters (GET): each narrows the sessions shown."""
+
+    day = forms.ChoiceField(label=_("Day"), required=False)
+    place = forms.ChoiceField(label=_("Track"), required=False)
+    coverage = forms.ChoiceField(
+        label=_("Coverage"),
+        required=False,
+        choices=[
+            ("", _("All sessions")),
+            (coverage.CLAIMED, _("Claimed")),
+            (coverage.UNCLAIMED, _("Not claimed yet")),
+        ],
+    )
+    status = forms.ChoiceField(
+        label=_("Section state"),
+        required=False,
+        choices=[("", _("Any state")), *SectionStatus.choices],
+    )
+
+    def __init__(self, *args, board: "coverage.Board", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["day"].choices = [("", _("Every day")), *coverage.day_choices(board.days)]
+        self.fields["place"].choices = [
+            ("", _("Every track")),
+            *((place, place or _("No track")) for place in board.places),
+        ]
+
+
+class WriterChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, user) -> str:
+        return display_name_of(user)
+
+
+class AssignWriterForm(forms.Form):
+    """An editor gives a session to a writer on the coverage board."""
+
+    writer = WriterChoiceField(
+        label=_("Writer"),
+        queryset=None,
+        error_messages={"required": _("Choose the writer first.")},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["writer"].queryset = roles.writers()

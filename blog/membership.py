@@ -30,6 +30,18 @@ def add_writer(report: Report, user, *, by) -> ReportMember:
     return member
 
 
+def join_by_claim(report: Report, user) -> ReportMember:
+    """`user` claimed a session for `report` on the coverage board: they become one of its
+    writers by their own hand (blog/coverage.py checks the claim itself)."""
+    if not user.has_perm("blog.claim_session", report) or report.is_live:
+        raise PermissionDenied(_("You may not claim sessions for this report."))
+    member, _created = ReportMember.objects.get_or_create(
+        report=report, user=user, defaults={"added_by": user}
+    )
+    _forget_cached_memberships(user)
+    return member
+
+
 def ensure_writer(report: Report, author, *, by):
     """Before `author` signs a section of `report`: make them a writer of it if they are
     not yet (only an editor can choose someone else as author). Returns `author` when

@@ -6,11 +6,13 @@ What each move says and to whom comes from its row in `blog.workflow.SECTION_ACT
 from django.conf import settings
 from django.core.mail import send_mail
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from blog import roles
 from blog.enums import Recipients
-from blog.models import ReviewComment, Section, display_name_of
+from blog.models import ReviewComment, Section, display_name_of, language_of
 
 
 def _admin_link(section: Section) -> str:
@@ -84,3 +86,33 @@ def reviewer_assigned(section: Section, by) -> None:
             _admin_link(section),
         ],
     )
+
+
+def deadline_reminder(user, late_sections: list[Section]) -> None:
+    """Remind `user` of their late sections (`due` annotated), in their language."""
+    with translation.override(language_of(user)):
+        lines = [
+            ngettext(
+                "This section of yours is past its due date:",
+                "These sections of yours are past their due dates:",
+                len(late_sections),
+            )
+        ]
+        for section in late_sections:
+            lines.append(
+                _("“%(title)s” in “%(report)s”, due %(date)s (%(status)s)")
+                % {
+                    "title": section.title,
+                    "report": section.report.title,
+                    "date": section.due.isoformat(),
+                    "status": section.get_status_display(),
+                }
+                + f"\n{_admin_link(section)}"
+            )
+        lines.append(_("If a date no longer works, tell an editor; they can change it."))
+        _send(
+            [user],
+            ngettext("%(count)s late section", "%(count)s late sections", len(late_sections))
+            % {"count": len(late_sections)},
+            lines,
+        )

@@ -141,3 +141,14 @@ rules.add_perm(
     "blog.delete_photo",
     is_editor | (is_writer & (no_object | (owns_photo_section & photo_section_open_for_author))),
 )
+
+# The coverage board (blog/coverage.py): who may. Claims, assignments and unassignments
+# happen only in reports still being written; blog.coverage checks that state itself, so
+# that it holds for superusers too (Django grants them every permission unasked).
+rules.add_perm("blog.view_coverage", is_staff_author)
+rules.add_perm("blog.claim_session", is_staff_author)
+rules.add_perm("blog.assign_session", is_editor)
+rules.add_perm("blog.allow_another_writer", is_editor)
+rules.add_perm("blog.unassign_session", is_editor)
+# Due dates of reports and sections: writers see them, editors set them.
+rules.add_perm("blog.set_due_date", is_editor)

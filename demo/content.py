@@ -508,6 +508,8 @@ class DraftSectionData:
     body: str
     state: SectionStatus
     editor_comment: str = ""
+    # Days from the day the demo is loaded to this section's own due date (negative: late).
+    due_in_days: int | None = None
 
 
 IN_PROGRESS_REPORT = {
@@ -517,6 +519,8 @@ IN_PROGRESS_REPORT = {
 KubeCon + CloudNativeCon North America 2022 から戻った参加メンバーが、現地で得た学びを自分たちの運用にどう生かすかをまとめます。各メンバーが一節ずつ担当し、編集者のレビューを経て公開する予定です。
 """,
     "closing": "",
+    # Due soon, counted from the day the demo is loaded, so the admin home shows deadlines.
+    "due_in_days": 2,
 }
 
 IN_PROGRESS_SECTIONS: tuple[DraftSectionData, ...] = (
@@ -524,6 +528,7 @@ IN_PROGRESS_SECTIONS: tuple[DraftSectionData, ...] = (
         author="sato",
         heading="サイドカーの再起動をどう減らすか",
         state=SectionStatus.DRAFT,
+        due_in_days=-1,
         body="""\
 Istio のアップグレードのたびに全サービスを再起動している現状を見直したいと考えています。まずは再起動が必要になるワークロードの一覧を作り、影響の大きいものから順に対策を検討します。
 

@@ -9,6 +9,7 @@ Photos keep their image files: a picture is drawn only for a photo row that
 does not exist yet, or whose original file has gone.
 """
 
+import datetime
 from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 from django.db import models, transaction
+from django.utils import timezone
 
 from blog import editing, membership, workflow
 from blog.models import AuthorProfile, Photo, Report, ReportStatus, Section, SectionStatus, Tag
@@ -290,7 +292,12 @@ def _load_report_in_progress(users: dict) -> Report:
     report = _sync(
         Report,
         {"slug": data["slug"]},
-        {"title": data["title"], "lead": data["lead"], "closing": data["closing"]},
+        {
+            "title": data["title"],
+            "lead": data["lead"],
+            "closing": data["closing"],
+            "due_on": _days_from_today(data["due_in_days"]),
+        },
         _saved_by_editor(users),
     )
     _load_writers(report, [data.author for data in content.IN_PROGRESS_SECTIONS], users)
@@ -304,9 +311,15 @@ def _load_report_in_progress(users: dict) -> Report:
                 "author": users[section_data.author],
                 "author_team": teams[section_data.author],
                 "body": section_data.body,
+                "due_on": _days_from_today(section_data.due_in_days),
             },
             _saved_by_editor(users),
         )
         if not section.transitions.exists() and section.status == SectionStatus.DRAFT:
             _bring_to(section, section_data.state, editor, section_data.editor_comment)
     return report
+
+
+def _days_from_today(days: int | None) -> datetime.date | None:
+    """A due date relative to the day the demo is loaded, so it is late or due soon then."""
+    return None if days is None else timezone.localdate() + datetime.timedelta(days=days)

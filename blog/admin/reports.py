@@ -24,6 +24,7 @@ from blog.admin.base import (
     tell,
     tell_errors,
 )
+from blog.admin.coverage import CoverageBoardViews
 from blog.admin.photos import GalleryPhotoInline
 from blog.enums import ExportFormat, ReportStatus, SectionStatus
 from blog.forms import (
@@ -112,7 +113,7 @@ def save_member_rows(request, formset, report: Report) -> bool:
 
 
 @admin.register(Report)
-class ReportAdmin(PeopleMenusMixin, RevisionedAdmin):
+class ReportAdmin(CoverageBoardViews, PeopleMenusMixin, RevisionedAdmin):
     change_form_template = "admin/blog/report/change_form.html"
     list_display = ["title", "event", "publication_display", "review_progress"]
     list_filter = ["status", "event", "tags"]
@@ -130,7 +131,7 @@ class ReportAdmin(PeopleMenusMixin, RevisionedAdmin):
     fieldsets = [
         (None, {"fields": ["title", "slug", "event", "tags", "cover"]}),
         (_("Text"), {"fields": ["lead", "closing"]}),
-        (_("Publishing"), {"fields": ["publication_display", "editors"]}),
+        (_("Publishing"), {"fields": ["due_on", "publication_display", "editors"]}),
     ]
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
@@ -262,7 +263,7 @@ class ReportAdmin(PeopleMenusMixin, RevisionedAdmin):
                 name="{}_{}_export".format(*info),
             ),
         ]
-        return own + self.revision_urls() + super().get_urls()
+        return own + self.coverage_urls() + self.revision_urls() + super().get_urls()
 
     def _report_for(self, request, object_id, permission: str) -> Report:
         report = get_object_or_404(Report, pk=object_id)

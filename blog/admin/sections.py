@@ -40,7 +40,7 @@ class SectionInline(PeopleMenusMixin, admin.StackedInline):
     formfield_overrides = MARKDOWN_WIDGETS
     fields = [
         ("position", "session", "heading"),
-        ("author", "reviewer"),
+        ("author", "reviewer", "due_on"),
         "status_display",
         "body",
         "base_version",
@@ -150,7 +150,7 @@ class SectionAdmin(PeopleMenusMixin, RevisionedAdmin):
     def get_fieldsets(self, request, obj=None):
         is_editor = roles.is_editor(request.user)
         author_fields = ["author", "author_team"] if is_editor else ["author_team"]
-        review_fields = ["status_display", "version", "updated_at"]
+        review_fields = ["status_display", "due_on", "version", "updated_at"]
         if is_editor:
             review_fields.insert(1, "reviewer")
         # The version a change started from matters only to a page that can save.
@@ -161,6 +161,12 @@ class SectionAdmin(PeopleMenusMixin, RevisionedAdmin):
             (_("Author"), {"fields": author_fields}),
             (_("Review"), {"fields": review_fields}),
         ]
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if not request.user.has_perm("blog.set_due_date"):
+            readonly.append("due_on")  # writers see their due date; editors set it
+        return readonly
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)

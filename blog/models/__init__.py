@@ -4,7 +4,8 @@ One module per aggregate; everything is importable from `blog.models` as before.
 """
 
 from blog.enums import ReportStatus, SectionStatus
-from blog.models.people import AuthorProfile, author_url, display_name_of
+from blog.models.coverage import WRITERS_PER_SESSION, DeadlineReminder, SessionCoverage
+from blog.models.people import AuthorProfile, author_url, display_name_of, language_of
 from blog.models.photos import Photo, _photo_upload_to, validate_raster_image
 from blog.models.reports import (
     Report,
@@ -37,7 +38,9 @@ from blog.models.text import (
 __all__ = [
     "PHOTO_ALT_PLACEHOLDER",
     "PHOTO_CAPTION_PLACEHOLDER",
+    "WRITERS_PER_SESSION",
     "AuthorProfile",
+    "DeadlineReminder",
     "MarkdownFieldsMixin",
     "Photo",
     "Report",
@@ -51,6 +54,7 @@ __all__ = [
     "SectionQuerySet",
     "SectionStatus",
     "SectionTransition",
+    "SessionCoverage",
     "ShareLink",
     "Tag",
     "_photo_upload_to",
@@ -59,6 +63,7 @@ __all__ = [
     "display_name_of",
     "is_alt_placeholder",
     "is_caption_placeholder",
+    "language_of",
     "normalized_text",
     "plain_text",
     "published_condition",

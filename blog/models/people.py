@@ -17,6 +17,13 @@ class AuthorProfile(models.Model):
     )
     display_name = models.CharField(_("display name"), max_length=100)
     team = models.CharField(_("team"), max_length=200, blank=True)
+    language = models.CharField(
+        _("language of emails"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        blank=True,
+        help_text=_("Left empty, emails are in the site's language."),
+    )
 
     class Meta:
         verbose_name = _("author profile")
@@ -32,6 +39,14 @@ def display_name_of(user) -> str:
     if profile is not None and profile.display_name:
         return profile.display_name
     return user.get_full_name() or user.get_username()
+
+
+def language_of(user) -> str:
+    """The language `user` reads email in: their profile's choice, else the site's."""
+    profile = getattr(user, "author_profile", None)
+    if profile is not None and profile.language:
+        return profile.language
+    return settings.LANGUAGE_CODE
 
 
 def author_url(user) -> str:

@@ -19,8 +19,11 @@ from markdownx.models import MarkdownxField
 
 from blog import roles
 from blog.enums import (
+    DUE_SOON_DAYS,
+    DeadlineState,
     ReportAction,
     ReportStatus,
+    deadline_state,
 )
 from blog.models.people import author_url, display_name_of
 from blog.models.text import (
@@ -121,6 +124,12 @@ class ReportQuerySet(models.QuerySet):
     def open_for_writing(self) -> "ReportQuerySet":
         """Reports that still take new sections: not published or scheduled."""
         return self.exclude(status=ReportStatus.PUBLISHED)
+
+    def late_or_due_soon(self, today: datetime.date) -> "ReportQuerySet":
+        """Reports still being written whose due date has passed or comes within
+        `DUE_SOON_DAYS` days, soonest first."""
+        horizon = today + datetime.timedelta(days=DUE_SOON_DAYS)
+        return self.open_for_writing().filter(due_on__lte=horizon).order_by("due_on", "pk")
 
     def for_listing(self) -> "ReportQuerySet":
         return (
@@ -245,6 +254,15 @@ class Report(MarkdownFieldsMixin, models.Model):
     reading_minutes = models.PositiveIntegerField(
         _("reading time in minutes"), default=0, editable=False
     )
+    due_on = models.DateField(
+        _("due date"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "When every section should be ready. A section without its own due date is "
+            "due then. Set by editors."
+        ),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -291,6 +309,9 @@ class Report(MarkdownFieldsMixin, models.Model):
             and self.published_at is not None
             and self.published_at > timezone.now()
         )
+
+    def deadline_state(self, today: datetime.date) -> DeadlineState | None:
+        return None if self.is_live else deadline_state(self.due_on, today)
 
     @property
     def is_live(self) -> bool:

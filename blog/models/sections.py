@@ -1,5 +1,6 @@
 """One author's part of a report and its review trail."""
 
+import datetime
 import hashlib
 import json
 from collections.abc import Iterable
@@ -10,6 +11,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Prefetch
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
@@ -18,8 +20,12 @@ from reversion.models import Version
 
 from blog import markdown, roles
 from blog.enums import (
+    DUE_SOON_DAYS,
+    DeadlineState,
+    ReportStatus,
     SectionAction,
     SectionStatus,
+    deadline_state,
 )
 from blog.models.people import author_url, display_name_of
 from blog.models.reports import Report, published_condition
@@ -74,6 +80,46 @@ class SectionQuerySet(models.QuerySet):
         return self.select_related(
             "session", "author__author_profile", "reviewer__author_profile"
         ).order_by("position", "pk")
+
+    # --- Deadlines --------------------------------------------------------------------------
+
+    def with_due_date(self) -> "SectionQuerySet":
+        """Annotate `due`: the section's own due date, else its report's."""
+        return self.annotate(due=Coalesce("due_on", "report__due_on"))
+
+    def unfinished(self) -> "SectionQuerySet":
+        """Work still owed: not approved, in a report still being written."""
+        return self.exclude(status=SectionStatus.APPROVED).exclude(
+            report__status=ReportStatus.PUBLISHED
+        )
+
+    def late(self, today: datetime.date) -> "SectionQuerySet":
+        """Unfinished sections whose due date has passed."""
+        return self.unfinished().with_due_date().filter(due__lt=today)
+
+    def due_soon(self, today: datetime.date) -> "SectionQuerySet":
+        """Unfinished sections due today or within `DUE_SOON_DAYS` days."""
+        horizon = today + datetime.timedelta(days=DUE_SOON_DAYS)
+        return self.unfinished().with_due_date().filter(due__gte=today, due__lte=horizon)
+
+    def late_or_due_soon(self, today: datetime.date) -> "SectionQuerySet":
+        """What the admin home lists under deadlines: soonest due first."""
+        horizon = today + datetime.timedelta(days=DUE_SOON_DAYS)
+        return (
+            self.unfinished()
+            .with_due_date()
+            .filter(due__lte=horizon)
+            .select_related("report", "session", "author__author_profile")
+            .order_by("due", "report_id", "position", "pk")
+        )
+
+    def for_board(self) -> "SectionQuerySet":
+        """Sections as the coverage board shows them: author, report and due date."""
+        return (
+            self.with_due_date()
+            .select_related("report", "author__author_profile")
+            .order_by("created_at", "pk")
+        )
 
     def awaiting_review(self) -> "SectionQuerySet":
         """What editors should look at next: submitted sections, oldest submission first."""
@@ -141,6 +187,12 @@ class Section(MarkdownFieldsMixin, models.Model):
         related_name="sections_to_review",
         verbose_name=_("reviewer"),
         help_text=_("The editor who reviews this section and is notified when it is submitted."),
+    )
+    due_on = models.DateField(
+        _("due date"),
+        null=True,
+        blank=True,
+        help_text=_("Left empty, the report's due date applies. Set by editors."),
     )
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True, editable=False)
     approved_version = models.PositiveIntegerField(
@@ -277,6 +329,14 @@ class Section(MarkdownFieldsMixin, models.Model):
         if self.heading:
             return self.heading
         return self.session.title if self.session_id else ""
+
+    def deadline_state(self, today: datetime.date) -> DeadlineState | None:
+        """Late, due soon or neither; finished work (approved, or published) is neither.
+
+        For rows fetched `with_due_date()`, which annotates `due`."""
+        if self.status == SectionStatus.APPROVED or self.report.is_live:
+            return None
+        return deadline_state(self.due, today)
 
     @property
     def anchor(self) -> str:

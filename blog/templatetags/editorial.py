@@ -1,9 +1,14 @@
 from django import template
 from django.db.models import Count, Q
+from django.utils import timezone
 
 from blog import membership, roles
 from blog.enums import ReportStatus, SectionStatus
 from blog.models import Report, Section, display_name_of
+from sessions.models import Event
+
+# Events offered on the admin home for their coverage board, newest first.
+BOARD_LINKS = 5
 
 register = template.Library()
 
@@ -21,6 +26,13 @@ def editorial_dashboard(context) -> dict:
         .order_by("report", "position")
     )
     data = {"my_sections": list(mine), "is_editor": is_editor}
+    today = timezone.localdate()
+    due = Section.objects.visible_to(user).late_or_due_soon(today)
+    data["sections_due"] = list(due if is_editor else due.filter(author=user))
+    for section in data["sections_due"]:
+        section.deadline = section.deadline_state(today)
+    if user.has_perm("blog.view_coverage"):
+        data["board_events"] = list(Event.objects.order_by("-starts_on", "name")[:BOARD_LINKS])
     if not is_editor and not membership.open_reports_for(user).exists():
         data["editors"] = list(roles.editors().filter(is_staff=True))
         data["writes_nowhere"] = True
@@ -34,6 +46,9 @@ def editorial_dashboard(context) -> dict:
             )
             .order_by("-updated_at")
         )
+        data["reports_due"] = list(Report.objects.late_or_due_soon(today))
+        for report in data["reports_due"]:
+            report.deadline = report.deadline_state(today)
     return data
 
 
