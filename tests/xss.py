@@ -192,6 +192,9 @@ class Balance(HTMLParser):
         if tag not in VOID_ELEMENTS:
             self.open.append(tag)
 
+    def handle_startendtag(self, tag, attrs):
+        pass  # `<br/>`: opens and closes at once
+
     def handle_endtag(self, tag):
         if not self.open or self.open[-1] != tag:
             self.problems.append(f"</{tag}> closes {self.open[-1:] or 'nothing'}")
