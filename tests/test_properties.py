@@ -153,17 +153,13 @@ def test_slugs_are_valid_and_unique_for_any_title(names):
     # every example, so each rolls back its own rows).
     with transaction.atomic():
         for model, field in [(Report, "title"), (Tag, "name"), (Speaker, "name")]:
-            for name in dict.fromkeys(
-                name[: model._meta.get_field(field).max_length] for name in names
-            ):
+            limit = model._meta.get_field(field).max_length
+            distinct_names = list(dict.fromkeys(name[:limit] for name in names))
+            for name in distinct_names:
                 row = model(**{field: name})
                 row.slug = unique_slug(row, name, fallback=model._meta.model_name)
                 assert_valid_slug(model, row.slug)
                 row.save()
             slugs = list(model.objects.values_list("slug", flat=True))
-            assert (
-                len(set(slugs))
-                == len(slugs)
-                == len(set(n[: model._meta.get_field(field).max_length] for n in names))
-            )
+            assert len(set(slugs)) == len(slugs) == len(distinct_names)
         transaction.set_rollback(True)
