@@ -18,7 +18,7 @@ import unicodedata
 
 from django.core.exceptions import ValidationError
 from django.utils.deconstruct import deconstructible
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 ZERO_WIDTH_JOINER = "\u200d"
 BLACK_FLAG = "\U0001f3f4"
@@ -26,7 +26,7 @@ _TAG_CHARACTERS = re.compile(r"[\U000e0020-\U000e007e]+\U000e007f")
 # Between an emoji and what joins it: skin tones and variation selectors.
 _EMOJI_MODIFIERS = re.compile(r"[\U0001f3fb-\U0001f3ff\ufe0e\ufe0f]")
 # An ATX heading line of Markdown, and the fences of a code block (not headings inside).
-_HEADING_LINE = re.compile(r"^ {0,3}#{1,6}(?:[ \t]|$)")
+_HEADING_LINE = re.compile(r"^(?: {0,3}> ?)* {0,3}#{1,6}(?:[ \t]|$)")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 
 
@@ -63,24 +63,26 @@ def describe(character: str) -> str:
     return f"U+{ord(character):04X} {name}".strip()
 
 
-def _named(characters: list[str]) -> str:
-    return ", ".join(describe(character) for character in characters)
+def _params(characters: list[str], **more) -> dict:
+    named = ", ".join(describe(character) for character in characters)
+    return {"characters": named, "count": len(characters), **more}
 
 
 @deconstructible
 class NoInvisibleCharacters:
     """For a title, a name or a slug: refuses any format character outside an emoji."""
 
-    message = _(
+    message = ngettext_lazy(
         "Remove the invisible character %(characters)s: it does not show, but changes how "
-        "the text around it is read or compared. Retype the text if you pasted it."
+        "the text around it is read or compared. Retype the text if you pasted it.",
+        "Remove the invisible characters %(characters)s: they do not show, but change how "
+        "the text around them is read or compared. Retype the text if you pasted it.",
+        "count",
     )
 
     def __call__(self, value: str) -> None:
         if found := invisible_characters(value or ""):
-            raise ValidationError(
-                self.message, code="invisible_character", params={"characters": _named(found)}
-            )
+            raise ValidationError(self.message, code="invisible_character", params=_params(found))
 
     def __eq__(self, other) -> bool:
         return type(other) is type(self)
@@ -93,9 +95,12 @@ class NoInvisibleCharacters:
 class NoInvisibleCharactersInHeadings(NoInvisibleCharacters):
     """For Markdown: refuses format characters in heading lines (`#`, outside code)."""
 
-    message = _(
+    message = ngettext_lazy(
         "Remove the invisible character %(characters)s from the heading “%(heading)s”: it "
-        "does not show, but changes how the heading is read or linked to."
+        "does not show, but changes how the heading is read or linked to.",
+        "Remove the invisible characters %(characters)s from the heading “%(heading)s”: they "
+        "do not show, but change how the heading is read or linked to.",
+        "count",
     )
 
     def __call__(self, value: str) -> None:
@@ -111,11 +116,9 @@ class NoInvisibleCharactersInHeadings(NoInvisibleCharacters):
             if fence is not None or not _HEADING_LINE.match(line):
                 continue
             if found := invisible_characters(line):
-                heading = "".join(c for c in line.lstrip(" #") if c not in found).strip()
+                heading = "".join(c for c in line.lstrip(" #>") if c not in found).strip()
                 raise ValidationError(
-                    self.message,
-                    code="invisible_character",
-                    params={"characters": _named(found), "heading": heading},
+                    self.message, code="invisible_character", params=_params(found, heading=heading)
                 )
 
 

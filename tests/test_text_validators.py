@@ -5,6 +5,7 @@ import unicodedata
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import translation
 
 from blog.models import AuthorProfile, Report, Section, Tag
 from cms.text_validators import (
@@ -70,12 +71,35 @@ def test_refusal_names_the_character_in_the_persons_language():
     assert refused.value.messages == [REFUSED_RLO]
 
 
+def test_several_characters_are_named_together():
+    with pytest.raises(ValidationError) as refused:
+        no_invisible_characters(f"a{RLO}b{ZWSP}c")
+
+    assert refused.value.messages == [
+        "目に見えない文字 U+202E RIGHT-TO-LEFT OVERRIDE, U+200B ZERO WIDTH SPACE を取り除いて"
+        "ください。表示されませんが、前後の文字の読まれ方や比べられ方を変えてしまいます。"
+        "貼り付けた文章なら、打ち直してください。"
+    ]
+
+
+def test_english_speaks_of_one_or_several_characters():
+    with translation.override("en"):
+        with pytest.raises(ValidationError) as refused:
+            no_invisible_characters(f"a{RLO}b{ZWSP}c")
+        message = refused.value.messages[0]
+
+    assert message.startswith(
+        "Remove the invisible characters U+202E RIGHT-TO-LEFT OVERRIDE, U+200B ZERO WIDTH "
+        "SPACE: they do not show"
+    )
+
+
 def test_markdown_headings_are_checked_but_not_their_text_or_code():
     body_text = f"本文の{ZWSP}文字\n\n```\n# コードの{ZWSP}コメント\n```\n\n    # 字下げコード"
     no_invisible_characters_in_headings(body_text)
 
     with pytest.raises(ValidationError) as refused:
-        no_invisible_characters_in_headings(f"前文\n\n### まと{ZWSP}め\n\n本文")
+        no_invisible_characters_in_headings(f"前文\n\n> ### まと{ZWSP}め\n\n本文")
 
     assert refused.value.messages == [
         "見出し「まとめ」から目に見えない文字 U+200B ZERO WIDTH SPACE を取り除いてください。"
