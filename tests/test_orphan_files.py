@@ -187,7 +187,9 @@ def test_find_orphan_files_leaves_a_fresh_upload_alone():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_whole_transaction_rolled_back_takes_its_files_and_a_commit_keeps_them(author):
+def test_a_whole_transaction_rolled_back_takes_its_files_and_a_commit_keeps_them(
+    staff_roles, author
+):
     section = make_section(make_report(), author)
     before = snapshot()
 
