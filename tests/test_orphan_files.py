@@ -203,3 +203,34 @@ def test_a_whole_transaction_rolled_back_takes_its_files_and_a_commit_keeps_them
 
     assert rolled_back == before
     assert snapshot()[0] - before[0] == set(photo.stored_names)
+
+
+# --- The same in a bucket (moto's S3 server) -------------------------------------------------
+
+
+def test_a_failed_section_save_leaves_no_object_in_the_bucket(bucket, author):
+    section = make_section(make_report(), author)
+    section.body = "新しい本文"
+
+    def save_photos() -> bool:
+        new_photo(section).save()
+        return True
+
+    with (
+        mock.patch("blog.editing.refresh_reading_minutes", side_effect=Injected),
+        pytest.raises(Injected),
+    ):
+        editing.save_section(section, by=author, related=save_photos)
+
+    assert (bucket.keys(), Photo.objects.count()) == (set(), 0)
+
+
+def test_find_orphan_files_works_on_a_bucket(bucket, author):
+    section = make_section(make_report(), author)
+    photo = make_photo(section.report, section)
+    orphan = default_storage.save("photos/originals/left-behind.jpg", ContentFile(b"x"))
+
+    listed = run("--delete", "--min-age", "0")
+
+    assert listed == [orphan, "Removed 1 file(s) that no row points to."]
+    assert bucket.keys() == set(photo.stored_names)
