@@ -7,4 +7,4 @@ class BlogConfig(AppConfig):
     verbose_name = _("Blog")
 
     def ready(self) -> None:
-        from blog import signals  # noqa: F401 - connects the receivers
+        from blog import checks, signals  # noqa: F401 - registers the checks, connects receivers

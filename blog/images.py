@@ -24,12 +24,14 @@ import io
 import logging
 import uuid
 import warnings
+import weakref
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import Storage
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
@@ -334,3 +336,32 @@ def delete_quietly(storage: Storage, names: list[str]) -> None:
             storage.delete(name)
         except Exception:
             logger.warning("Could not delete %r from the media storage", name, exc_info=True)
+
+
+class _KeptOnCommit:
+    """A commit hook that owns the clean-up of files written inside a transaction.
+
+    Django keeps commit hooks in a list on the connection and throws the list (or, for a
+    savepoint, the hooks registered inside it) away when the transaction rolls back;
+    it has no rollback hook. So this hook's only reference is that list: on commit it is
+    called and cancels the clean-up; on rollback it is dropped, and its finaliser
+    deletes the files that no committed row will ever point to.
+    """
+
+    def __init__(self, storage: Storage, names: list[str]):
+        self.clean_up = weakref.finalize(self, delete_quietly, storage, list(names))
+
+    def __call__(self) -> None:
+        self.clean_up.detach()
+
+
+def delete_unless_committed(storage: Storage, names: list[str], using: str | None = None) -> None:
+    """Remove `names` from `storage` if the current transaction does not commit.
+
+    Call it right after the row pointing at the files was saved. Outside a transaction
+    the row is already committed and the files are kept. A process killed before the
+    end of its transaction leaves its files behind: `manage.py find_orphan_files` finds
+    those.
+    """
+    if names:
+        transaction.on_commit(_KeptOnCommit(storage, names), using=using)

@@ -132,6 +132,24 @@ _ALLOWED_CLASSES = {
     "a": {"footnote-ref", "footnote-backref"},
     "span": {name for name in STANDARD_TYPES.values() if name} | {"hll"},
 }
+# Elements whose start tag makes an HTML parser take everything after it as their content
+# (raw text such as <style> or <textarea>, foreign content such as <svg>, or content the
+# sanitiser drops whole) until their end tag. Left unclosed by a writer, they would
+# swallow the rest of the text; `_escape_unclosed` shows such a start tag as text instead.
+_SWALLOWING_ELEMENTS = _DROPPED_WITH_CONTENT | {
+    "textarea",
+    "title",
+    "xmp",
+    "noembed",
+    "noframes",
+    "plaintext",  # never ends: no end tag closes it
+    "select",
+}
+_SWALLOWING_NAMES = "|".join(sorted(_SWALLOWING_ELEMENTS))
+# A comment, a markup declaration or a processing instruction left open hides everything
+# after it the same way.
+_SWALLOWING_START = re.compile(rf"<(?:({_SWALLOWING_NAMES})(?=[\s/>]|$)|!--|!|\?)", re.IGNORECASE)
+_SWALLOWING_END = re.compile(rf"</({_SWALLOWING_NAMES})(?=[\s/>]|$)", re.IGNORECASE)
 _URL_SCHEMES = {"http", "https", "mailto"}
 _ID_ATTRIBUTE = re.compile(r'\sid="([^"]*)"')
 _PHRASING_BLOCKS = {"p", "h1", "h2", "h3", "h4", "h5", "h6"}
@@ -265,6 +283,7 @@ def convert(
         extension_configs=configs,
         output_format="html",
     )
+    html = _escape_unclosed(html)
     # Headings, footnotes and their links must stay unique when several sections share a
     # page: ids get the section's prefix, and links to those ids follow them.
     local_ids = {html_module.unescape(value) for value in _ID_ATTRIBUTE.findall(html)}
@@ -287,6 +306,31 @@ def convert(
         attribute_filter=follow_prefixed_ids if anchor_prefix else None,
     )
     return Converted(cleaned, tuple(figures.processor.references), placeholder_prefix)
+
+
+def _escape_unclosed(html: str) -> str:
+    """Show as text each swallowing start tag, comment or declaration that is never closed.
+
+    Works on Python-Markdown's output, where the writer's text is already escaped and only
+    raw HTML the writer typed is markup, so what is escaped here is the writer's own tag
+    and the text after it stays on the page. A closed element is left to the sanitiser.
+    One pass over the text whatever it holds, so that many tags cost no more than a few.
+    """
+    last_end = {match[1].lower(): match.start() for match in _SWALLOWING_END.finditer(html)}
+    last_comment_end = html.rfind("-->")
+    last_gt = html.rfind(">")
+
+    def never_closed(match: re.Match) -> bool:
+        if match[1]:
+            name = match[1].lower()
+            return name == "plaintext" or last_end.get(name, -1) < match.end()
+        if match[0] == "<!--":
+            return last_comment_end < match.end() - 2  # `<!-->` closes itself
+        return last_gt < match.end()
+
+    return _SWALLOWING_START.sub(
+        lambda match: "&lt;" + match[0][1:] if never_closed(match) else match[0], html
+    )
 
 
 # --- Stage two: bounded rendering, in the web process ----------------------------------------

@@ -100,11 +100,14 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 
-# Login throttling: five wrong passwords for one user from one address lock that
-# pair out for a while; other people and other addresses are not affected.
+# Login throttling: LOGIN_FAILURE_LIMIT wrong passwords lock out, for a while, the account
+# (however many addresses tried it), the address (however many accounts it tried) and
+# the pair. Behind a proxy the address is the client's, never the proxy's (see
+# cms/client_address.py), so one client cannot lock out everybody else.
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username"], ["ip_address"], ["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "cms.client_address.client_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 
@@ -123,10 +126,10 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
+STATIC_ROOT = Path(env_str("STATIC_ROOT") or BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
-MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT") or BASE_DIR / "media")
 
 # Uploaded photos: the local disk by default; with more than one app machine, a bucket
 # (MEDIA_STORAGE=storages.backends.s3.S3Storage and the MEDIA_BUCKET_* settings), so that
@@ -176,11 +179,20 @@ PAGE_CACHE_SHARED_MAX_AGE = env_int("PAGE_CACHE_SHARED_MAX_AGE", 60)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
-MAILERS = {
-    "default": {
-        "BACKEND": env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"),
-    },
-}
+# The console backend only prints mail: fine on a developer's machine, and reported by
+# `check --deploy` (blog/checks.py) anywhere else, as review notifications would vanish.
+# (Named in lower case: EMAIL_* settings are Django's old, deprecated way to set this.)
+email_backend = env_str("EMAIL_BACKEND") or "django.core.mail.backends.console.EmailBackend"
+MAILERS = {"default": {"BACKEND": email_backend}}
+if email_backend == "django.core.mail.backends.smtp.EmailBackend":
+    MAILERS["default"]["OPTIONS"] = {
+        "host": env_str("EMAIL_HOST") or "localhost",
+        "port": env_int("EMAIL_PORT", 587),
+        "username": env_str("EMAIL_HOST_USER"),
+        "password": env_str("EMAIL_HOST_PASSWORD"),
+        "use_tls": env_bool("EMAIL_USE_TLS", True),
+        "timeout": env_int("EMAIL_TIMEOUT_SECONDS", 10),
+    }
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "reports@example.com")
 
 SITE_NAME = env_str("SITE_NAME", "SRE Tech Blog")
@@ -191,6 +203,8 @@ SITE_URL_CONFIGURED = bool(env_str("SITE_URL").strip())
 SITE_URL = (env_str("SITE_URL").strip() or "http://127.0.0.1:8000").rstrip("/")
 
 LOGIN_URL = "admin:login"
+# Where a login with no `next` lands: writers and editors work in the admin.
+LOGIN_REDIRECT_URL = "admin:index"
 
 # The admin editor's preview and upload are our own views (blog/editor_views.py): the
 # preview uses the public page's renderer, and uploads are judged by decoding, never by
@@ -199,7 +213,21 @@ MARKDOWNX_MARKDOWNIFY_FUNCTION = "blog.markdown.render_markdown"
 
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_PROXY") else None
+# HTTPS only: redirect plain HTTP, and tell browsers (HSTS) never to try it again. Off by
+# default, so that a site tried on http://127.0.0.1 still answers; `.env.example` turns
+# them on. Preloading is a promise to browsers that is slow to take back: see README.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+# How many reverse proxies stand in front of the site (0: none, clients connect directly).
+# Only then are the proxies' headers believed: the scheme (X-Forwarded-Proto), the host
+# (X-Forwarded-Host) and the client's address (X-Forwarded-For, cms/client_address.py).
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more.")
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if TRUSTED_PROXY_COUNT else None
+USE_X_FORWARDED_HOST = TRUSTED_PROXY_COUNT > 0
 SECURE_CONTENT_TYPE_NOSNIFF = True
 # Scripts and styles come only from our own static files: no inline code anywhere,
 # so Markdown that slipped past the sanitiser still could not run.

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from cms.slugs import unique_slug
+from cms.text_validators import no_invisible_characters
 
 
 class EventFormat(models.TextChoices):
@@ -55,13 +56,14 @@ class SessionKind(models.TextChoices):
 
 
 class Event(models.Model):
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("name"), max_length=200, validators=[no_invisible_characters])
     slug = models.SlugField(
         _("slug"),
         max_length=80,
         unique=True,
         blank=True,
         help_text=_("Used in the address. Left empty, it is made from the name."),
+        validators=[no_invisible_characters],
     )
     city = models.CharField(_("city"), max_length=120)
     venue = models.CharField(_("venue"), max_length=200, blank=True)
@@ -141,15 +143,18 @@ class Event(models.Model):
 class Speaker(models.Model):
     """One person across every event they spoke at."""
 
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("name"), max_length=200, validators=[no_invisible_characters])
     slug = models.SlugField(
         _("slug"),
         max_length=80,
         unique=True,
         blank=True,
         help_text=_("Used in the address. Left empty, it is made from the name."),
+        validators=[no_invisible_characters],
     )
-    affiliation = models.CharField(_("affiliation"), max_length=200, blank=True)
+    affiliation = models.CharField(
+        _("affiliation"), max_length=200, blank=True, validators=[no_invisible_characters]
+    )
     profile_url = models.URLField(_("profile link"), blank=True)
     # How a schedule import recognises the person again: see `name_key()`.
     name_key = models.CharField(
@@ -210,7 +215,7 @@ class Session(models.Model):
     event = models.ForeignKey(
         Event, on_delete=models.PROTECT, related_name="sessions", verbose_name=_("event")
     )
-    title = models.CharField(_("title"), max_length=300)
+    title = models.CharField(_("title"), max_length=300, validators=[no_invisible_characters])
     kind = models.CharField(
         _("kind"), max_length=20, choices=SessionKind, default=SessionKind.SESSION
     )
@@ -219,6 +224,7 @@ class Session(models.Model):
         max_length=120,
         blank=True,
         help_text=_("The conference's category, e.g. 'Reliability + Operational Continuity'."),
+        validators=[no_invisible_characters],
     )
     starts_at = models.DateTimeField(_("scheduled at"), null=True, blank=True)
     ends_at = models.DateTimeField(_("ends at"), null=True, blank=True)

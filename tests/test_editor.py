@@ -12,7 +12,7 @@ from PIL import Image
 
 from blog.models import Photo
 from tests.factories import jpeg_bytes, make_photo, make_report, make_section, make_user
-from tests.xss import PAYLOADS, problems_in
+from tests.xss import PAYLOADS, problems_in, visible_text
 
 pytestmark = pytest.mark.django_db
 
@@ -400,6 +400,28 @@ def test_preview_endpoint_output_is_harmless(client, superuser, section, payload
     response = client.post(PREVIEW, {"section": section.pk, "content": payload})
 
     assert (response.status_code, problems_in(response.content.decode())) == (200, [])
+
+
+@pytest.mark.parametrize(
+    "element", ["math", "svg", "style", "textarea", "title", "script", "iframe"]
+)
+def test_preview_of_an_unclosed_element_shows_the_rest_of_the_text(
+    client, superuser, section, element
+):
+    client.force_login(superuser)
+    text = f"はじめに\n\n<{element}>\n\n続きの段落\n\n### 見出し"
+
+    response = client.post(PREVIEW, {"section": section.pk, "content": text})
+
+    # After what Markdown takes for a raw HTML block, the rest stays as typed (a heading
+    # may keep its ###): shown, if not formatted.
+    words = visible_text(response.content.decode()).split()
+    assert [word for word in words if word != "###"] == [
+        "はじめに",
+        f"<{element}>",
+        "続きの段落",
+        "見出し",
+    ]
 
 
 def test_preview_answers_html_with_the_sites_security_headers(client, superuser, section):

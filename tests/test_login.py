@@ -1,12 +1,23 @@
 import pytest
+from axes.models import AccessAttempt
 
 from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
 
 
-def log_in(client, username: str, password: str):
-    return client.post("/admin/login/?next=/admin/", {"username": username, "password": password})
+def log_in(client, username: str, password: str, **headers):
+    return client.post(
+        "/admin/login/?next=/admin/", {"username": username, "password": password}, **headers
+    )
+
+
+def from_address(address: str) -> dict:
+    return {"REMOTE_ADDR": address}
+
+
+def through_proxy(client_address: str, proxy: str = "10.0.0.1") -> dict:
+    return {"REMOTE_ADDR": proxy, "HTTP_X_FORWARDED_FOR": client_address}
 
 
 def test_right_password_logs_in(client):
@@ -48,8 +59,88 @@ def test_lockout_of_one_account_leaves_others_alone(client):
     make_user("writer", group="Writers")
     make_user("other", group="Writers")
     for _ in range(5):
-        log_in(client, "writer", "wrong")
+        log_in(client, "writer", "wrong", **from_address("198.51.100.1"))
 
-    response = log_in(client, "other", "secret-pass")
+    response = log_in(client, "other", "secret-pass", **from_address("198.51.100.2"))
 
     assert response.status_code == 302
+
+
+def test_login_without_next_goes_to_the_admin_home(client):
+    make_user("writer", group="Writers")
+
+    response = client.post("/admin/login/", {"username": "writer", "password": "secret-pass"})
+
+    assert (response.status_code, response["Location"]) == (302, "/admin/")
+
+
+def test_one_address_trying_many_accounts_is_locked_out(client):
+    for number in range(5):
+        make_user(f"writer{number}", group="Writers")
+        log_in(client, f"writer{number}", "wrong", **from_address("198.51.100.7"))
+    make_user("editor", group="Editors")
+
+    locked = log_in(client, "editor", "secret-pass", **from_address("198.51.100.7"))
+    elsewhere = log_in(client, "editor", "secret-pass", **from_address("198.51.100.8"))
+
+    assert (locked.status_code, elsewhere.status_code) == (429, 302)
+
+
+def test_one_account_tried_from_many_addresses_is_locked_out(client):
+    make_user("editor", group="Editors")
+    make_user("writer", group="Writers")
+    for number in range(5):
+        log_in(client, "editor", "wrong", **from_address(f"198.51.100.{number}"))
+
+    locked = log_in(client, "editor", "secret-pass", **from_address("203.0.113.9"))
+    other_account = log_in(client, "writer", "secret-pass", **from_address("203.0.113.9"))
+
+    assert (locked.status_code, other_account.status_code) == (429, 302)
+
+
+def test_behind_a_proxy_clients_are_counted_apart(client, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    for number in range(5):
+        make_user(f"writer{number}", group="Writers")
+        log_in(client, f"writer{number}", "wrong", **through_proxy("198.51.100.7"))
+    make_user("editor", group="Editors")
+
+    attacker = log_in(client, "editor", "secret-pass", **through_proxy("198.51.100.7"))
+    # The proxy's address is shared by everyone; the editor's own address is clean.
+    editor = log_in(client, "editor", "secret-pass", **through_proxy("203.0.113.5"))
+
+    assert (attacker.status_code, editor.status_code) == (429, 302)
+
+
+def test_behind_a_proxy_only_the_proxys_own_entry_is_believed(client, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    for number in range(5):
+        make_user(f"writer{number}", group="Writers")
+        # The client writes a new address of its own each time; the proxy appends the real one.
+        forged = f"192.0.2.{number}, 198.51.100.7"
+        log_in(client, f"writer{number}", "wrong", **through_proxy(forged))
+    make_user("editor", group="Editors")
+
+    response = log_in(client, "editor", "secret-pass", **through_proxy("198.51.100.7"))
+
+    assert response.status_code == 429
+
+
+def test_without_a_proxy_a_forged_forwarded_header_changes_nothing(client, settings):
+    settings.TRUSTED_PROXY_COUNT = 0
+    for number in range(5):
+        make_user(f"writer{number}", group="Writers")
+        headers = {"REMOTE_ADDR": "198.51.100.7", "HTTP_X_FORWARDED_FOR": f"192.0.2.{number}"}
+        log_in(client, f"writer{number}", "wrong", **headers)
+    make_user("editor", group="Editors")
+
+    response = log_in(
+        client,
+        "editor",
+        "secret-pass",
+        REMOTE_ADDR="198.51.100.7",
+        HTTP_X_FORWARDED_FOR="192.0.2.99",
+    )
+
+    assert response.status_code == 429
+    assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {"198.51.100.7"}

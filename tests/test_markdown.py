@@ -12,7 +12,7 @@ from blog import code_style, markdown
 from blog.markdown_worker import ConversionFailed, ConversionTimedOut, Worker
 from blog.models import Section
 from tests.factories import make_report, make_section, make_user
-from tests.xss import PAYLOADS, main_element, problems_in
+from tests.xss import PAYLOADS, main_element, problems_in, unbalanced_in, visible_text
 
 # --- Sanitising: what the writer typed never runs -------------------------------------------
 
@@ -70,6 +70,64 @@ def test_links_are_kept_and_open_safely():
 
 def test_script_content_is_dropped_not_shown_as_text():
     assert markdown.render("a<script>alert(1)</script>b").html == "<p>ab</p>"
+
+
+# Elements whose start tag, left unclosed, would make a parser take the rest of the text.
+SWALLOWING = [
+    "math",
+    "svg",
+    "style",
+    "textarea",
+    "title",
+    "script",
+    "iframe",
+    "noscript",
+    "noembed",
+    "noframes",
+    "xmp",
+    "plaintext",
+    "template",
+    "object",
+    "select",
+    "!--",
+    "![CDATA[",
+    "?xml",
+]
+AFTER = "\n\nこの後の文章も読めます。\n\n## 最後の見出し\n\n最後の段落"
+
+
+def shows_the_rest(html: str) -> bool:
+    text = visible_text(html)
+    return all(part in text for part in ("この後の文章も読めます。", "最後の見出し", "最後の段落"))
+
+
+@pytest.mark.parametrize("opening", SWALLOWING)
+@pytest.mark.parametrize("where", ["block", "inline"])
+def test_an_unclosed_element_does_not_swallow_the_rest(opening, where):
+    text = (
+        f"前の段落\n\n<{opening}>{AFTER}" if where == "block" else f"文中に <{opening}> と{AFTER}"
+    )
+
+    html = markdown.render(text).html
+
+    assert (shows_the_rest(html), f"<{opening}>" in visible_text(html)) == (True, True)
+    assert (problems_in(html), unbalanced_in(html)) == ([], [])
+
+
+def test_a_closed_element_is_still_dropped_whole():
+    html = markdown.render("前 <svg><text>図</text></svg> 後\n\n<style>p{}</style>\n\n最後").html
+
+    assert html == "<p>前  後</p>\n\n\n<p>最後</p>"
+
+
+def test_an_unclosed_element_after_a_closed_one_is_shown_as_text():
+    html = markdown.render("<svg></svg> と <svg> の後").html
+
+    assert visible_text(html) == " と <svg> の後"
+
+
+def test_the_check_for_the_rest_of_the_text_can_fail():
+    assert shows_the_rest("<p>前の段落</p>") is False
 
 
 # --- Markdown features ----------------------------------------------------------------------

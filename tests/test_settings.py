@@ -1,11 +1,17 @@
+import ast
 import json
 import os
+import secrets
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
+from django.core.checks.registry import registry
 from django.core.exceptions import ImproperlyConfigured
+from django.core.mail.backends import console
 
+from blog.checks import check_mail_is_delivered
 from cms.env import env_bool, env_int, env_list
 
 
@@ -205,3 +211,110 @@ def test_redis_url_shares_the_cache_and_the_sessions():
         },
         "django.contrib.sessions.backends.cache",
     )
+
+
+def production_environment() -> dict[str, str]:
+    """The environment `.env.example` describes, with a secret key filled in."""
+    values = {}
+    for line in (Path(__file__).resolve().parent.parent / ".env.example").read_text().splitlines():
+        if line.strip() and not line.startswith("#"):
+            name, _, value = line.partition("=")
+            values[name] = value
+    assert values["SECRET_KEY"] == ""  # the one value a deployment must supply
+    # Only the project's own variables: nothing from the test run's environment.
+    kept = {name: os.environ[name] for name in ("PATH", "HOME", "LANG") if name in os.environ}
+    return kept | values | {"SECRET_KEY": secrets.token_urlsafe(50)}
+
+
+def run_deploy_check(**overrides) -> subprocess.CompletedProcess:
+    env = production_environment() | {"DJANGO_SETTINGS_MODULE": "cms.settings"} | overrides
+    return subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=Path(__file__).resolve().parent.parent,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_env_example_passes_the_deploy_check():
+    result = run_deploy_check()
+
+    assert (result.returncode, result.stdout.strip().splitlines()[-1]) == (
+        0,
+        "System check identified no issues (0 silenced).",
+    )
+    assert "WARNING" not in result.stderr.upper()
+    assert "ERROR" not in result.stderr.upper()
+
+
+def test_deploy_check_fails_without_https_settings():
+    result = run_deploy_check(SECURE_SSL_REDIRECT="0", SECURE_HSTS_SECONDS="0")
+
+    assert result.returncode == 1
+    assert "(security.W004)" in result.stderr
+    assert "(security.W008)" in result.stderr
+
+
+class RenamedConsoleBackend(console.EmailBackend):
+    """What Django's own check (which compares dotted paths) does not recognise."""
+
+
+@pytest.mark.parametrize(
+    "backend",
+    [
+        "django.core.mail.backends.console.EmailBackend",
+        "django.core.mail.backends.locmem.EmailBackend",
+        "django.core.mail.backends.dummy.EmailBackend",
+        "django.core.mail.backends.filebased.EmailBackend",
+        "tests.test_settings.RenamedConsoleBackend",
+    ],
+)
+def test_mail_check_warns_about_a_backend_that_does_not_deliver(settings, backend):
+    settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.smtp.EmailBackend"}}
+    settings.MAILERS["notices"] = {"BACKEND": backend}
+
+    found = check_mail_is_delivered(None)
+
+    assert [(message.id, message.msg) for message in found] == [
+        (
+            "blog.W001",
+            f"The 'notices' mailer ({backend}) does not deliver email: review notifications "
+            "would never reach anyone.",
+        )
+    ]
+
+
+def test_mail_check_accepts_smtp(settings):
+    settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.smtp.EmailBackend"}}
+
+    assert check_mail_is_delivered(None) == []
+
+
+def test_mail_check_runs_only_with_deploy():
+    assert check_mail_is_delivered in registry.get_checks(include_deployment_checks=True)
+    assert check_mail_is_delivered not in registry.get_checks(include_deployment_checks=False)
+
+
+def test_smtp_settings_come_from_the_environment():
+    env = production_environment() | {"EMAIL_HOST": "mail.example.org", "EMAIL_PORT": "2525"}
+    result = subprocess.run(
+        [sys.executable, "-c", "import cms.settings as s; print(s.MAILERS['default'])"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+
+    assert ast.literal_eval(result.stdout.strip()) == {
+        "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "OPTIONS": {
+            "host": "mail.example.org",
+            "port": 2525,
+            "username": "reports@example.com",
+            "password": "",
+            "use_tls": True,
+            "timeout": 10,
+        },
+    }

@@ -161,3 +161,69 @@ def main_element(page: str) -> str:
     """The page's <main>: the part that shows what writers wrote (the head has <meta>s)."""
     start = page.index("<main")
     return page[start : page.index("</main>", start) + len("</main>")]
+
+
+VOID_ELEMENTS = {
+    "area",
+    "base",
+    "br",
+    "col",
+    "embed",
+    "hr",
+    "img",
+    "input",
+    "link",
+    "meta",
+    "source",
+    "track",
+    "wbr",
+}
+
+
+class Balance(HTMLParser):
+    """Checks that every element is closed, in order, as a well-formed fragment is."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.open: list[str] = []
+        self.problems: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag not in VOID_ELEMENTS:
+            self.open.append(tag)
+
+    def handle_startendtag(self, tag, attrs):
+        pass  # `<br/>`: opens and closes at once
+
+    def handle_endtag(self, tag):
+        if not self.open or self.open[-1] != tag:
+            self.problems.append(f"</{tag}> closes {self.open[-1:] or 'nothing'}")
+            return
+        self.open.pop()
+
+
+def unbalanced_in(markup: str) -> list[str]:
+    """Elements left open or closed out of order; [] for a well-formed fragment."""
+    balance = Balance()
+    balance.feed(markup)
+    balance.close()
+    if balance.rawdata:
+        balance.problems.append(f"unfinished markup {balance.rawdata[:20]!r}")
+    return balance.problems + [f"<{tag}> never closed" for tag in balance.open]
+
+
+def visible_text(markup: str) -> str:
+    """The text a reader sees (markup removed, entities decoded)."""
+    text = TextOnly()
+    text.feed(markup)
+    text.close()
+    return "".join(text.parts)
+
+
+class TextOnly(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+
+    def handle_data(self, data):
+        self.parts.append(data)

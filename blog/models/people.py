@@ -5,6 +5,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from cms.text_validators import no_invisible_characters
+
 
 class AuthorProfile(models.Model):
     """How a staff member appears in bylines."""
@@ -15,8 +17,12 @@ class AuthorProfile(models.Model):
         related_name="author_profile",
         verbose_name=_("user"),
     )
-    display_name = models.CharField(_("display name"), max_length=100)
-    team = models.CharField(_("team"), max_length=200, blank=True)
+    display_name = models.CharField(
+        _("display name"), max_length=100, validators=[no_invisible_characters]
+    )
+    team = models.CharField(
+        _("team"), max_length=200, blank=True, validators=[no_invisible_characters]
+    )
     language = models.CharField(
         _("language of emails"),
         max_length=10,

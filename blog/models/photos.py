@@ -111,6 +111,8 @@ class Photo(models.Model):
                 self.width, self.height = prepared.width, prepared.height
                 self.renditions = [rendition.as_dict() for rendition in renditions]
                 super().save(*args, **kwargs)
+                # The row may yet be rolled back with the transaction around this save.
+                images.delete_unless_committed(storage, written, using=self._state.db)
             except BaseException:
                 # No file may outlive a photo that was not saved.
                 images.delete_quietly(storage, written)

@@ -34,6 +34,7 @@ from blog.models.text import (
     with_derived_fields,
 )
 from cms.slugs import unique_slug
+from cms.text_validators import no_invisible_characters, no_invisible_characters_in_headings
 from sessions.models import SessionSpeaker
 
 if TYPE_CHECKING:
@@ -53,8 +54,12 @@ def published_condition(prefix: str = "") -> Q:
 
 
 class Tag(models.Model):
-    name = models.CharField(_("name"), max_length=60, unique=True)
-    slug = models.SlugField(_("slug"), max_length=80, unique=True, blank=True)
+    name = models.CharField(
+        _("name"), max_length=60, unique=True, validators=[no_invisible_characters]
+    )
+    slug = models.SlugField(
+        _("slug"), max_length=80, unique=True, blank=True, validators=[no_invisible_characters]
+    )
 
     class Meta:
         ordering = ["name"]
@@ -191,7 +196,7 @@ class Report(MarkdownFieldsMixin, models.Model):
     markdown_fields = {"lead": "lead_html", "closing": "closing_html"}
     Status = ReportStatus  # for templates: report.Status.PUBLISHED
 
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(_("title"), max_length=200, validators=[no_invisible_characters])
     slug = models.SlugField(
         _("slug"),
         max_length=80,
@@ -201,6 +206,7 @@ class Report(MarkdownFieldsMixin, models.Model):
             "Used in the address. Left empty, it is made from the title; it never "
             "changes by itself afterwards."
         ),
+        validators=[no_invisible_characters],
     )
     event = models.ForeignKey(
         "conference.Event",
@@ -211,9 +217,11 @@ class Report(MarkdownFieldsMixin, models.Model):
         verbose_name=_("event"),
         help_text=_("Leave empty for a plain blog post."),
     )
-    lead = MarkdownxField(_("lead"), blank=True)
+    lead = MarkdownxField(_("lead"), blank=True, validators=[no_invisible_characters_in_headings])
     lead_html = models.TextField(editable=False, blank=True)
-    closing = MarkdownxField(_("closing"), blank=True)
+    closing = MarkdownxField(
+        _("closing"), blank=True, validators=[no_invisible_characters_in_headings]
+    )
     closing_html = models.TextField(editable=False, blank=True)
     tags = models.ManyToManyField(Tag, blank=True, related_name="reports", verbose_name=_("tags"))
     status = models.CharField(

@@ -35,6 +35,7 @@ from blog.models.text import (
     plain_text,
     with_derived_fields,
 )
+from cms.text_validators import no_invisible_characters, no_invisible_characters_in_headings
 from sessions.models import Session, SessionSpeaker
 
 if TYPE_CHECKING:
@@ -160,6 +161,7 @@ class Section(MarkdownFieldsMixin, models.Model):
         max_length=200,
         blank=True,
         help_text=_("Required when the section is not about a session."),
+        validators=[no_invisible_characters],
     )
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -172,8 +174,9 @@ class Section(MarkdownFieldsMixin, models.Model):
         max_length=200,
         blank=True,
         help_text=_("Left empty, the team from the author's profile is used."),
+        validators=[no_invisible_characters],
     )
-    body = MarkdownxField(_("body"), blank=True)
+    body = MarkdownxField(_("body"), blank=True, validators=[no_invisible_characters_in_headings])
     body_html = models.TextField(editable=False, blank=True)
     status = models.CharField(
         _("review status"), max_length=20, choices=SectionStatus, default=SectionStatus.DRAFT
