@@ -319,6 +319,10 @@ class Report(MarkdownFieldsMixin, models.Model):
         # The page shows one lead and one closing, so their ids need no number.
         return f"{field}-"
 
+    def markdown_title_level(self, field: str) -> int:
+        # The lead sits under the report's <h1>; the closing under its own <h2>.
+        return {"lead": 1, "closing": 2}[field]
+
     def markdown_photos(self) -> dict[int, "Photo"]:
         return {photo.pk: photo for photo in self.photos.all()} if self.pk else {}
 

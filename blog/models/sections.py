@@ -196,6 +196,16 @@ class Section(MarkdownFieldsMixin, models.Model):
         # Unique on the combined page: two sections may both have a heading "まとめ".
         return f"{self.anchor}-" if self.pk else "section-new-"
 
+    def markdown_title_level(self, field: str) -> int:
+        return self.title_level
+
+    @property
+    def title_level(self) -> int:
+        """The level of the section's title on the report page: sections about a session
+        are grouped under one h2 part heading ("Session reports by our members"), so
+        their titles are h3; other sections stand alone as h2."""
+        return 3 if self.session_id is not None else 2
+
     def markdown_photos(self) -> dict[int, "Photo"]:
         if not self.report_id:
             return {}
