@@ -10,6 +10,7 @@ from blog.pagecache import public_page
 from blog.public import public_authors, public_tags
 from blog.sharing import link_for
 from cms.pagination import paginate
+from cms.views import OldSlugRedirectMixin
 
 # Longer queries are cut: nobody types more, and each word costs a subquery.
 MAX_QUERY_LENGTH = 100
@@ -27,7 +28,7 @@ class ReportIndexView(ListView):
 
 
 @method_decorator(public_page, name="dispatch")
-class ReportDetailView(DetailView):
+class ReportDetailView(OldSlugRedirectMixin, DetailView):
     template_name = "blog/report_detail.html"
     context_object_name = "report"
 
@@ -97,7 +98,7 @@ class AuthorDetailView(DetailView):
 
 
 @method_decorator(public_page, name="dispatch")
-class TagDetailView(DetailView):
+class TagDetailView(OldSlugRedirectMixin, DetailView):
     template_name = "blog/tag_detail.html"
     context_object_name = "tag"
 

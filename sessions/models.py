@@ -36,6 +36,7 @@ class Event(models.Model):
         max_length=80,
         unique=True,
         blank=True,
+        allow_unicode=True,
         help_text=_("Used in the address. Left empty, it is made from the name."),
     )
     city = models.CharField(_("city"), max_length=120)
@@ -108,6 +109,7 @@ class Speaker(models.Model):
         max_length=80,
         unique=True,
         blank=True,
+        allow_unicode=True,
         help_text=_("Used in the address. Left empty, it is made from the name."),
     )
     affiliation = models.CharField(_("affiliation"), max_length=200, blank=True)
@@ -157,6 +159,17 @@ class Session(models.Model):
         Event, on_delete=models.PROTECT, related_name="sessions", verbose_name=_("event")
     )
     title = models.CharField(_("title"), max_length=300)
+    slug = models.SlugField(
+        _("slug"),
+        max_length=80,
+        unique=True,
+        blank=True,
+        allow_unicode=True,
+        help_text=_(
+            "Used in the address. Left empty, it is made from the title; it never "
+            "changes by itself afterwards."
+        ),
+    )
     kind = models.CharField(
         _("kind"), max_length=20, choices=SessionKind, default=SessionKind.SESSION
     )
@@ -191,8 +204,13 @@ class Session(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(self, self.title, fallback="session")
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self) -> str:
-        return reverse("conference:session_detail", kwargs={"pk": self.pk})
+        return reverse("conference:session_detail", kwargs={"slug": self.slug})
 
     @property
     def ordered_speakers(self) -> list[Speaker]:

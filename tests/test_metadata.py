@@ -82,7 +82,7 @@ def test_structured_data_describes_post_authors_event_and_sessions():
         {
             "@type": "Event",
             "name": "Istio Today and Tomorrow",
-            "url": f"https://blog.example/sessions/{session.pk}/",
+            "url": "https://blog.example/sessions/istio-today-and-tomorrow/",
             "performer": [
                 {
                     "@type": "Person",

@@ -51,7 +51,9 @@ def published_condition(prefix: str = "") -> Q:
 
 class Tag(models.Model):
     name = models.CharField(_("name"), max_length=60, unique=True)
-    slug = models.SlugField(_("slug"), max_length=80, unique=True, blank=True)
+    slug = models.SlugField(
+        _("slug"), max_length=80, unique=True, blank=True, allow_unicode=True
+    )
 
     class Meta:
         ordering = ["name"]
@@ -188,6 +190,7 @@ class Report(MarkdownFieldsMixin, models.Model):
         max_length=80,
         unique=True,
         blank=True,
+        allow_unicode=True,
         help_text=_(
             "Used in the address. Left empty, it is made from the title; it never "
             "changes by itself afterwards."
