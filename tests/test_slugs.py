@@ -1,5 +1,6 @@
 """Readable slugs for any title, editable by editors, and old addresses that redirect."""
 
+import importlib
 from urllib.parse import unquote
 
 import pytest
@@ -246,3 +247,18 @@ def test_admin_refuses_a_slug_another_tag_has(client, superuser, covered_session
         "この スラッグ を持った タグ が既に存在します。"
     ]
     assert Tag.objects.get(pk=tag.pk).slug == "mesh"
+
+
+def test_migration_gives_fallback_slugs_readable_ones_and_keeps_the_old_address(client):
+    from django.apps import apps
+
+    migration = importlib.import_module("cms.migrations.0002_readable_fallback_slugs")
+    report = make_report(title="エッジケース検証用レポート", slug="report", published=True)
+    kept = make_report(title="Chosen by hand", slug="report-2", published=True)
+
+    migration.readable_slugs(apps, schema_editor=None)
+
+    report.refresh_from_db()
+    kept.refresh_from_db()
+    assert (report.slug, kept.slug) == ("エッジケース検証用レポート", "report-2")
+    assert_moved(client, "/reports/report/", report.get_absolute_url())

@@ -4,6 +4,7 @@ get a readable slug from their title; the old one stays as a redirect."""
 import re
 
 from django.db import migrations
+from django.utils.text import slugify
 
 from cms.slugs import MAX_SLUG_LENGTH, readable_slug
 
@@ -24,8 +25,11 @@ def readable_slugs(apps, schema_editor):
         kind, _created = ContentType.objects.get_or_create(app_label=app_label, model=model_name)
         was_fallback = re.compile(rf"^{fallback}(-\d+)?$")
         for row in model.objects.order_by("pk"):
-            base = readable_slug(getattr(row, source))
-            if not was_fallback.match(row.slug) or not base or base == fallback:
+            title = getattr(row, source)
+            base = readable_slug(title)
+            # A fallback, not a slug someone chose: the old ASCII-only slugify had nothing.
+            was_made_by_fallback = was_fallback.match(row.slug) and not slugify(title)
+            if not was_made_by_fallback or not base or base == fallback:
                 continue
             slug, counter = base, 2
             while model.objects.filter(slug=slug).exclude(pk=row.pk).exists():
