@@ -8,6 +8,7 @@ from django.views.generic import DetailView, ListView, TemplateView
 from blog.models import Report, Section
 from blog.pagecache import public_page
 from blog.public import public_authors, public_tags
+from blog.search import search_hits
 from blog.sharing import link_for
 from cms.pagination import paginate
 from cms.views import OldSlugRedirectMixin
@@ -112,17 +113,19 @@ class TagDetailView(OldSlugRedirectMixin, DetailView):
 
 @method_decorator(public_page, name="dispatch")
 class SearchView(TemplateView):
-    """Published reports containing every word of `?q=`; an empty query shows the form."""
+    """Published reports containing every word of `?q=`, each with the passages that match
+    and links to their sections; an empty query shows the form."""
 
     template_name = "blog/search.html"
 
     def get_context_data(self, **kwargs):
         query = clean_query(self.request.GET.get("q", ""))
-        results = None
+        results, hits = None, []
         if query:
             reports = Report.objects.published().matching(query).for_listing()
             results = paginate(self.request, reports, 10)
-        return super().get_context_data(query=query, results=results, **kwargs)
+            hits = search_hits(list(results.object_list), query)
+        return super().get_context_data(query=query, results=results, hits=hits, **kwargs)
 
 
 def clean_query(raw: str) -> str:

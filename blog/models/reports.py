@@ -163,13 +163,7 @@ class ReportQuerySet(models.QuerySet):
         from blog.models.sections import Section
 
         for word in query.split():
-            spoken_by = SessionSpeaker.objects.filter(speaker__name__icontains=word)
-            in_sections = Section.objects.filter(
-                Q(heading__icontains=word)
-                | Q(body__icontains=word)
-                | Q(session__title__icontains=word)
-                | Q(session__in=spoken_by.values("session"))
-            )
+            in_sections = Section.objects.containing([word])
             self = self.filter(
                 Q(title__icontains=word)
                 | Q(lead__icontains=word)

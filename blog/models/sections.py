@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
@@ -59,6 +59,21 @@ class SectionQuerySet(models.QuerySet):
             )
             .order_by("-report__published_at", "-report_id", "position", "pk")
         )
+
+    def containing(self, words: list[str]) -> "SectionQuerySet":
+        """Sections in which any of `words` appears where a reader would see it: heading,
+        text, or the title and speakers of the session it covers (search, see
+        `ReportQuerySet.matching`)."""
+        condition = Q(pk__in=[])
+        for word in words:
+            spoken_by = SessionSpeaker.objects.filter(speaker__name__icontains=word)
+            condition |= (
+                Q(heading__icontains=word)
+                | Q(body__icontains=word)
+                | Q(session__title__icontains=word)
+                | Q(session__in=spoken_by.values("session"))
+            )
+        return self.filter(condition)
 
     def visible_to(self, user) -> "SectionQuerySet":
         """Sections `user` may open in the admin: editors every one, writers their own in the
