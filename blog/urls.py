@@ -1,8 +1,8 @@
 from django.contrib.sitemaps.views import sitemap
 from django.urls import path
 
-from blog import views
 import cms.converters  # noqa: F401 - registers <uslug:>
+from blog import views
 from blog.feeds import ReportAtomFeed, ReportRssFeed
 from blog.pagecache import public_page
 from blog.sitemaps import SITEMAPS

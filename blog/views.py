@@ -10,6 +10,7 @@ from blog.pagecache import public_page
 from blog.public import public_authors, public_tags
 from blog.search import search_hits
 from blog.sharing import link_for
+from blog.site import BlogIndex, share_image
 from cms.pagination import paginate
 from cms.views import OldSlugRedirectMixin
 
@@ -26,6 +27,10 @@ class ReportIndexView(ListView):
 
     def get_queryset(self):
         return Report.objects.published().for_listing()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        return {**context, "index": BlogIndex(context["reports"]), "share_image": share_image()}
 
 
 @method_decorator(public_page, name="dispatch")

@@ -51,9 +51,7 @@ def published_condition(prefix: str = "") -> Q:
 
 class Tag(models.Model):
     name = models.CharField(_("name"), max_length=60, unique=True)
-    slug = models.SlugField(
-        _("slug"), max_length=80, unique=True, blank=True, allow_unicode=True
-    )
+    slug = models.SlugField(_("slug"), max_length=80, unique=True, blank=True, allow_unicode=True)
 
     class Meta:
         ordering = ["name"]
