@@ -22,10 +22,21 @@ import unicodedata
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
 
 from cms.models import OldSlug
 
 MAX_SLUG_LENGTH = 80
+
+# What editors read under every slug field.
+SLUG_HELP_FROM_TITLE = _(
+    "Used in the address; Japanese is kept. Left empty, it is made from the title; it never "
+    "changes by itself afterwards. When you change it, the old address leads to the new one."
+)
+SLUG_HELP_FROM_NAME = _(
+    "Used in the address; Japanese is kept. Left empty, it is made from the name. When you "
+    "change it, the old address leads to the new one."
+)
 
 
 def readable_slug(source: str) -> str:

@@ -5,7 +5,7 @@ from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from cms.slugs import unique_slug
+from cms.slugs import SLUG_HELP_FROM_NAME, SLUG_HELP_FROM_TITLE, unique_slug
 
 
 class EventFormat(models.TextChoices):
@@ -37,7 +37,7 @@ class Event(models.Model):
         unique=True,
         blank=True,
         allow_unicode=True,
-        help_text=_("Used in the address. Left empty, it is made from the name."),
+        help_text=SLUG_HELP_FROM_NAME,
     )
     city = models.CharField(_("city"), max_length=120)
     venue = models.CharField(_("venue"), max_length=200, blank=True)
@@ -110,7 +110,7 @@ class Speaker(models.Model):
         unique=True,
         blank=True,
         allow_unicode=True,
-        help_text=_("Used in the address. Left empty, it is made from the name."),
+        help_text=SLUG_HELP_FROM_NAME,
     )
     affiliation = models.CharField(_("affiliation"), max_length=200, blank=True)
     profile_url = models.URLField(_("profile link"), blank=True)
@@ -165,10 +165,7 @@ class Session(models.Model):
         unique=True,
         blank=True,
         allow_unicode=True,
-        help_text=_(
-            "Used in the address. Left empty, it is made from the title; it never "
-            "changes by itself afterwards."
-        ),
+        help_text=SLUG_HELP_FROM_TITLE,
     )
     kind = models.CharField(
         _("kind"), max_length=20, choices=SessionKind, default=SessionKind.SESSION

@@ -30,7 +30,7 @@ from blog.models.text import (
     reading_minutes_for,
     with_derived_fields,
 )
-from cms.slugs import unique_slug
+from cms.slugs import SLUG_HELP_FROM_TITLE, unique_slug
 from sessions.models import SessionSpeaker
 
 if TYPE_CHECKING:
@@ -183,10 +183,7 @@ class Report(MarkdownFieldsMixin, models.Model):
         unique=True,
         blank=True,
         allow_unicode=True,
-        help_text=_(
-            "Used in the address. Left empty, it is made from the title; it never "
-            "changes by itself afterwards."
-        ),
+        help_text=SLUG_HELP_FROM_TITLE,
     )
     event = models.ForeignKey(
         "conference.Event",
