@@ -22,6 +22,8 @@ from blog.models import Report, Section, plain_text
 # lines of Japanese text in a result.
 EXCERPT_CONTEXT = 40
 EXCERPT_LENGTH = 140
+# How far an excerpt's start may move to begin at a word (Latin) or a clause (Japanese).
+EXCERPT_SNAP = 15
 
 
 @dataclass
@@ -101,7 +103,12 @@ def highlighted(
         first = pattern.search(text)
         start = max(0, first.start() - EXCERPT_CONTEXT) if first else 0
         start = min(start, len(text) - length)
-        end = start + length
+        if start > 0:
+            # Begin after a space or a Japanese comma or stop close by, not inside a word.
+            gap = re.search(r"[\s、。]", text[start : start + EXCERPT_SNAP])
+            if gap and (not first or start + gap.end() <= first.start()):
+                start += gap.end()
+        end = min(len(text), start + length)
     excerpt = text[start:end]
     pieces, position = [], 0
     for match in pattern.finditer(excerpt):

@@ -160,3 +160,12 @@ def test_search_costs_the_same_queries_for_one_report_or_three(client):
 
     # The count, the reports, their tags, and one for every matching section of the page.
     assert (one, three) == (4, 4)
+
+
+def test_excerpt_starts_at_a_word_not_inside_one(client):
+    report = make_report(published=True, title="英語の節")
+    make_section(report, heading="節", body="abcdefghij " * 10 + "目印" + " klmnopq" * 20)
+
+    [(_link, _title, excerpt)] = passages(search(client, "目印"))
+
+    assert excerpt.startswith("…abcdefghij abcdefghij abcdefghij <mark>目印</mark> klmnopq")
