@@ -47,7 +47,7 @@ class Migration(migrations.Migration):
         ("cms", "0001_old_slugs"),
         ("contenttypes", "0002_remove_content_type_name"),
         ("blog", "0007_unicode_slugs"),
-        ("conference", "0003_unicode_slugs"),
+        ("conference", "0004_unicode_slugs"),
     ]
 
     operations = [migrations.RunPython(readable_slugs, migrations.RunPython.noop)]

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('conference', '0002_session_slugs'),
+        ('conference', '0003_session_slugs'),
     ]
 
     operations = [

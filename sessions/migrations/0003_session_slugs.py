@@ -21,7 +21,7 @@ def give_sessions_slugs(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("conference", "0001_initial")]
+    dependencies = [("conference", "0002_speaker_labels")]
 
     operations = [
         migrations.AddField(
