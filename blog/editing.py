@@ -25,6 +25,7 @@ from django.utils.translation import ngettext
 from blog import markdown, membership, pagecache, workflow
 from blog.enums import SectionStatus
 from blog.models import Photo, Report, Section, display_name_of, normalized_text
+from cms.slugs import record_slug_change
 
 # The fields a section's form edits. Reviewer and status belong to the workflow.
 SECTION_FIELDS = (
@@ -280,6 +281,7 @@ def save_report(report: Report, *, by, related: Callable[[], bool] | None = None
         changed = _changed_fields(report, stored, REPORT_FIELDS)
         if changed:
             report.save()
+            record_slug_change(report, stored.slug if stored else None)
             edit.saved = True
         if related is not None and related():
             edit.saved = True

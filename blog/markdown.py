@@ -43,6 +43,11 @@ from blog.markdown_worker import ConversionFailed, ConversionTimedOut, Worker
 MAX_CHARACTERS = 50_000
 RENDER_TIMEOUT_SECONDS = 1.0
 
+# The level of the heading a text sits under when nothing else is known: a section without
+# a session is an h2 on the report page (and a new section in the editor has no session yet).
+DEFAULT_TITLE_LEVEL = 2
+HEADING_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+
 PHOTO_SOURCE = re.compile(r"^photo:(\d{1,18})$")
 # Left before each figure placed from a photo reference. Comments from writers are
 # stripped by the sanitiser, so only the pipeline can write this one.
@@ -250,6 +255,49 @@ def _remove_keeping_tail(parent: ElementTree.Element, child: ElementTree.Element
     parent.remove(child)
 
 
+class _HeadingLevels(Treeprocessor):
+    """Place the text's headings right below the title it sits under, keeping their order.
+
+    Writers cannot know whether their section's title is an h2 or an h3 (it depends on
+    whether the section covers a session), and `#` would be an h1 beside the page's own
+    title. So levels are relative: the highest level used in the text (fewest `#`)
+    becomes `title_level + 1` and the others follow it, clamped at h6 so that no heading
+    is ever lost. `# 見出し`, `## 見出し` and `#### 見出し` alone all make the same
+    subheading.
+    """
+
+    def __init__(self, md, title_level: int):
+        super().__init__(md)
+        self.title_level = title_level
+
+    def run(self, root: ElementTree.Element) -> None:
+        parents = {child: parent for parent in root.iter() for child in parent}
+        headings = []
+        for element in [element for element in root.iter() if element.tag in HEADING_TAGS]:
+            if "".join(element.itertext()).strip() or len(element):
+                headings.append(element)
+            else:
+                # A bare `######` line: an empty heading says nothing and trips screen
+                # readers, and there is no text to keep.
+                _remove_keeping_tail(parents[element], element)
+        if not headings:
+            return
+        highest = min(int(heading.tag[1]) for heading in headings)
+        shift = self.title_level + 1 - highest
+        for heading in headings:
+            heading.tag = f"h{min(max(int(heading.tag[1]) + shift, 2), 6)}"
+
+
+class _HeadingLevelExtension(Extension):
+    def __init__(self, title_level: int):
+        super().__init__()
+        self.title_level = title_level
+
+    def extendMarkdown(self, md) -> None:  # Python-Markdown's hook name
+        # After the inline parsing (20); the anchors (toc, 5) do not depend on the level.
+        md.treeprocessors.register(_HeadingLevels(md, self.title_level), "heading_levels", 10)
+
+
 class _PhotoFigureExtension(Extension):
     def __init__(self, placeholder_prefix: str):
         super().__init__()
@@ -266,8 +314,10 @@ def convert(
     text: str,
     anchor_prefix: str = "",
     footnote_backlink_title: str = "Back to footnote %d in the text",
+    title_level: int = DEFAULT_TITLE_LEVEL,
 ) -> Converted:
-    """Markdown to sanitised HTML; every `id` and in-page link carries `anchor_prefix`.
+    """Markdown to sanitised HTML; every `id` and in-page link carries `anchor_prefix`,
+    and headings start one level below `title_level` (the title the text sits under).
 
     Pure and unbounded: call `render()`, which runs this in the child process.
     """
@@ -279,7 +329,7 @@ def convert(
     }
     html = markdown.markdown(
         text,
-        extensions=[*_EXTENSIONS, figures],
+        extensions=[*_EXTENSIONS, figures, _HeadingLevelExtension(title_level)],
         extension_configs=configs,
         output_format="html",
     )
@@ -351,12 +401,18 @@ def check_length(text: str) -> None:
 
 
 def render(
-    text: str, *, anchor_prefix: str = "", photos: Mapping[int, Any] | None = None
+    text: str,
+    *,
+    anchor_prefix: str = "",
+    photos: Mapping[int, Any] | None = None,
+    title_level: int = DEFAULT_TITLE_LEVEL,
 ) -> Rendered:
     """Render writer Markdown to safe HTML within RENDER_TIMEOUT_SECONDS, or refuse it.
 
     `photos` maps photo ids to the Photo rows that references may show (the report's);
-    a reference to any other id renders as a notice. Raises MarkdownRefused.
+    a reference to any other id renders as a notice. `title_level` is the level of the
+    page's heading above the text (2 for `<h2>`): the text's headings go below it.
+    Raises MarkdownRefused.
     """
     text = text or ""
     check_length(text)
@@ -365,6 +421,7 @@ def render(
             text,
             anchor_prefix,
             gettext("Back to footnote %d in the text"),
+            title_level,
             timeout=RENDER_TIMEOUT_SECONDS,
         )
     except ConversionTimedOut:

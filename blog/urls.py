@@ -1,6 +1,7 @@
 from django.contrib.sitemaps.views import sitemap
 from django.urls import path
 
+import cms.converters  # noqa: F401 - registers <uslug:>
 from blog import views
 from blog.feeds import ReportAtomFeed, ReportRssFeed
 from blog.pagecache import public_page
@@ -10,11 +11,11 @@ app_name = "blog"
 
 urlpatterns = [
     path("", views.ReportIndexView.as_view(), name="index"),
-    path("reports/<slug:slug>/", views.ReportDetailView.as_view(), name="report_detail"),
+    path("reports/<uslug:slug>/", views.ReportDetailView.as_view(), name="report_detail"),
     path("preview/reports/<int:pk>/", views.ReportPreviewView.as_view(), name="report_preview"),
     path("preview/shared/<str:token>/", views.SharedPreviewView.as_view(), name="shared_preview"),
     path("authors/<str:username>/", views.AuthorDetailView.as_view(), name="author_detail"),
-    path("tags/<slug:slug>/", views.TagDetailView.as_view(), name="tag_detail"),
+    path("tags/<uslug:slug>/", views.TagDetailView.as_view(), name="tag_detail"),
     path("search/", views.SearchView.as_view(), name="search"),
     path("feed/", public_page(ReportAtomFeed()), name="feed_atom"),
     path("feed/rss/", public_page(ReportRssFeed()), name="feed_rss"),

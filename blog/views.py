@@ -8,8 +8,11 @@ from django.views.generic import DetailView, ListView, TemplateView
 from blog.models import Report, Section
 from blog.pagecache import public_page
 from blog.public import public_authors, public_tags
+from blog.search import search_hits
 from blog.sharing import link_for
+from blog.site import BlogIndex, share_image
 from cms.pagination import paginate
+from cms.views import OldSlugRedirectMixin
 
 # Longer queries are cut: nobody types more, and each word costs a subquery.
 MAX_QUERY_LENGTH = 100
@@ -25,9 +28,13 @@ class ReportIndexView(ListView):
     def get_queryset(self):
         return Report.objects.published().for_listing()
 
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        return {**context, "index": BlogIndex(context["reports"]), "share_image": share_image()}
+
 
 @method_decorator(public_page, name="dispatch")
-class ReportDetailView(DetailView):
+class ReportDetailView(OldSlugRedirectMixin, DetailView):
     template_name = "blog/report_detail.html"
     context_object_name = "report"
 
@@ -97,7 +104,7 @@ class AuthorDetailView(DetailView):
 
 
 @method_decorator(public_page, name="dispatch")
-class TagDetailView(DetailView):
+class TagDetailView(OldSlugRedirectMixin, DetailView):
     template_name = "blog/tag_detail.html"
     context_object_name = "tag"
 
@@ -111,17 +118,19 @@ class TagDetailView(DetailView):
 
 @method_decorator(public_page, name="dispatch")
 class SearchView(TemplateView):
-    """Published reports containing every word of `?q=`; an empty query shows the form."""
+    """Published reports containing every word of `?q=`, each with the passages that match
+    and links to their sections; an empty query shows the form."""
 
     template_name = "blog/search.html"
 
     def get_context_data(self, **kwargs):
         query = clean_query(self.request.GET.get("q", ""))
-        results = None
+        results, hits = None, []
         if query:
             reports = Report.objects.published().matching(query).for_listing()
             results = paginate(self.request, reports, 10)
-        return super().get_context_data(query=query, results=results, **kwargs)
+            hits = search_hits(list(results.object_list), query)
+        return super().get_context_data(query=query, results=results, hits=hits, **kwargs)
 
 
 def clean_query(raw: str) -> str:

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "rules.apps.AutodiscoverRulesConfig",
     "reversion",
     "axes",
+    "cms.apps.CmsConfig",
     "sessions.apps.ConferenceConfig",
     "blog.apps.BlogConfig",
     "demo.apps.DemoConfig",

@@ -7,6 +7,7 @@ from django.views.static import serve
 from blog.admin.base import view_on_site
 from blog.editor_views import MarkdownPreviewView, PhotoUploadView
 from cms.health import healthz
+from cms.views import favicon, web_manifest
 
 admin.site.site_header = settings.SITE_NAME
 admin.site.site_title = settings.SITE_NAME
@@ -28,6 +29,9 @@ urlpatterns = [
     # open to anyone): staff only, and only for texts the user may change.
     path("markdownx/markdownify/", MarkdownPreviewView.as_view(), name="markdownx_markdownify"),
     path("markdownx/upload/", PhotoUploadView.as_view(), name="markdownx_upload"),
+    # Fixed addresses that browsers ask for on their own: outside any language prefix.
+    path("favicon.ico", favicon, name="favicon"),
+    path("manifest.webmanifest", web_manifest, name="web_manifest"),
 ]
 
 # The reader's pages have their language in the address: Japanese, the site's language, at

@@ -9,6 +9,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
+from cms.admin import KeepsOldSlugsAdmin
 from sessions.forms import ScheduleConfirmForm, ScheduleUploadForm
 from sessions.importing import SchedulePlan, StalePlanError, import_schedule, plan_import
 from sessions.models import Event, Session, SessionSpeaker, Speaker
@@ -28,7 +29,7 @@ class SessionInline(admin.TabularInline):
 
 
 @admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
+class EventAdmin(KeepsOldSlugsAdmin):
     list_display = ["name", "city", "starts_on", "ends_on", "format", "session_count"]
     list_filter = ["format"]
     search_fields = ["name", "city", "venue"]
@@ -158,15 +159,16 @@ class SessionSpeakerInline(admin.TabularInline):
 
 
 @admin.register(Session)
-class SessionAdmin(admin.ModelAdmin):
+class SessionAdmin(KeepsOldSlugsAdmin):
     list_display = ["title", "event", "kind", "track", "room", "speaker_names", "starts_at"]
     list_filter = ["event", "kind", "track"]
     search_fields = ["title", "track", "speakers__name", "speakers__affiliation"]
     autocomplete_fields = ["event"]
     list_select_related = ["event"]
     inlines = [SessionSpeakerInline]
+    prepopulated_fields = {"slug": ["title"]}
     fieldsets = [
-        (None, {"fields": ["event", "title", "kind", "track", "room", ("starts_at", "ends_at")]}),
+        (None, {"fields": ["event", "title", "slug", "kind", "track", "room", ("starts_at", "ends_at")]}),
         (None, {"fields": ["abstract"]}),
         (_("Links"), {"fields": ["schedule_url", "slides_url", "video_url"]}),
         (_("Schedule import"), {"fields": ["schedule_uid"], "classes": ["collapse"]}),
@@ -181,7 +183,7 @@ class SessionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Speaker)
-class SpeakerAdmin(admin.ModelAdmin):
+class SpeakerAdmin(KeepsOldSlugsAdmin):
     list_display = ["name", "affiliation", "talk_count"]
     search_fields = ["name", "affiliation"]
     prepopulated_fields = {"slug": ["name"]}

@@ -8,7 +8,7 @@ from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from cms.slugs import unique_slug
+from cms.slugs import SLUG_HELP_FROM_NAME, SLUG_HELP_FROM_TITLE, unique_slug
 from cms.text_validators import no_invisible_characters
 
 
@@ -62,7 +62,8 @@ class Event(models.Model):
         max_length=80,
         unique=True,
         blank=True,
-        help_text=_("Used in the address. Left empty, it is made from the name."),
+        allow_unicode=True,
+        help_text=SLUG_HELP_FROM_NAME,
         validators=[no_invisible_characters],
     )
     city = models.CharField(_("city"), max_length=120)
@@ -149,7 +150,8 @@ class Speaker(models.Model):
         max_length=80,
         unique=True,
         blank=True,
-        help_text=_("Used in the address. Left empty, it is made from the name."),
+        allow_unicode=True,
+        help_text=SLUG_HELP_FROM_NAME,
         validators=[no_invisible_characters],
     )
     affiliation = models.CharField(
@@ -216,6 +218,15 @@ class Session(models.Model):
         Event, on_delete=models.PROTECT, related_name="sessions", verbose_name=_("event")
     )
     title = models.CharField(_("title"), max_length=300, validators=[no_invisible_characters])
+    slug = models.SlugField(
+        _("slug"),
+        max_length=80,
+        unique=True,
+        blank=True,
+        allow_unicode=True,
+        help_text=SLUG_HELP_FROM_TITLE,
+        validators=[no_invisible_characters],
+    )
     kind = models.CharField(
         _("kind"), max_length=20, choices=SessionKind, default=SessionKind.SESSION
     )
@@ -277,8 +288,13 @@ class Session(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(self, self.title, fallback="session")
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self) -> str:
-        return reverse("conference:session_detail", kwargs={"pk": self.pk})
+        return reverse("conference:session_detail", kwargs={"slug": self.slug})
 
     @property
     def ordered_speakers(self) -> list[Speaker]:

@@ -82,7 +82,7 @@ def test_structured_data_describes_post_authors_event_and_sessions():
         {
             "@type": "Event",
             "name": "Istio Today and Tomorrow",
-            "url": f"https://blog.example/sessions/{session.pk}/",
+            "url": "https://blog.example/sessions/istio-today-and-tomorrow/",
             "performer": [
                 {
                     "@type": "Person",
@@ -115,6 +115,7 @@ def test_report_page_has_title_description_canonical_and_social_cards(client, re
     image = f"http://testserver{report.cover.src}"
     assert meta(html) == {
         "viewport": "width=device-width, initial-scale=1",
+        "theme-color": "#1f5fbf",
         "description": "リードの文です。",
         "og:site_name": "SRE Tech Blog",
         "og:type": "article",

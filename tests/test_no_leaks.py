@@ -123,7 +123,7 @@ def test_search_finds_only_the_published_report(client, site):
     html = client.get("/search/?q=観測").content.decode()
 
     assert html.count('class="card__title report-card__title"') == 1
-    assert "公開レポート 観測" in html
+    assert "公開レポート <mark>観測</mark>" in html
 
 
 def test_feeds_list_only_the_published_report(client, site):

@@ -312,6 +312,7 @@ def search_with(items: int):
     for _ in range(items):
         report = make_report(published=True, event=make_event(), title="観測 レポート")
         report.tags.create(name=f"tag {report.pk}")
+        make_section(report, heading="観測の節", body="観測の話")
     return "/search/?q=観測"
 
 
@@ -328,8 +329,8 @@ def search_with(items: int):
         (author_with, 4),
         # tag, reports count + list + tags
         (tag_with, 4),
-        # reports count + list + tags
-        (search_with, 3),
+        # reports count + list + tags, their matching sections
+        (search_with, 4),
     ],
     ids=["event", "session", "speaker", "author", "tag", "search"],
 )

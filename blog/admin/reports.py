@@ -34,10 +34,11 @@ from blog.forms import (
 )
 from blog.models import Photo, Report, ReportMember, ShareLink, Tag, display_name_of
 from blog.sharing import share_url
+from cms.admin import KeepsOldSlugsAdmin
 
 
 @admin.register(Tag)
-class TagAdmin(admin.ModelAdmin):
+class TagAdmin(KeepsOldSlugsAdmin):
     list_display = ["name", "slug"]
     search_fields = ["name"]
 

@@ -33,7 +33,7 @@ from blog.models.text import (
     reading_minutes_for,
     with_derived_fields,
 )
-from cms.slugs import unique_slug
+from cms.slugs import SLUG_HELP_FROM_TITLE, unique_slug
 from cms.text_validators import no_invisible_characters, no_invisible_characters_in_headings
 from sessions.models import SessionSpeaker
 
@@ -58,7 +58,12 @@ class Tag(models.Model):
         _("name"), max_length=60, unique=True, validators=[no_invisible_characters]
     )
     slug = models.SlugField(
-        _("slug"), max_length=80, unique=True, blank=True, validators=[no_invisible_characters]
+        _("slug"),
+        max_length=80,
+        unique=True,
+        blank=True,
+        allow_unicode=True,
+        validators=[no_invisible_characters],
     )
 
     class Meta:
@@ -175,13 +180,7 @@ class ReportQuerySet(models.QuerySet):
         from blog.models.sections import Section
 
         for word in query.split():
-            spoken_by = SessionSpeaker.objects.filter(speaker__name__icontains=word)
-            in_sections = Section.objects.filter(
-                Q(heading__icontains=word)
-                | Q(body__icontains=word)
-                | Q(session__title__icontains=word)
-                | Q(session__in=spoken_by.values("session"))
-            )
+            in_sections = Section.objects.containing([word])
             self = self.filter(
                 Q(title__icontains=word)
                 | Q(lead__icontains=word)
@@ -202,10 +201,8 @@ class Report(MarkdownFieldsMixin, models.Model):
         max_length=80,
         unique=True,
         blank=True,
-        help_text=_(
-            "Used in the address. Left empty, it is made from the title; it never "
-            "changes by itself afterwards."
-        ),
+        allow_unicode=True,
+        help_text=SLUG_HELP_FROM_TITLE,
         validators=[no_invisible_characters],
     )
     event = models.ForeignKey(
@@ -347,6 +344,10 @@ class Report(MarkdownFieldsMixin, models.Model):
     def markdown_anchor_prefix(self, field: str) -> str:
         # The page shows one lead and one closing, so their ids need no number.
         return f"{field}-"
+
+    def markdown_title_level(self, field: str) -> int:
+        # The lead sits under the report's <h1>; the closing under its own <h2>.
+        return {"lead": 1, "closing": 2}[field]
 
     def markdown_photos(self) -> dict[int, "Photo"]:
         return {photo.pk: photo for photo in self.photos.all()} if self.pk else {}

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.text import Truncator
@@ -66,6 +66,21 @@ class SectionQuerySet(models.QuerySet):
             )
             .order_by("-report__published_at", "-report_id", "position", "pk")
         )
+
+    def containing(self, words: list[str]) -> "SectionQuerySet":
+        """Sections in which any of `words` appears where a reader would see it: heading,
+        text, or the title and speakers of the session it covers (search, see
+        `ReportQuerySet.matching`)."""
+        condition = Q(pk__in=[])
+        for word in words:
+            spoken_by = SessionSpeaker.objects.filter(speaker__name__icontains=word)
+            condition |= (
+                Q(heading__icontains=word)
+                | Q(body__icontains=word)
+                | Q(session__title__icontains=word)
+                | Q(session__in=spoken_by.values("session"))
+            )
+        return self.filter(condition)
 
     def visible_to(self, user) -> "SectionQuerySet":
         """Sections `user` may open in the admin: editors every one, writers their own in the
@@ -250,6 +265,16 @@ class Section(MarkdownFieldsMixin, models.Model):
     def markdown_anchor_prefix(self, field: str) -> str:
         # Unique on the combined page: two sections may both have a heading "まとめ".
         return f"{self.anchor}-" if self.pk else "section-new-"
+
+    def markdown_title_level(self, field: str) -> int:
+        return self.title_level
+
+    @property
+    def title_level(self) -> int:
+        """The level of the section's title on the report page: sections about a session
+        are grouped under one h2 part heading ("Session reports by our members"), so
+        their titles are h3; other sections stand alone as h2."""
+        return 3 if self.session_id is not None else 2
 
     def markdown_photos(self) -> dict[int, "Photo"]:
         if not self.report_id:

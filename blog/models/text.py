@@ -117,13 +117,18 @@ def photo_reference_errors(rendered: markdown.Rendered, photos: dict) -> list[Va
 class MarkdownFieldsMixin:
     """Markdown fields rendered once between clean() and save(), with errors on the field.
 
-    A model lists `markdown_fields` ({"body": "body_html"}) and says which prefix the
-    ids in each field's HTML carry (`markdown_anchor_prefix`).
+    A model lists `markdown_fields` ({"body": "body_html"}), says which prefix the
+    ids in each field's HTML carry (`markdown_anchor_prefix`) and under which heading
+    level each field is shown on the page (`markdown_title_level`).
     """
 
     markdown_fields: dict[str, str] = {}
 
     def markdown_anchor_prefix(self, field: str) -> str:
+        raise NotImplementedError
+
+    def markdown_title_level(self, field: str) -> int:
+        """The level of the page's heading above the field: its headings go below it."""
         raise NotImplementedError
 
     def markdown_photos(self) -> dict[int, "Photo"]:
@@ -133,16 +138,23 @@ class MarkdownFieldsMixin:
     def render_as(self, field: str, text: str) -> markdown.Rendered:
         """`text` rendered as it would be stored in `field` (the editor's preview)."""
         return markdown.render(
-            text, anchor_prefix=self.markdown_anchor_prefix(field), photos=self.markdown_photos()
+            text,
+            anchor_prefix=self.markdown_anchor_prefix(field),
+            photos=self.markdown_photos(),
+            title_level=self.markdown_title_level(field),
         )
 
     def rendered_markdown(self, field: str) -> markdown.Rendered:
         """The field rendered as it is now; raises markdown.MarkdownRefused."""
-        text, prefix = getattr(self, field), self.markdown_anchor_prefix(field)
+        key = (
+            getattr(self, field),
+            self.markdown_anchor_prefix(field),
+            self.markdown_title_level(field),
+        )
         cache = self.__dict__.setdefault("_rendered_markdown", {})
-        if cache.get(field, (None, None, None))[:2] != (text, prefix):
-            cache[field] = (text, prefix, self.render_as(field, text))
-        return cache[field][2]
+        if field not in cache or cache[field][0] != key:
+            cache[field] = (key, self.render_as(field, key[0]))
+        return cache[field][1]
 
     def markdown_errors(self) -> dict[str, list]:
         errors: dict[str, list] = {}
