@@ -5,7 +5,6 @@ import datetime
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
@@ -15,17 +14,18 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from blog import editing, export, membership, workflow
+from blog import editing, export, membership, trash, workflow
 from blog.admin.base import (
     MARKDOWN_WIDGETS,
     PeopleMenusMixin,
     RevisionedAdmin,
+    TrashAdminMixin,
     status_badge,
     tell,
     tell_errors,
 )
 from blog.admin.photos import GalleryPhotoInline
-from blog.enums import ExportFormat, ReportStatus, SectionStatus
+from blog.enums import ExportFormat, ReportStatus
 from blog.forms import (
     ReportAdminForm,
     ScheduleForm,
@@ -112,7 +112,7 @@ def save_member_rows(request, formset, report: Report) -> bool:
 
 
 @admin.register(Report)
-class ReportAdmin(PeopleMenusMixin, RevisionedAdmin):
+class ReportAdmin(TrashAdminMixin, PeopleMenusMixin, RevisionedAdmin):
     change_form_template = "admin/blog/report/change_form.html"
     list_display = ["title", "event", "publication_display", "review_progress"]
     list_filter = ["status", "event", "tags"]
@@ -143,17 +143,7 @@ class ReportAdmin(PeopleMenusMixin, RevisionedAdmin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .visible_to(request.user)
-            .annotate(
-                section_total=Count("sections", distinct=True),
-                approved_total=Count(
-                    "sections", filter=Q(sections__status=SectionStatus.APPROVED), distinct=True
-                ),
-            )
-        )
+        return super().get_queryset(request).visible_to(request.user).with_review_progress()
 
     def get_object(self, request, object_id, from_field=None):
         # Looked up among all reports, so that a writer who opens another team's report
@@ -165,6 +155,9 @@ class ReportAdmin(PeopleMenusMixin, RevisionedAdmin):
 
     def has_view_permission(self, request, obj=None):
         return request.user.has_perm("blog.view_report", obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.has_perm("blog.delete_report", obj)
 
     @admin.display(description=_("approved sections"))
     def review_progress(self, report: Report) -> str:
@@ -206,7 +199,7 @@ class ReportAdmin(PeopleMenusMixin, RevisionedAdmin):
             photo.report = report
             tell(request, editing.save_photo(photo, by=request.user).messages())
         for photo in formset.deleted_objects:
-            tell(request, editing.delete_photo(photo, by=request.user).messages())
+            tell(request, trash.trash_photo(photo, by=request.user).messages())
         return bool(photos or formset.deleted_objects)
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):

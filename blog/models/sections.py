@@ -29,6 +29,7 @@ from blog.models.text import (
     plain_text,
     with_derived_fields,
 )
+from blog.models.trash import Trashable, TrashQuerySetMixin, WithoutTrashManager
 from sessions.models import Session, SessionSpeaker
 
 if TYPE_CHECKING:
@@ -38,7 +39,7 @@ if TYPE_CHECKING:
 COMMENT_MAX_LENGTH = 5000
 
 
-class SectionQuerySet(models.QuerySet):
+class SectionQuerySet(TrashQuerySetMixin, models.QuerySet):
     def published(self) -> "SectionQuerySet":
         """Sections readers may see: those of published, due reports."""
         return self.filter(published_condition("report__"))
@@ -86,7 +87,7 @@ class SectionQuerySet(models.QuerySet):
         )
 
 
-class Section(MarkdownFieldsMixin, models.Model):
+class Section(MarkdownFieldsMixin, Trashable, models.Model):
     """One author's part of a report, reviewed on its own.
 
     Its `status` is changed only by `blog.workflow`; `version` counts saves and
@@ -151,7 +152,8 @@ class Section(MarkdownFieldsMixin, models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
-    objects = SectionQuerySet.as_manager()
+    objects = WithoutTrashManager.from_queryset(SectionQuerySet)()
+    all_objects = models.Manager.from_queryset(SectionQuerySet)()  # the trash included
 
     class Meta:
         ordering = ["report", "position", "pk"]
