@@ -50,7 +50,7 @@ class TrashOutcome:
 def label(obj: Trashable) -> str:
     """How the trash and the audit trail name an object."""
     if isinstance(obj, Photo):
-        return str(obj)
+        return obj.alt_text  # its description, which every photo has
     return obj.title
 
 
@@ -58,12 +58,14 @@ def _locked_report(report_id: int) -> Report:
     return Report.all_objects.select_for_update().get(pk=report_id)
 
 
-def _live_refusal(report: Report, doing: str) -> TrashRefused:
-    return TrashRefused(
-        _("“%(report)s” is published: unpublish it before %(doing)s.")
-        % {"report": report.title, "doing": doing},
-        code="report_live",
-    )
+def _live_refusal(report: Report, *, restoring: bool = False) -> TrashRefused:
+    if restoring:
+        message = _("“%(report)s” is published: unpublish it before restoring anything into it.")
+    else:
+        message = _(
+            "“%(report)s” is published: unpublish it before moving anything of it to the trash."
+        )
+    return TrashRefused(message % {"report": report.title}, code="report_live")
 
 
 def _check_may_trash(obj: Trashable, report: Report, by) -> None:
@@ -71,7 +73,7 @@ def _check_may_trash(obj: Trashable, report: Report, by) -> None:
     if by.has_perm(permission, obj):
         return
     if report.is_live and by.has_perm("blog.view_report", report):
-        raise _live_refusal(report, _("moving anything of it to the trash"))
+        raise _live_refusal(report)
     raise PermissionDenied(_("You may not move this to the trash."))
 
 
@@ -79,7 +81,7 @@ def refusal(obj: Trashable) -> str:
     """Why `obj` cannot go to the trash now, or "" (for the admin, before it asks)."""
     report = obj if isinstance(obj, Report) else obj.report
     if report.is_live:
-        return str(_live_refusal(report, _("moving anything of it to the trash")).message)
+        return str(_live_refusal(report).message)
     return ""
 
 
@@ -209,7 +211,7 @@ def restore_section(section: Section, *, by) -> TrashOutcome:
         locked = Section.all_objects.select_for_update(of=("self",)).get(pk=section.pk)
         if not locked.in_trash:
             return TrashOutcome(locked, changed=False)
-        _check_container(report, None, _("restoring its sections"))
+        _check_container(report, None)
         when = locked.trashed_at
         photo_ids = _unmark(Photo.all_objects.filter(section=locked), when)
         _unmark(Section.all_objects.filter(pk=locked.pk), when)
@@ -230,7 +232,7 @@ def restore_photo(photo: Photo, *, by) -> TrashOutcome:
         if not locked.in_trash:
             return TrashOutcome(locked, changed=False)
         section = Section.all_objects.get(pk=locked.section_id) if locked.section_id else None
-        _check_container(report, section, _("restoring its photos"))
+        _check_container(report, section)
         _unmark(Photo.all_objects.filter(pk=locked.pk), locked.trashed_at)
         edit = editing.after_photo_changed(locked.pk, report.pk, locked.section_id, by=by)
         audit.record(ReportAction.RESTORE, report=report, by=by, subject=label(locked))
@@ -238,7 +240,7 @@ def restore_photo(photo: Photo, *, by) -> TrashOutcome:
     return TrashOutcome(photo, changed=True, edit=edit)
 
 
-def _check_container(report: Report, section: Section | None, doing: str) -> None:
+def _check_container(report: Report, section: Section | None) -> None:
     if report.in_trash:
         raise TrashRefused(
             _("“%(report)s” is in the trash: restore the report, and this comes back with it.")
@@ -252,7 +254,7 @@ def _check_container(report: Report, section: Section | None, doing: str) -> Non
             code="section_in_trash",
         )
     if report.is_live:
-        raise _live_refusal(report, doing)
+        raise _live_refusal(report, restoring=True)
 
 
 def restore(obj: Trashable, *, by) -> TrashOutcome:
@@ -310,15 +312,29 @@ def _forget_revisions(obj: Trashable) -> None:
     ).delete()
 
 
-def purge_expired(older_than: datetime.timedelta) -> int:
-    """Delete for good what has been in the trash longer than `older_than`; the number of
-    reports, sections and photos purged (each counted once, with what went with it)."""
-    cutoff = timezone.now() - older_than
+def _purge_each(queryset, by) -> int:
     purged = 0
-    for model in (Report, Section, Photo):
-        for obj in model.all_objects.filter(trashed_at__lt=cutoff).order_by("pk"):
-            # Refreshed: it may have gone with a report or section purged just before.
-            if model.all_objects.filter(pk=obj.pk).exists():
-                purge(obj, by=None)
-                purged += 1
+    for obj in queryset.order_by("pk"):
+        # It may have gone already, with a report or section purged just before.
+        if type(obj).all_objects.filter(pk=obj.pk).exists():
+            purge(obj, by=by)
+            purged += 1
     return purged
+
+
+def purge_expired(older_than: datetime.timedelta) -> int:
+    """Delete for good what has been in the trash longer than `older_than`, as the site
+    (no one's action); returns how many reports, sections and photos were purged, each
+    counted once with what went with it."""
+    cutoff = timezone.now() - older_than
+    return sum(
+        _purge_each(model.all_objects.filter(trashed_at__lt=cutoff), None)
+        for model in (Report, Section, Photo)
+    )
+
+
+def empty(*, by) -> int:
+    """Delete for good everything in the trash (admins only); the number purged."""
+    if not by.has_perm("blog.purge_trash"):
+        raise PermissionDenied(_("Only administrators delete from the trash for good."))
+    return sum(_purge_each(model.all_objects.in_trash(), by) for model in (Report, Section, Photo))

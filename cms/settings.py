@@ -224,6 +224,10 @@ SECURE_CSP = {
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
 
+# Deleted reports, sections and photos wait this many days in the trash before
+# `manage.py purge_trash` (run daily) deletes them for good.
+TRASH_RETENTION_DAYS = env_int("TRASH_RETENTION_DAYS", 30)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from blog import editing, export, membership, trash, workflow
+from blog.admin import trash as trash_pages
 from blog.admin.base import (
     MARKDOWN_WIDGETS,
     PeopleMenusMixin,
@@ -221,6 +222,7 @@ class ReportAdmin(TrashAdminMixin, PeopleMenusMixin, RevisionedAdmin):
                     "can_share": request.user.has_perm("blog.share_report", obj),
                     "can_export": request.user.has_perm("blog.export_report", obj),
                     "export_formats": ExportFormat.choices,
+                    "can_read_audit_trail": request.user.has_perm("blog.view_audit_trail"),
                     "now": timezone.now(),
                 }
             )
@@ -255,7 +257,7 @@ class ReportAdmin(TrashAdminMixin, PeopleMenusMixin, RevisionedAdmin):
                 name="{}_{}_export".format(*info),
             ),
         ]
-        return own + self.revision_urls() + super().get_urls()
+        return own + trash_pages.urls(self.admin_site) + self.revision_urls() + super().get_urls()
 
     def _report_for(self, request, object_id, permission: str) -> Report:
         report = get_object_or_404(Report, pk=object_id)
