@@ -1,6 +1,7 @@
 """Reports: the combined post, its sections in order, publishing and share links."""
 
 import datetime
+import io
 
 from django import forms
 from django.contrib import admin, messages
@@ -14,7 +15,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from blog import editing, export, membership, trash, workflow
+from blog import archive, editing, export, membership, trash, workflow
 from blog.admin import trash as trash_pages
 from blog.admin.base import (
     MARKDOWN_WIDGETS,
@@ -115,6 +116,7 @@ def save_member_rows(request, formset, report: Report) -> bool:
 @admin.register(Report)
 class ReportAdmin(TrashAdminMixin, PeopleMenusMixin, RevisionedAdmin):
     change_form_template = "admin/blog/report/change_form.html"
+    actions = ["move_to_trash", "download_archive"]
     list_display = ["title", "event", "publication_display", "review_progress"]
     list_filter = ["status", "event", "tags"]
     search_fields = ["title", "lead", "sections__heading", "sections__session__title"]
@@ -159,6 +161,19 @@ class ReportAdmin(TrashAdminMixin, PeopleMenusMixin, RevisionedAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return request.user.has_perm("blog.delete_report", obj)
+
+    def has_export_permission(self, request) -> bool:
+        return request.user.has_perm("blog.export_reports")
+
+    @admin.action(description=_("Download the selected as an archive"), permissions=["export"])
+    def download_archive(self, request, queryset):
+        """A zip of the reports, their history and photos, for `import_reports` elsewhere."""
+        buffer = io.BytesIO()
+        archive.export_reports(queryset.order_by("pk"), buffer)
+        response = HttpResponse(buffer.getvalue(), content_type="application/zip")
+        name = f"reports-{timezone.localtime():%Y%m%d-%H%M}.zip"
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
 
     @admin.display(description=_("approved sections"))
     def review_progress(self, report: Report) -> str:
