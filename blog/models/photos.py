@@ -71,7 +71,7 @@ class Photo(Trashable, models.Model):
     objects = WithoutTrashManager.from_queryset(PhotoQuerySet)()
     all_objects = models.Manager.from_queryset(PhotoQuerySet)()  # the trash included
 
-    class Meta:
+    class Meta(Trashable.Meta):
         ordering = ["report", "position", "pk"]
         verbose_name = _("photo")
         verbose_name_plural = _("photos")

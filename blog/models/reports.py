@@ -264,7 +264,7 @@ class Report(MarkdownFieldsMixin, Trashable, models.Model):
     objects = WithoutTrashManager.from_queryset(ReportQuerySet)()
     all_objects = models.Manager.from_queryset(ReportQuerySet)()  # the trash included
 
-    class Meta:
+    class Meta(Trashable.Meta):
         ordering = ["-published_at", "-created_at"]
         verbose_name = _("report")
         verbose_name_plural = _("reports")

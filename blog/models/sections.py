@@ -155,7 +155,7 @@ class Section(MarkdownFieldsMixin, Trashable, models.Model):
     objects = WithoutTrashManager.from_queryset(SectionQuerySet)()
     all_objects = models.Manager.from_queryset(SectionQuerySet)()  # the trash included
 
-    class Meta:
+    class Meta(Trashable.Meta):
         ordering = ["report", "position", "pk"]
         verbose_name = _("section")
         verbose_name_plural = _("sections")
