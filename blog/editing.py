@@ -236,6 +236,15 @@ def render_every_text() -> int:
     return len(sections) + len(reports)
 
 
+def render_texts_of(report: Report) -> None:
+    """Render the report's texts and its sections' again, e.g. after a restore from the
+    trash: the photos' addresses may have moved meanwhile (`render_every_text` leaves
+    the trash alone). Derived fields only."""
+    for section in Section.objects.filter(report=report):
+        _render_section(section)
+    render_report_texts(report)
+
+
 def refresh_reading_minutes(report: Report) -> None:
     """Store the report's reading time again after one of its sections changed or went."""
     report.reading_minutes = report.count_reading_minutes()

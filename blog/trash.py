@@ -194,6 +194,7 @@ def restore_report(report: Report, *, by) -> TrashOutcome:
         _unmark(Section.all_objects.filter(report=locked), when)
         _unmark(Photo.all_objects.filter(report=locked), when)
         _unmark(Report.all_objects.filter(pk=locked.pk), when)
+        editing.render_texts_of(locked)
         audit.record(ReportAction.RESTORE, report=locked, by=by)
     report.refresh_from_db()
     return TrashOutcome(report, changed=True)
@@ -216,6 +217,7 @@ def restore_section(section: Section, *, by) -> TrashOutcome:
         photo_ids = _unmark(Photo.all_objects.filter(section=locked), when)
         _unmark(Section.all_objects.filter(pk=locked.pk), when)
         editing.refresh_reading_minutes(report)
+        editing.render_texts_of(report)
         for photo_id in photo_ids:
             editing.after_photo_changed(photo_id, report.pk, None, by=by)
         audit.record(ReportAction.RESTORE, report=report, by=by, subject=locked.title)

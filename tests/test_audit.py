@@ -100,8 +100,8 @@ def test_an_editor_reads_the_trail_of_one_report(client, author, editor):
     everything = client.get(reverse("admin:blog_audit_trail")).content.decode()
     one = client.get(reverse("admin:blog_audit_trail"), {"report": report.pk}).content.decode()
 
-    assert everything.count("<td>執筆者を追加</td>") == 2
-    assert one.count("<td>執筆者を追加</td>") == 1
+    assert everything.count('<td class="audit-trail__short">執筆者を追加</td>') == 2
+    assert one.count('<td class="audit-trail__short">執筆者を追加</td>') == 1
     assert "<td>見たいレポート</td>" in one
     assert "<td>ほかのレポート</td>" not in one
 

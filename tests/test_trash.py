@@ -548,3 +548,19 @@ def test_pages_only_trashed_things_made_are_404(client, published_with_trash):
 
     assert [client.get(url).status_code for url in urls] == [404] * 3
     assert "report-card" not in client.get(f"/search/?q={GONE}").content.decode()
+
+
+def test_a_restore_renders_the_texts_again_for_photos_that_moved_meanwhile(editor):
+    report = make_report()
+    section = make_section(report, heading="図のある節")
+    photo = make_photo(report, section, alt_text="構成図")
+    section.body = f'![構成図](photo:{photo.pk} "全体像")'
+    editing.save_section(section, by=editor)
+    fresh = Section.objects.get(pk=section.pk).body_html
+    trash.trash_report(report, by=editor)
+    # As if `render_texts` ran for a new MEDIA_STORAGE while the report was in the trash.
+    Section.all_objects.filter(pk=section.pk).update(body_html="<p>古いアドレス</p>")
+
+    trash.restore_report(report, by=editor)
+
+    assert Section.objects.get(pk=section.pk).body_html == fresh
