@@ -151,7 +151,13 @@ def trash_photo(photo: Photo, *, by, follow_up: bool = True) -> TrashOutcome:
     its figures does it once for the whole save.
     """
     with transaction.atomic():
-        report = _locked_report(photo.report_id)
+        if follow_up:
+            report = _locked_report(photo.report_id)
+        else:
+            # Inside a section's save, which holds the section's row lock: publishing
+            # needs that lock too, so it cannot start meanwhile, and taking the report's
+            # lock now (publishing takes it first) could deadlock with it.
+            report = Report.all_objects.get(pk=photo.report_id)
         locked = Photo.all_objects.select_for_update(of=("self",)).get(pk=photo.pk)
         if locked.in_trash:
             return TrashOutcome(locked, changed=False)

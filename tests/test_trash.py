@@ -564,3 +564,19 @@ def test_a_restore_renders_the_texts_again_for_photos_that_moved_meanwhile(edito
     trash.restore_report(report, by=editor)
 
     assert Section.objects.get(pk=section.pk).body_html == fresh
+
+
+def test_a_figure_deleted_on_the_section_page_goes_to_the_trash(client, author):
+    report = make_report()
+    section = make_section(report, author=author, heading="図のある節")
+    figure = make_photo(report, section, alt_text="構成図")
+    client.force_login(author)
+    url = reverse("admin:blog_section_change", args=[section.pk])
+    data = form_values(client.get(url).content.decode(), "section_form")
+    data |= {"photos-0-DELETE": ["on"], "_continue": ["1"]}
+
+    client.post(url, data)
+
+    assert Photo.objects.filter(section=section).count() == 0
+    assert Photo.all_objects.get(pk=figure.pk).trashed_by == author
+    assert files_exist(figure) == [True] * len(figure.stored_names)
