@@ -158,4 +158,4 @@ rules.add_perm("blog.restore_from_trash", is_editor)
 rules.add_perm("blog.purge_trash", rules.is_active & rules.is_superuser)
 rules.add_perm("blog.view_audit_trail", is_editor)
 # The portable archive (blog/archive.py): every report's drafts and history, so editors only.
-rules.add_perm("blog.export_reports", is_editor)
+rules.add_perm("blog.download_archive", is_editor)

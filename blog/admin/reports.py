@@ -162,10 +162,10 @@ class ReportAdmin(TrashAdminMixin, PeopleMenusMixin, RevisionedAdmin):
     def has_delete_permission(self, request, obj=None):
         return request.user.has_perm("blog.delete_report", obj)
 
-    def has_export_permission(self, request) -> bool:
-        return request.user.has_perm("blog.export_reports")
+    def has_archive_permission(self, request) -> bool:
+        return request.user.has_perm("blog.download_archive")
 
-    @admin.action(description=_("Download the selected as an archive"), permissions=["export"])
+    @admin.action(description=_("Download the selected as an archive"), permissions=["archive"])
     def download_archive(self, request, queryset):
         """A zip of the reports, their history and photos, for `import_reports` elsewhere."""
         buffer = io.BytesIO()
