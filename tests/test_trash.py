@@ -240,21 +240,6 @@ def test_the_bulk_action_moves_to_the_trash_and_skips_a_published_report(client,
     assert "delete_selected" not in response.content.decode()
 
 
-def test_a_row_deleted_on_the_report_page_goes_to_the_trash(client, editor, author):
-    report = make_report()
-    kept = make_section(report, author=author, heading="残す節", position=0)
-    gone = make_section(report, author=author, heading="消す節", position=1)
-    client.force_login(editor)
-    url = reverse("admin:blog_report_change", args=[report.pk])
-    data = form_values(client.get(url).content.decode(), "report_form")
-    data |= {"sections-1-DELETE": ["on"], "_continue": ["1"]}
-
-    client.post(url, data)
-
-    assert list(report.sections.all()) == [kept]
-    assert Section.all_objects.get(pk=gone.pk).trashed_by == editor
-
-
 def test_a_trashed_photo_leaves_the_text_that_placed_it_and_returns_to_it(editor):
     report = make_report()
     section = make_section(report, heading="図のある節")
