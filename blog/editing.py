@@ -9,6 +9,10 @@ changes nothing writes nothing: no new version, no revision, no change of state.
 
 The admin (section page, the report page's rows, the photo list), revision restores and
 the demo loader all come through here; each change is one transaction and one revision.
+Deleting is moving to the trash (blog/trash.py), which keeps the same derived rows
+current through `refresh_reading_minutes` and `after_photo_changed`. The one exception is
+a photo dropped into a text and abandoned before anyone described it: nobody saw it, so
+it is removed for good.
 """
 
 import contextlib
@@ -84,7 +88,8 @@ class SectionEdit:
 
 @dataclass
 class PhotoEdit:
-    """What saving or deleting a photo did to the approvals of the sections showing it."""
+    """What saving, trashing or restoring a photo did to the approvals of the sections
+    showing it."""
 
     reviews: list[tuple[Section, "workflow.Action"]] = field(default_factory=list)
 
@@ -154,17 +159,6 @@ def save_section(
         if reviewer is not UNCHANGED:
             workflow.assign_reviewer(section, reviewer, by=by)
     return edit
-
-
-def delete_section(section: Section, *, by) -> None:
-    """Delete a section (and its figures); its report's reading time follows."""
-    if not by.has_perm("blog.delete_section", section):
-        raise PermissionDenied(_("You may not delete this section."))
-    report = section.report
-    with transaction.atomic(), reversion.create_revision():
-        reversion.set_user(by)
-        section.delete()
-        refresh_reading_minutes(report)
 
 
 def _stored_section(section: Section, by) -> Section | None:
@@ -255,6 +249,15 @@ def render_every_text() -> int:
     return len(sections) + len(reports)
 
 
+def render_texts_of(report: Report) -> None:
+    """Render the report's texts and its sections' again, e.g. after a restore from the
+    trash: the photos' addresses may have moved meanwhile (`render_every_text` leaves
+    the trash alone). Derived fields only."""
+    for section in Section.objects.filter(report=report):
+        _render_section(section)
+    render_report_texts(report)
+
+
 def refresh_reading_minutes(report: Report) -> None:
     """Store the report's reading time again after one of its sections changed or went."""
     report.reading_minutes = report.count_reading_minutes()
@@ -318,19 +321,12 @@ def save_photo(photo: Photo, *, by) -> PhotoEdit:
         raise PermissionDenied(_("You may not change this photo."))
     with transaction.atomic():
         photo.save()
-        return _after_photo_changed(photo.pk, photo.report_id, photo.section_id, by=by)
+        return after_photo_changed(photo.pk, photo.report_id, photo.section_id, by=by)
 
 
-def delete_photo(photo: Photo, *, by) -> PhotoEdit:
-    if not by.has_perm("blog.delete_photo", photo):
-        raise PermissionDenied(_("You may not delete this photo."))
-    photo_id, report_id, section_id = photo.pk, photo.report_id, photo.section_id
-    with transaction.atomic():
-        photo.delete()
-        return _after_photo_changed(photo_id, report_id, section_id, by=by)
-
-
-def _after_photo_changed(photo_id: int, report_id: int, section_id: int | None, *, by) -> PhotoEdit:
+def after_photo_changed(photo_id: int, report_id: int, section_id: int | None, *, by) -> PhotoEdit:
+    """A photo was saved, moved to the trash or restored: render the texts that place it
+    again and ask the workflow about the approvals of the sections concerned."""
     sections = render_texts_showing(photo_id, report_id)
     if section_id is not None:
         sections.add(section_id)

@@ -37,9 +37,22 @@ class SectionAction(models.TextChoices):
 
 
 class ReportAction(models.TextChoices):
+    """Everything a report's audit trail records besides its sections' review moves."""
+
     PUBLISH = "publish", _("Published")
     SCHEDULE = "schedule", _("Scheduled")
     UNPUBLISH = "unpublish", _("Unpublished")
+    ADD_WRITER = "add_writer", _("Writer added")
+    REMOVE_WRITER = "remove_writer", _("Writer removed")
+    TRASH = "trash", _("Moved to the trash")
+    RESTORE = "restore", _("Restored from the trash")
+    PURGE = "purge", _("Deleted permanently")
+
+
+# The entries of a report's trail that change what readers see of it.
+PUBLICATION_ACTIONS = frozenset(
+    {ReportAction.PUBLISH, ReportAction.SCHEDULE, ReportAction.UNPUBLISH}
+)
 
 
 class Recipients(models.TextChoices):

@@ -5,7 +5,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from blog import roles
+from blog import audit, roles
+from blog.enums import ReportAction
 from blog.models import Report, ReportMember, display_name_of
 
 
@@ -23,9 +24,14 @@ def add_writer(report: Report, user, *, by) -> ReportMember:
             % {"name": display_name_of(user)},
             code="not_a_writer",
         )
-    member, _created = ReportMember.objects.get_or_create(
-        report=report, user=user, defaults={"added_by": by}
-    )
+    with transaction.atomic():
+        member, created = ReportMember.objects.get_or_create(
+            report=report, user=user, defaults={"added_by": by}
+        )
+        if created:
+            audit.record(
+                ReportAction.ADD_WRITER, report=report, by=by, subject=display_name_of(user)
+            )
     _forget_cached_memberships(user)
     return member
 
@@ -59,7 +65,11 @@ def remove_writer(report: Report, user, *, by) -> None:
     if blocking := removal_refusal(report, user):
         raise ValidationError(blocking, code="writes_sections")
     with transaction.atomic():
-        ReportMember.objects.filter(report=report, user=user).delete()
+        removed, _counts = ReportMember.objects.filter(report=report, user=user).delete()
+        if removed:
+            audit.record(
+                ReportAction.REMOVE_WRITER, report=report, by=by, subject=display_name_of(user)
+            )
     _forget_cached_memberships(user)
 
 

@@ -69,8 +69,14 @@ def report_open(user, report) -> bool:
 
 
 @rules.predicate
-def section_report_open(user, section) -> bool:
-    return section is not None and not section.report.is_live
+def in_open_report(user, obj) -> bool:
+    """A report, section or photo of a report not published or scheduled: the one rule for
+    what may go to the trash (or come back from it). A published report is unpublished
+    first; its sections and photos stay with it."""
+    if obj is None:
+        return False
+    report = getattr(obj, "report", obj)
+    return not report.is_live
 
 
 @rules.predicate
@@ -103,9 +109,10 @@ rules.add_perm(
 # Without an object: may this person write sections at all. With a report: in this one.
 rules.add_perm("blog.add_section", is_editor | (is_writer & (no_object | is_report_writer)))
 rules.add_perm("blog.write_in_report", is_editor | (is_writer & is_report_writer & report_open))
+# "Delete" moves to the trash (blog/trash.py); only admins empty it.
 rules.add_perm(
     "blog.delete_section",
-    (is_editor & (no_object | section_report_open))
+    (is_editor & (no_object | in_open_report))
     | (is_writer & (no_object | (own_section & section_open_for_author))),
 )
 
@@ -130,6 +137,7 @@ rules.add_perm("blog.share_report", is_editor)
 # Copies for the company blog, at any status: an unpublished report's copy is how an editor
 # prepares the blog post before (or without) publishing here.
 rules.add_perm("blog.export_report", is_editor)
+rules.add_perm("blog.delete_report", is_editor & (no_object | in_open_report))
 
 rules.add_perm("blog.view_photo", is_editor | (is_writer & (no_object | owns_photo_section)))
 rules.add_perm("blog.add_photo", is_staff_author)
@@ -139,7 +147,8 @@ rules.add_perm(
 )
 rules.add_perm(
     "blog.delete_photo",
-    is_editor | (is_writer & (no_object | (owns_photo_section & photo_section_open_for_author))),
+    (is_editor & (no_object | in_open_report))
+    | (is_writer & (no_object | (owns_photo_section & photo_section_open_for_author))),
 )
 
 # The coverage board (blog/coverage.py): who may. Claims, assignments and unassignments
@@ -152,3 +161,11 @@ rules.add_perm("blog.allow_another_writer", is_editor)
 rules.add_perm("blog.unassign_session", is_editor)
 # Due dates of reports and sections: writers see them, editors set them.
 rules.add_perm("blog.set_due_date", is_editor)
+# The trash (blog/trash.py): editors see it and restore from it; admins empty it. The
+# audit trail (blog/audit.py) is for editors.
+rules.add_perm("blog.view_trash", is_editor)
+rules.add_perm("blog.restore_from_trash", is_editor)
+rules.add_perm("blog.purge_trash", rules.is_active & rules.is_superuser)
+rules.add_perm("blog.view_audit_trail", is_editor)
+# The portable archive (blog/archive.py): every report's drafts and history, so editors only.
+rules.add_perm("blog.download_archive", is_editor)

@@ -1,6 +1,7 @@
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
 from django.views.generic import DetailView, ListView, TemplateView
@@ -73,7 +74,8 @@ class SharedPreviewView(DetailView):
         link = link_for(self.kwargs["token"])
         if link is None:
             raise Http404("This preview link is not valid.")
-        return Report.objects.for_page().get(pk=link.report_id)
+        # A report moved to the trash takes its share links with it.
+        return get_object_or_404(Report.objects.for_page(), pk=link.report_id)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(**kwargs, preview=True)

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from blog import notifications
+from blog import audit, notifications
 from blog.enums import (
     EDITABLE_BY_AUTHOR,
     Recipients,
@@ -29,7 +29,7 @@ from blog.enums import (
     SectionAction,
     SectionStatus,
 )
-from blog.models import Photo, Report, ReportTransition, ReviewComment, Section, SectionTransition
+from blog.models import Photo, Report, ReviewComment, Section, SectionTransition
 
 
 class WorkflowError(ValidationError):
@@ -462,9 +462,7 @@ def publish(report: Report, *, by, at: datetime.datetime | None = None) -> Repor
         locked.published_at = at or now
         locked.save(update_fields=["status", "published_at", "updated_at"])
         locked.editors.add(by)
-        ReportTransition.objects.create(
-            report=locked, action=action, actor=by, published_at=locked.published_at
-        )
+        audit.record(action, report=locked, by=by, published_at=locked.published_at)
     report.refresh_from_db()
     return ReportOutcome(report, action)
 
@@ -482,6 +480,6 @@ def unpublish(report: Report, *, by) -> ReportOutcome:
         locked.status = ReportStatus.DRAFT
         locked.published_at = None
         locked.save(update_fields=["status", "published_at", "updated_at"])
-        ReportTransition.objects.create(report=locked, action=ReportAction.UNPUBLISH, actor=by)
+        audit.record(ReportAction.UNPUBLISH, report=locked, by=by)
     report.refresh_from_db()
     return ReportOutcome(report, ReportAction.UNPUBLISH)

@@ -256,6 +256,9 @@ SECURE_REFERRER_POLICY = "same-origin"
 # The largest schedule file (.ics or schedule.json) an import reads, in bytes. A real
 # conference's schedule is well under a megabyte.
 SCHEDULE_IMPORT_MAX_BYTES = env_int("SCHEDULE_IMPORT_MAX_BYTES", 5 * 1024 * 1024)
+# Deleted reports, sections and photos wait this many days in the trash before
+# `manage.py purge_trash` (run daily) deletes them for good.
+TRASH_RETENTION_DAYS = env_int("TRASH_RETENTION_DAYS", 30)
 
 LOGGING = {
     "version": 1,

@@ -58,7 +58,9 @@ def unique_slug(instance: models.Model, source: str, fallback: str, field: str =
     `fallback` is used when `source` has nothing a slug can keep (punctuation only).
     """
     base = readable_slug(source) or fallback
-    others = type(instance)._default_manager.exclude(pk=instance.pk)
+    # The base manager sees every row, those in the trash too: a report in the trash keeps
+    # its address until it is purged, so that restoring it never clashes.
+    others = type(instance)._base_manager.exclude(pk=instance.pk)
     candidate, counter = base, 2
     while others.filter(**{field: candidate}).exists():
         suffix = f"-{counter}"

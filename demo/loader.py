@@ -21,6 +21,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from blog import editing, membership, workflow
+from blog.enums import PUBLICATION_ACTIONS
 from blog.models import AuthorProfile, Photo, Report, ReportStatus, Section, SectionStatus, Tag
 from demo import content, pictures
 from sessions.importing import import_schedule
@@ -79,12 +80,13 @@ def _sync[M: models.Model](
     the approval kept or withdrawn); it runs only when something changed, so a
     second run leaves `Section.version` and `updated_at` alone.
     """
-    instance = model._default_manager.filter(**lookup).first()
+    # The trash included: a demo row someone moved there stays there, as they left it.
+    instance = model._base_manager.filter(**lookup).first()
     if instance is None:
         instance = model(**lookup, **values)
         save(instance)
         return instance
-    if not _refreshing.get():
+    if not _refreshing.get() or getattr(instance, "in_trash", False):
         return instance
     changed = False
     for name, value in values.items():
@@ -269,7 +271,8 @@ def _review_and_publish(report: Report, sections: list[Section], users: dict) ->
     for section in sections:
         if not section.transitions.exists():
             _bring_to(section, SectionStatus.APPROVED, editor)
-    if report.status != ReportStatus.PUBLISHED and not report.transitions.exists():
+    published_before = report.transitions.filter(action__in=PUBLICATION_ACTIONS).exists()
+    if report.status != ReportStatus.PUBLISHED and not published_before:
         workflow.publish(report, by=editor, at=content.REPORT["published_at"])
 
 

@@ -168,7 +168,20 @@ class SessionAdmin(KeepsOldSlugsAdmin):
     inlines = [SessionSpeakerInline]
     prepopulated_fields = {"slug": ["title"]}
     fieldsets = [
-        (None, {"fields": ["event", "title", "slug", "kind", "track", "room", ("starts_at", "ends_at")]}),
+        (
+            None,
+            {
+                "fields": [
+                    "event",
+                    "title",
+                    "slug",
+                    "kind",
+                    "track",
+                    "room",
+                    ("starts_at", "ends_at"),
+                ]
+            },
+        ),
         (None, {"fields": ["abstract"]}),
         (_("Links"), {"fields": ["schedule_url", "slides_url", "video_url"]}),
         (_("Schedule import"), {"fields": ["schedule_uid"], "classes": ["collapse"]}),

@@ -34,7 +34,8 @@ def admin_pages(user) -> list[str]:
     """The pages `user` opens: for a writer, their own section and photo."""
     report = Report.objects.get(slug="kubecon-na-2022")
     sections = report.sections.order_by("position")
-    if not user.is_superuser and not user.groups.filter(name="Editors").exists():
+    is_editor = user.is_superuser or user.groups.filter(name="Editors").exists()
+    if not is_editor:
         sections = sections.filter(author=user)
     section = sections.filter(photos__isnull=False).first()
     photo = section.photos.first()
@@ -58,6 +59,8 @@ def admin_pages(user) -> list[str]:
         f"/admin/conference/event/{Event.objects.first().pk}/change/",
         f"/admin/conference/session/{Session.objects.first().pk}/change/",
         f"/admin/conference/speaker/{Speaker.objects.first().pk}/change/",
+        # Editors' own pages.
+        *(["/admin/blog/report/trash/", "/admin/blog/report/audit/"] if is_editor else []),
     ]
 
 

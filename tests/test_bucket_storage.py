@@ -8,7 +8,7 @@ import pytest
 from django.core.files.base import ContentFile
 from django.urls import reverse
 
-from blog import editing, images, workflow
+from blog import editing, images, trash, workflow
 from blog.models import Photo, Section
 from tests.factories import jpeg_bytes, make_photo, make_report, make_section
 from tests.servers import free_port
@@ -25,7 +25,7 @@ def fetch(url: str) -> bytes:
 
 
 def test_photo_uploaded_in_the_editor_is_stored_in_the_bucket_and_shown_from_it(
-    client, bucket, author, editor, django_capture_on_commit_callbacks
+    client, bucket, author, editor, superuser, django_capture_on_commit_callbacks
 ):
     report = make_report(title="バケットのレポート")
     section = make_section(report, author=author, body="本文")
@@ -57,8 +57,12 @@ def test_photo_uploaded_in_the_editor_is_stored_in_the_bucket_and_shown_from_it(
         f"{bucket.public_url}/{r['name']}" for r in photo.renditions if r["format"] == "webp"
     }
 
+    # Deleting moves to the trash, files and all; they go when it is emptied.
+    workflow.unpublish(report, by=editor)
+    trash.trash_photo(photo, by=editor)
+    assert bucket.keys() == set(photo.stored_names)
     with django_capture_on_commit_callbacks(execute=True):
-        editing.delete_photo(photo, by=editor)
+        trash.purge(photo, by=superuser)
 
     assert bucket.keys() == set()
 

@@ -10,7 +10,16 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import transaction
 
-from blog.models import AuthorProfile, Photo, Report, ReportStatus, Section, SectionStatus, Tag
+from blog.models import (
+    AuthorProfile,
+    Photo,
+    Report,
+    ReportStatus,
+    Section,
+    SectionStatus,
+    Tag,
+    display_name_of,
+)
 from demo import content, pictures
 from demo.loader import load_demo
 from sessions.models import Event, EventFormat, Session, SessionKind, SessionSpeaker, Speaker
@@ -311,9 +320,10 @@ def test_demo_report_went_through_the_workflow(accounts):
 
     transitions = [(t.action, t.actor.username) for t in report.sections.first().transitions.all()]
     assert transitions == [("submit", "yamamoto"), ("approve", "editor")]
-    assert [(t.action, t.actor.username) for t in report.transitions.all()] == [
-        ("publish", "editor")
-    ]
+    trail = [(t.action, t.actor.username, t.subject) for t in report.transitions.all()]
+    writers = [("add_writer", "editor", display_name_of(user)) for user in report.writers.all()]
+    assert sorted(trail[:-1]) == sorted(writers)
+    assert trail[-1] == ("publish", "editor", "")
 
 
 @pytest.mark.django_db

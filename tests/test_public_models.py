@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
 
-from blog import editing
+from blog import editing, trash
 from blog.models import Report, Section
 from blog.public import public_authors, public_events, public_sessions, public_speakers, public_tags
 from tests.factories import (
@@ -94,7 +94,7 @@ def test_reading_time_follows_an_edited_and_a_deleted_section():
     editing.save_section(section, by=make_user("editor-of-the-test", group="Editors"))
     assert Report.objects.get(pk=report.pk).reading_minutes == 2
 
-    editing.delete_section(other, by=make_user("another-editor", group="Editors"))
+    trash.trash_section(other, by=make_user("another-editor", group="Editors"))
     assert Report.objects.get(pk=report.pk).reading_minutes == 1
 
 

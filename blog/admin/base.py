@@ -3,6 +3,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.exceptions import NotRegistered
+from django.contrib.admin.options import ActionLocation
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseRedirect
@@ -11,12 +12,13 @@ from django.template.response import TemplateResponse
 from django.templatetags.static import static
 from django.urls import path, reverse
 from django.utils.html import format_html
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 from markdownx.models import MarkdownxField
 from reversion.models import Version
 
-from blog import revisions, roles
+from blog import revisions, roles, trash
 from blog.forms import MarkdownTextField
 from blog.models import Photo, Report, display_name_of
 from blog.widgets import MarkdownEditorWidget
@@ -157,6 +159,79 @@ class RevisionedAdmin(admin.ModelAdmin):
 
     def _change_url(self, obj) -> str:
         return reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[obj.pk])
+
+
+class TrashAdminMixin:
+    """ "Delete" on these pages moves to the trash (blog/trash.py): the delete page, the
+    "Move to the trash" action in place of Django's bulk delete, and the messages say so.
+    """
+
+    delete_confirmation_template = "admin/blog/trash_confirmation.html"
+    actions = ["move_to_trash"]
+
+    def get_actions(self, request, action_location=ActionLocation.CHANGE_LIST):
+        actions = super().get_actions(request, action_location=action_location)
+        actions.pop("delete_selected", None)
+        return actions
+
+    def get_deleted_objects(self, objs, request):
+        # Nothing is deleted: everything attached goes to the trash with it and comes back
+        # with it, so there is no list of casualties and no permission to ask for them.
+        return [str(obj) for obj in objs], {}, set(), []
+
+    def delete_view(self, request, object_id, extra_context=None):
+        obj = self.get_object(request, object_id)
+        refusal = trash.refusal(obj) if obj is not None else ""
+        if refusal and self.has_view_permission(request, obj):
+            messages.error(request, refusal)
+            info = self.opts.app_label, self.opts.model_name
+            return HttpResponseRedirect(reverse("admin:{}_{}_change".format(*info), args=[obj.pk]))
+        return super().delete_view(request, object_id, extra_context)
+
+    def delete_model(self, request, obj):
+        tell(request, trash.move_to_trash(obj, by=request.user).messages())
+
+    def delete_queryset(self, request, queryset):
+        self.move_to_trash(request, queryset)
+
+    def log_deletions(self, request, queryset):
+        for obj in queryset:
+            self.log_change(request, obj, gettext("Moved to the trash."))
+
+    def response_delete(self, request, obj_display, obj_id):
+        # In place of Django's "deleted": where it went.
+        messages.success(
+            request,
+            gettext("“%(name)s” was moved to the trash. Editors can restore it from there.")
+            % {"name": obj_display},
+        )
+        return HttpResponseRedirect(
+            reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist")
+        )
+
+    @admin.action(description=_("Move the selected to the trash"), permissions=["delete"])
+    def move_to_trash(self, request, queryset):
+        moved = 0
+        for obj in queryset:
+            try:
+                outcome = trash.move_to_trash(obj, by=request.user)
+            except ValidationError as error:
+                tell_errors(request, error)
+            except PermissionDenied as error:
+                messages.error(request, f"{obj}: {error}")
+            else:
+                moved += outcome.changed
+                tell(request, outcome.messages())
+        if moved:
+            messages.success(
+                request,
+                ngettext(
+                    "%(count)s item was moved to the trash.",
+                    "%(count)s items were moved to the trash.",
+                    moved,
+                )
+                % {"count": moved},
+            )
 
 
 def _int(value) -> int | None:

@@ -3,20 +3,24 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from blog import editing, roles
-from blog.admin.base import tell, thumbnail, yes_no_icon
+from blog import editing, roles, trash
+from blog.admin.base import TrashAdminMixin, tell, thumbnail, yes_no_icon
 from blog.enums import EDITABLE_BY_AUTHOR, ReportStatus
 from blog.models import Photo, Report, Section, alt_placeholders
 
 
-def save_photo_rows(formset, section: Section) -> bool:
-    """Save a section's figures edited under its text; True if anything changed."""
+def save_photo_rows(formset, section: Section, *, by) -> bool:
+    """Save a section's figures edited under its text; True if anything changed.
+
+    Called inside the section's save (blog/editing.py), which renders the text and asks
+    about the approval once for everything, removed figures included.
+    """
     photos = formset.save(commit=False)
     for photo in photos:
         photo.report_id, photo.section = section.report_id, section
         photo.save()
     for photo in formset.deleted_objects:
-        photo.delete()
+        trash.trash_photo(photo, by=by, follow_up=False)
     return bool(photos or formset.deleted_objects)
 
 
@@ -57,6 +61,12 @@ class PhotoInlineBase(GalleryFlagMixin, admin.StackedInline):
     @admin.display(description=_("preview"))
     def preview(self, photo: Photo):
         return thumbnail(photo)
+
+    def has_delete_permission(self, request, obj=None):
+        # `obj` is the report or section: a published report keeps its photos (the rule of
+        # blog/trash.py), so its rows offer no delete box rather than a refusal mid-save.
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or not trash.refusal(obj))
 
 
 class GalleryPhotoInline(PhotoInlineBase):
@@ -110,14 +120,14 @@ class SectionPhotoInline(PhotoInlineBase):
         return self._may_edit_section(request, obj)
 
     def has_delete_permission(self, request, obj=None):
-        return self._may_edit_section(request, obj)
+        return self._may_edit_section(request, obj) and (obj is None or not trash.refusal(obj))
 
     def has_view_permission(self, request, obj=None):
         return obj is None or request.user.has_perm("blog.view_section", obj)
 
 
 @admin.register(Photo)
-class PhotoAdmin(GalleryFlagMixin, admin.ModelAdmin):
+class PhotoAdmin(TrashAdminMixin, GalleryFlagMixin, admin.ModelAdmin):
     list_display = ["preview", "alt_text", "report", "section", "gallery_display", "position"]
     list_display_links = ["preview", "alt_text"]
     list_filter = ["in_gallery", ("report", admin.RelatedOnlyFieldListFilter)]
@@ -164,13 +174,6 @@ class PhotoAdmin(GalleryFlagMixin, admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         tell(request, editing.save_photo(obj, by=request.user).messages())
-
-    def delete_model(self, request, obj):
-        tell(request, editing.delete_photo(obj, by=request.user).messages())
-
-    def delete_queryset(self, request, queryset):
-        for photo in queryset:
-            self.delete_model(request, photo)
 
     @admin.display(description=_("preview"))
     def preview(self, photo: Photo):

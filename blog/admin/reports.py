@@ -1,11 +1,11 @@
 """Reports: the combined post, its sections in order, publishing and share links."""
 
 import datetime
+import io
 
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
@@ -15,18 +15,20 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from blog import editing, export, membership, workflow
+from blog import archive, editing, export, membership, trash, workflow
+from blog.admin import trash as trash_pages
 from blog.admin.base import (
     MARKDOWN_WIDGETS,
     PeopleMenusMixin,
     RevisionedAdmin,
+    TrashAdminMixin,
     status_badge,
     tell,
     tell_errors,
 )
 from blog.admin.coverage import CoverageBoardViews
 from blog.admin.photos import GalleryPhotoInline
-from blog.enums import ExportFormat, ReportStatus, SectionStatus
+from blog.enums import ExportFormat, ReportStatus
 from blog.forms import (
     ReportAdminForm,
     ScheduleForm,
@@ -114,8 +116,9 @@ def save_member_rows(request, formset, report: Report) -> bool:
 
 
 @admin.register(Report)
-class ReportAdmin(CoverageBoardViews, PeopleMenusMixin, RevisionedAdmin):
+class ReportAdmin(CoverageBoardViews, TrashAdminMixin, PeopleMenusMixin, RevisionedAdmin):
     change_form_template = "admin/blog/report/change_form.html"
+    actions = ["move_to_trash", "download_archive"]
     list_display = ["title", "event", "publication_display", "review_progress"]
     list_filter = ["status", "event", "tags"]
     search_fields = ["title", "lead", "sections__heading", "sections__session__title"]
@@ -145,17 +148,7 @@ class ReportAdmin(CoverageBoardViews, PeopleMenusMixin, RevisionedAdmin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .visible_to(request.user)
-            .annotate(
-                section_total=Count("sections", distinct=True),
-                approved_total=Count(
-                    "sections", filter=Q(sections__status=SectionStatus.APPROVED), distinct=True
-                ),
-            )
-        )
+        return super().get_queryset(request).visible_to(request.user).with_review_progress()
 
     def get_object(self, request, object_id, from_field=None):
         # Looked up among all reports, so that a writer who opens another team's report
@@ -167,6 +160,22 @@ class ReportAdmin(CoverageBoardViews, PeopleMenusMixin, RevisionedAdmin):
 
     def has_view_permission(self, request, obj=None):
         return request.user.has_perm("blog.view_report", obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.has_perm("blog.delete_report", obj)
+
+    def has_archive_permission(self, request) -> bool:
+        return request.user.has_perm("blog.download_archive")
+
+    @admin.action(description=_("Download the selected as an archive"), permissions=["archive"])
+    def download_archive(self, request, queryset):
+        """A zip of the reports, their history and photos, for `import_reports` elsewhere."""
+        buffer = io.BytesIO()
+        archive.export_reports(queryset.order_by("pk"), buffer)
+        response = HttpResponse(buffer.getvalue(), content_type="application/zip")
+        name = f"reports-{timezone.localtime():%Y%m%d-%H%M}.zip"
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
 
     @admin.display(description=_("approved sections"))
     def review_progress(self, report: Report) -> str:
@@ -208,7 +217,7 @@ class ReportAdmin(CoverageBoardViews, PeopleMenusMixin, RevisionedAdmin):
             photo.report = report
             tell(request, editing.save_photo(photo, by=request.user).messages())
         for photo in formset.deleted_objects:
-            tell(request, editing.delete_photo(photo, by=request.user).messages())
+            tell(request, trash.trash_photo(photo, by=request.user).messages())
         return bool(photos or formset.deleted_objects)
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
@@ -230,6 +239,7 @@ class ReportAdmin(CoverageBoardViews, PeopleMenusMixin, RevisionedAdmin):
                     "can_share": request.user.has_perm("blog.share_report", obj),
                     "can_export": request.user.has_perm("blog.export_report", obj),
                     "export_formats": ExportFormat.choices,
+                    "can_read_audit_trail": request.user.has_perm("blog.view_audit_trail"),
                     "now": timezone.now(),
                 }
             )
@@ -264,7 +274,13 @@ class ReportAdmin(CoverageBoardViews, PeopleMenusMixin, RevisionedAdmin):
                 name="{}_{}_export".format(*info),
             ),
         ]
-        return own + self.coverage_urls() + self.revision_urls() + super().get_urls()
+        return (
+            own
+            + self.coverage_urls()
+            + trash_pages.urls(self.admin_site)
+            + self.revision_urls()
+            + super().get_urls()
+        )
 
     def _report_for(self, request, object_id, permission: str) -> Report:
         report = get_object_or_404(Report, pk=object_id)

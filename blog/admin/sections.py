@@ -10,12 +10,13 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from blog import editing, membership, roles, workflow
+from blog import editing, membership, roles, trash, workflow
 from blog.admin.base import (
     MARKDOWN_WIDGETS,
     PeopleMenusMixin,
     PersonListFilter,
     RevisionedAdmin,
+    TrashAdminMixin,
     _int,
     status_badge,
     tell,
@@ -57,9 +58,9 @@ class SectionInline(PeopleMenusMixin, admin.StackedInline):
 
     def has_delete_permission(self, request, obj=None):
         # `obj` is the report: a published one keeps its sections (unpublish it first).
-        if obj is not None and obj.is_live:
-            return False
-        return request.user.has_perm("blog.delete_section")
+        return request.user.has_perm("blog.delete_section") and (
+            obj is None or not trash.refusal(obj)
+        )
 
 
 def save_section_rows(request, formset) -> list[editing.SectionEdit]:
@@ -73,7 +74,7 @@ def save_section_rows(request, formset) -> list[editing.SectionEdit]:
         edits.append(editing.save_section(section, by=request.user, reviewer=chosen_reviewer(form)))
     for form in formset.deleted_forms:
         if form.instance.pk is not None:
-            editing.delete_section(form.instance, by=request.user)
+            trash.trash_section(form.instance, by=request.user)
     return edits
 
 
@@ -85,7 +86,7 @@ def chosen_reviewer(form):
 
 
 @admin.register(Section)
-class SectionAdmin(PeopleMenusMixin, RevisionedAdmin):
+class SectionAdmin(TrashAdminMixin, PeopleMenusMixin, RevisionedAdmin):
     form = SectionAdminForm
     change_form_template = "admin/blog/section/change_form.html"
     list_display = [
@@ -226,7 +227,9 @@ class SectionAdmin(PeopleMenusMixin, RevisionedAdmin):
     def save_related(self, request, form, formsets, change):
         def save_figures() -> bool:
             form.save_m2m()
-            return any([save_photo_rows(formset, form.instance) for formset in formsets])
+            return any(
+                [save_photo_rows(formset, form.instance, by=request.user) for formset in formsets]
+            )
 
         edit = editing.save_section(
             form.instance, by=request.user, related=save_figures, reviewer=chosen_reviewer(form)
@@ -234,13 +237,6 @@ class SectionAdmin(PeopleMenusMixin, RevisionedAdmin):
         request.content_edit = edit
         tell(request, edit.messages())
         SectionAutosave.objects.filter(section=form.instance, user=request.user).delete()
-
-    def delete_model(self, request, obj):
-        editing.delete_section(obj, by=request.user)
-
-    def delete_queryset(self, request, queryset):
-        for section in queryset:
-            editing.delete_section(section, by=request.user)
 
     def response_add(self, request, obj, post_url_continue=None):
         self._submit_if_asked(request, obj)

@@ -9,6 +9,7 @@ from blog import images, roles
 from blog.models.reports import Report
 from blog.models.sections import Section
 from blog.models.text import PHOTO_ALT_PLACEHOLDER, PHOTO_CAPTION_PLACEHOLDER, is_alt_placeholder
+from blog.models.trash import Trashable, TrashQuerySetMixin, WithoutTrashManager
 
 
 def _photo_upload_to(instance: "Photo", filename: str) -> str:
@@ -22,7 +23,7 @@ def validate_raster_image(upload) -> None:
         images.prepare(upload)
 
 
-class PhotoQuerySet(models.QuerySet):
+class PhotoQuerySet(TrashQuerySetMixin, models.QuerySet):
     def visible_to(self, user) -> "PhotoQuerySet":
         """Photos `user` may open in the admin (`blog.view_photo` in blog/rules.py, as a
         filter): editors every one, writers those of their own sections."""
@@ -33,7 +34,7 @@ class PhotoQuerySet(models.QuerySet):
         return self.none()
 
 
-class Photo(models.Model):
+class Photo(Trashable, models.Model):
     """An image in a report: a figure of one section, or part of the gallery."""
 
     report = models.ForeignKey(
@@ -67,9 +68,10 @@ class Photo(models.Model):
     renditions = models.JSONField(_("renditions"), default=list, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
-    objects = PhotoQuerySet.as_manager()
+    objects = WithoutTrashManager.from_queryset(PhotoQuerySet)()
+    all_objects = models.Manager.from_queryset(PhotoQuerySet)()  # the trash included
 
-    class Meta:
+    class Meta(Trashable.Meta):
         ordering = ["report", "position", "pk"]
         verbose_name = _("photo")
         verbose_name_plural = _("photos")

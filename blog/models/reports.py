@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Min, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, Min, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce, Greatest
 from django.urls import reverse
 from django.utils import timezone
@@ -23,6 +23,7 @@ from blog.enums import (
     DeadlineState,
     ReportAction,
     ReportStatus,
+    SectionStatus,
     deadline_state,
 )
 from blog.models.people import author_url, display_name_of
@@ -33,6 +34,7 @@ from blog.models.text import (
     reading_minutes_for,
     with_derived_fields,
 )
+from blog.models.trash import Trashable, TrashQuerySetMixin, WithoutTrashManager
 from cms.slugs import SLUG_HELP_FROM_TITLE, unique_slug
 from cms.text_validators import no_invisible_characters, no_invisible_characters_in_headings
 from sessions.models import SessionSpeaker
@@ -83,7 +85,7 @@ class Tag(models.Model):
         return reverse("blog:tag_detail", kwargs={"slug": self.slug})
 
 
-class ReportQuerySet(models.QuerySet):
+class ReportQuerySet(TrashQuerySetMixin, models.QuerySet):
     def published(self) -> "ReportQuerySet":
         """What readers may see: published, and due (a scheduled report waits for its time)."""
         return self.filter(published_condition())
@@ -141,6 +143,17 @@ class ReportQuerySet(models.QuerySet):
         horizon = today + datetime.timedelta(days=DUE_SOON_DAYS)
         return self.open_for_writing().filter(due_on__lte=horizon).order_by("due_on", "pk")
 
+    def with_review_progress(self) -> "ReportQuerySet":
+        """Annotate `section_total` and `approved_total`: the sections (out of the trash)
+        and how many of them are approved. Counted through a join, which the default
+        manager's filter does not reach, hence the condition on the trash."""
+        live = Q(sections__trashed_at__isnull=True)
+        approved = live & Q(sections__status=SectionStatus.APPROVED)
+        return self.annotate(
+            section_total=Count("sections", filter=live, distinct=True),
+            approved_total=Count("sections", filter=approved, distinct=True),
+        )
+
     def for_listing(self) -> "ReportQuerySet":
         return (
             self.select_related("event").prefetch_related("tags").order_by("-published_at", "-pk")
@@ -189,7 +202,7 @@ class ReportQuerySet(models.QuerySet):
         return self
 
 
-class Report(MarkdownFieldsMixin, models.Model):
+class Report(MarkdownFieldsMixin, Trashable, models.Model):
     """The combined post: a lead, sections by several authors, a closing and a gallery."""
 
     markdown_fields = {"lead": "lead_html", "closing": "closing_html"}
@@ -271,9 +284,10 @@ class Report(MarkdownFieldsMixin, models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
-    objects = ReportQuerySet.as_manager()
+    objects = WithoutTrashManager.from_queryset(ReportQuerySet)()
+    all_objects = models.Manager.from_queryset(ReportQuerySet)()  # the trash included
 
-    class Meta:
+    class Meta(Trashable.Meta):
         ordering = ["-published_at", "-created_at"]
         verbose_name = _("report")
         verbose_name_plural = _("reports")
@@ -338,6 +352,18 @@ class Report(MarkdownFieldsMixin, models.Model):
         errors = self.markdown_errors()
         if self.cover_id and self.cover.report_id != self.pk:
             errors["cover"] = [_("The cover must be one of this report's photos.")]
+        # The form's own uniqueness check reads the default manager, which leaves the trash
+        # out; a report in the trash keeps its address until it is purged.
+        if (
+            self.slug
+            and Report.all_objects.in_trash().filter(slug=self.slug).exclude(pk=self.pk).exists()
+        ):
+            errors["slug"] = [
+                _(
+                    "A report in the trash still uses this address: restore it, or choose "
+                    "another address."
+                )
+            ]
         if errors:
             raise ValidationError(errors)
 
@@ -504,19 +530,49 @@ class ReportMember(models.Model):
 
 
 class ReportTransition(models.Model):
-    """A publication event of a report: published, scheduled or unpublished, by whom."""
+    """One entry of a report's audit trail: published, scheduled, unpublished, a writer
+    added or removed, something moved to the trash, restored or deleted for good.
 
-    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="transitions")
+    The trail editors read is these rows together with the sections' review moves
+    (`SectionTransition`, which the review thread also shows): each fact is one row in
+    one table, and `blog.audit.trail()` reads both. Written only through
+    `blog.audit.record()`, by the service that makes the change, in its transaction.
+    The report is kept by title as well, so that the entry of its permanent deletion
+    outlives it.
+    """
+
+    report = models.ForeignKey(
+        Report,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="transitions",
+        verbose_name=_("report"),
+    )
+    report_title = models.CharField(_("report title"), max_length=200, blank=True)
     action = models.CharField(_("action"), max_length=20, choices=ReportAction)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # None: done by the site itself (the trash's retention period).
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    # What the entry is about when it is not the report as a whole: a section's title,
+    # a photo's description, a writer's name.
+    subject = models.CharField(_("about"), max_length=300, blank=True)
     published_at = models.DateTimeField(_("publication time"), null=True, blank=True)
-    created_at = models.DateTimeField(_("when"), default=timezone.now)
+    created_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
 
     class Meta:
         ordering = ["created_at", "pk"]
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit trail")
 
     def __str__(self) -> str:
-        return f"{self.report}: {self.action}"
+        return f"{self.report_title}: {self.action}"
 
 
 class ShareLinkQuerySet(models.QuerySet):

@@ -35,6 +35,7 @@ from blog.models.text import (
     plain_text,
     with_derived_fields,
 )
+from blog.models.trash import Trashable, TrashQuerySetMixin, WithoutTrashManager
 from cms.text_validators import no_invisible_characters, no_invisible_characters_in_headings
 from sessions.models import Session, SessionSpeaker
 
@@ -45,7 +46,7 @@ if TYPE_CHECKING:
 COMMENT_MAX_LENGTH = 5000
 
 
-class SectionQuerySet(models.QuerySet):
+class SectionQuerySet(TrashQuerySetMixin, models.QuerySet):
     def published(self) -> "SectionQuerySet":
         """Sections readers may see: those of published, due reports."""
         return self.filter(published_condition("report__"))
@@ -148,7 +149,7 @@ class SectionQuerySet(models.QuerySet):
         )
 
 
-class Section(MarkdownFieldsMixin, models.Model):
+class Section(MarkdownFieldsMixin, Trashable, models.Model):
     """One author's part of a report, reviewed on its own.
 
     Its `status` is changed only by `blog.workflow`; `version` counts saves and
@@ -221,9 +222,10 @@ class Section(MarkdownFieldsMixin, models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
-    objects = SectionQuerySet.as_manager()
+    objects = WithoutTrashManager.from_queryset(SectionQuerySet)()
+    all_objects = models.Manager.from_queryset(SectionQuerySet)()  # the trash included
 
-    class Meta:
+    class Meta(Trashable.Meta):
         ordering = ["report", "position", "pk"]
         verbose_name = _("section")
         verbose_name_plural = _("sections")

@@ -1,5 +1,4 @@
 from django import template
-from django.db.models import Count, Q
 from django.utils import timezone
 
 from blog import membership, roles
@@ -39,12 +38,7 @@ def editorial_dashboard(context) -> dict:
     if is_editor:
         data["awaiting_review"] = list(Section.objects.awaiting_review())
         data["reports_in_progress"] = list(
-            Report.objects.open_for_writing()
-            .annotate(
-                section_total=Count("sections"),
-                approved_total=Count("sections", filter=Q(sections__status=SectionStatus.APPROVED)),
-            )
-            .order_by("-updated_at")
+            Report.objects.open_for_writing().with_review_progress().order_by("-updated_at")
         )
         data["reports_due"] = list(Report.objects.late_or_due_soon(today))
         for report in data["reports_due"]:

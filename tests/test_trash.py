@@ -1,0 +1,567 @@
+"""Deleting moves to the trash: nothing is lost until an admin (or the retention period)
+empties it, and nothing in the trash reaches a reader."""
+
+import datetime
+import xml.etree.ElementTree as ET
+
+import feedparser
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+from reversion.models import Version
+
+from blog import editing, membership, trash, workflow
+from blog.models import (
+    Photo,
+    Report,
+    ReportMember,
+    ReportTransition,
+    ReviewComment,
+    Section,
+    SectionTransition,
+    ShareLink,
+)
+from blog.sharing import token_for
+from tests.factories import (
+    make_event,
+    make_photo,
+    make_report,
+    make_section,
+    make_session,
+    make_speaker,
+    make_user,
+)
+from tests.forms import form_values
+
+pytestmark = pytest.mark.django_db
+
+
+def messages_of(response) -> list[str]:
+    return [str(message) for message in response.context["messages"]]
+
+
+def files_exist(photo: Photo) -> list[bool]:
+    return [photo.image.storage.exists(name) for name in photo.stored_names]
+
+
+@pytest.fixture
+def written(author, editor):
+    """A draft report with a history: two sections (one reviewed, with a comment and
+    revisions), a figure, a gallery photo, a writer and a share link."""
+    report = make_report(title="消えては困るレポート")
+    first = make_section(report, author=author, heading="一つ目", body="最初の本文", position=0)
+    second = make_section(report, author=author, heading="二つ目", body="二番目の本文", position=1)
+    first.body = "書き直した本文"
+    editing.save_section(first, by=author)
+    workflow.submit(first, by=author)
+    workflow.comment_on(first, by=editor, body="図を一つ足してください")
+    figure = make_photo(report, first, alt_text="登壇者の写真")
+    gallery = make_photo(report, in_gallery=True, alt_text="会場の写真")
+    ShareLink.objects.create(
+        report=report, created_by=editor, expires_at=timezone.now() + datetime.timedelta(days=3)
+    )
+    return {
+        "report": report,
+        "sections": [first, second],
+        "photos": [figure, gallery],
+    }
+
+
+def snapshot(report: Report) -> dict:
+    """Everything that hangs off a report, as rows and files."""
+    sections = Section.all_objects.filter(report=report).order_by("pk")
+    photos = Photo.all_objects.filter(report=report).order_by("pk")
+    return {
+        "report": Report.all_objects.filter(pk=report.pk).values().get(),
+        "sections": list(sections.values()),
+        "photos": list(photos.values()),
+        "files": [files_exist(photo) for photo in photos],
+        "transitions": list(SectionTransition.objects.filter(section__in=sections).values()),
+        "comments": list(ReviewComment.objects.filter(section__in=sections).values()),
+        "members": list(ReportMember.objects.filter(report=report).values()),
+        "share_links": list(ShareLink.objects.filter(report=report).values()),
+        "revisions": sorted(
+            Version.objects.get_for_model(Section)
+            .filter(object_id__in=[str(section.pk) for section in sections])
+            .values_list("pk", flat=True)
+        ),
+    }
+
+
+def without_trash_marks(state: dict) -> dict:
+    def clean(row: dict) -> dict:
+        return {
+            key: value for key, value in row.items() if key not in {"trashed_at", "trashed_by_id"}
+        }
+
+    return {
+        key: clean(value)
+        if isinstance(value, dict)
+        else [clean(row) if isinstance(row, dict) else row for row in value]
+        for key, value in state.items()
+    }
+
+
+# --- Into the trash and back -----------------------------------------------------------------
+
+
+def test_an_editor_moves_a_report_to_the_trash_and_restores_it_whole(client, editor, written):
+    report = written["report"]
+    before = snapshot(report)
+    assert before["revisions"] and before["transitions"] and before["comments"]
+    client.force_login(editor)
+
+    page = client.get(reverse("admin:blog_report_delete", args=[report.pk]))
+    moved = client.post(
+        reverse("admin:blog_report_delete", args=[report.pk]), {"post": "yes"}, follow=True
+    )
+
+    assert "ゴミ箱" in page.content.decode()
+    assert messages_of(moved) == [
+        "「消えては困るレポート」をゴミ箱に移しました。編集者はゴミ箱から元に戻せます。"
+    ]
+    assert Report.objects.filter(pk=report.pk).exists() is False
+    assert Section.objects.filter(report=report).count() == 0
+    assert Photo.objects.filter(report=report).count() == 0
+    in_trash = snapshot(report)
+    assert without_trash_marks(in_trash) == without_trash_marks(before)
+    assert in_trash["files"] == [[True] * len(files) for files in before["files"]]
+
+    restored = client.post(
+        reverse("admin:blog_trash_restore", args=["report", report.pk]), follow=True
+    )
+
+    assert messages_of(restored) == ["「消えては困るレポート」を元に戻しました。"]
+    assert snapshot(report) == before
+    assert Report.objects.get(pk=report.pk).sections.count() == 2
+
+
+def test_the_trash_lists_what_is_in_it_for_editors(client, editor, written):
+    trash.trash_section(written["sections"][1], by=editor)
+    trash.trash_photo(written["photos"][1], by=editor)
+    other = make_report(title="丸ごと捨てたレポート")
+    make_section(other)
+    trash.trash_report(other, by=editor)
+    client.force_login(editor)
+
+    html = client.get(reverse("admin:blog_trash")).content.decode()
+
+    assert "丸ごと捨てたレポート" in html
+    assert "1 個の節" in html
+    assert "二つ目" in html
+    assert "会場の写真" in html
+    assert html.count(">元に戻す</button>") == 3
+    assert "purge" not in html  # an editor restores; only admins purge
+
+
+def test_restoring_a_section_brings_back_its_photos_and_the_reading_time(editor, written):
+    report, first = written["report"], written["sections"][0]
+    figure = written["photos"][0]
+    minutes = Report.objects.get(pk=report.pk).reading_minutes
+
+    trash.trash_section(first, by=editor)
+
+    assert Photo.objects.filter(pk=figure.pk).exists() is False
+    assert list(report.sections.all()) == [written["sections"][1]]
+
+    trash.restore_section(first, by=editor)
+
+    assert Photo.objects.filter(pk=figure.pk).exists() is True
+    assert list(report.sections.order_by("position")) == written["sections"]
+    assert Report.objects.get(pk=report.pk).reading_minutes == minutes
+
+
+def test_what_was_trashed_on_its_own_stays_when_its_report_comes_back(editor, written):
+    report, second = written["report"], written["sections"][1]
+    trash.trash_section(second, by=editor)
+    trash.trash_report(report, by=editor)
+
+    trash.restore_report(report, by=editor)
+
+    assert list(report.sections.all()) == [written["sections"][0]]
+    assert Section.all_objects.get(pk=second.pk).in_trash is True
+
+
+def test_a_section_that_went_with_its_report_comes_back_only_with_it(editor, written):
+    report, first = written["report"], written["sections"][0]
+    trash.trash_report(report, by=editor)
+
+    with pytest.raises(trash.TrashRefused) as refusal:
+        trash.restore_section(Section.all_objects.get(pk=first.pk), by=editor)
+
+    assert refusal.value.messages == [
+        "「消えては困るレポート」はゴミ箱の中です。レポートを元に戻すと、これも一緒に戻ります。"
+    ]
+    assert Section.all_objects.get(pk=first.pk).in_trash is True
+
+
+def test_a_photo_of_a_trashed_section_comes_back_only_with_it(editor, written):
+    first, figure = written["sections"][0], written["photos"][0]
+    trash.trash_section(first, by=editor)
+
+    with pytest.raises(trash.TrashRefused):
+        trash.restore_photo(Photo.all_objects.get(pk=figure.pk), by=editor)
+
+    assert Photo.all_objects.get(pk=figure.pk).in_trash is True
+
+
+def test_a_writer_trashes_their_own_draft_section_and_an_editor_restores_it(client, author, editor):
+    report = make_report()
+    section = make_section(report, author=author, heading="書きかけ")
+    client.force_login(author)
+
+    client.post(reverse("admin:blog_section_delete", args=[section.pk]), {"post": "yes"})
+
+    assert Section.all_objects.get(pk=section.pk).trashed_by == author
+    with pytest.raises(PermissionDenied):
+        trash.restore_section(section, by=author)
+    trash.restore_section(section, by=editor)
+    assert Section.objects.filter(pk=section.pk).exists() is True
+
+
+def test_the_bulk_action_moves_to_the_trash_and_skips_a_published_report(client, editor):
+    draft = make_report(title="下書きのレポート")
+    live = make_report(published=True, title="公開中のレポート")
+    client.force_login(editor)
+
+    response = client.post(
+        reverse("admin:blog_report_changelist"),
+        {"action": "move_to_trash", "_selected_action": [draft.pk, live.pk]},
+        follow=True,
+    )
+
+    assert messages_of(response) == [
+        "「公開中のレポート」は公開中です。ゴミ箱に移す前に公開を取り下げてください。",
+        "1 件をゴミ箱に移しました。",
+    ]
+    assert list(Report.objects.all()) == [live]
+    assert "delete_selected" not in response.content.decode()
+
+
+def test_a_trashed_photo_leaves_the_text_that_placed_it_and_returns_to_it(editor):
+    report = make_report()
+    section = make_section(report, heading="図のある節")
+    photo = make_photo(report, section, alt_text="構成図")
+    section.body = f'![構成図](photo:{photo.pk} "全体像")'
+    editing.save_section(section, by=editor)
+    assert "<figure" in Section.objects.get(pk=section.pk).body_html
+
+    trash.trash_photo(photo, by=editor)
+    assert "<figure" not in Section.objects.get(pk=section.pk).body_html
+
+    trash.restore_photo(photo, by=editor)
+    assert "<figure" in Section.objects.get(pk=section.pk).body_html
+
+
+def test_the_cover_is_let_go_when_its_photo_goes_to_the_trash(editor):
+    report = make_report()
+    report.cover = make_photo(report, in_gallery=True)
+    report.save()
+
+    trash.trash_photo(report.cover, by=editor)
+
+    assert Report.objects.get(pk=report.pk).cover is None
+
+
+# --- A published report keeps everything -------------------------------------------------------
+
+
+def test_a_published_report_cannot_be_deleted_only_unpublished_first(client, editor):
+    report = make_report(published=True, title="公開中のレポート")
+    make_section(report)
+    client.force_login(editor)
+
+    response = client.post(
+        reverse("admin:blog_report_delete", args=[report.pk]), {"post": "yes"}, follow=True
+    )
+
+    assert response.redirect_chain[-1][0] == reverse("admin:blog_report_change", args=[report.pk])
+    assert messages_of(response) == [
+        "「公開中のレポート」は公開中です。ゴミ箱に移す前に公開を取り下げてください。"
+    ]
+    assert Report.objects.filter(pk=report.pk).exists() is True
+    with pytest.raises(trash.TrashRefused):
+        trash.trash_report(report, by=editor)
+
+    workflow.unpublish(report, by=editor)
+    trash.trash_report(report, by=editor)
+    assert Report.objects.filter(pk=report.pk).exists() is False
+
+
+@pytest.mark.parametrize("kind", ["section", "photo"])
+def test_nothing_of_a_published_report_goes_to_the_trash(client, editor, kind):
+    report = make_report(published=True, title="公開中のレポート")
+    section = make_section(report)
+    obj = section if kind == "section" else make_photo(report, in_gallery=True)
+    client.force_login(editor)
+
+    response = client.post(
+        reverse(f"admin:blog_{kind}_delete", args=[obj.pk]), {"post": "yes"}, follow=True
+    )
+
+    assert messages_of(response) == [
+        "「公開中のレポート」は公開中です。ゴミ箱に移す前に公開を取り下げてください。"
+    ]
+    assert type(obj).objects.filter(pk=obj.pk).exists() is True
+    with pytest.raises(trash.TrashRefused):
+        trash.move_to_trash(obj, by=editor)
+    assert editor.has_perm(f"blog.delete_{kind}", obj) is False
+
+
+def test_a_section_is_not_restored_into_a_published_report(editor):
+    report = make_report()
+    kept = make_section(report, author=make_user(group="Writers"))
+    gone = make_section(report)
+    trash.trash_section(gone, by=editor)
+    workflow.submit(kept, by=editor)
+    workflow.approve(kept, by=editor)
+    workflow.publish(report, by=editor)
+
+    with pytest.raises(trash.TrashRefused):
+        trash.restore_section(gone, by=editor)
+
+    assert Section.all_objects.get(pk=gone.pk).in_trash is True
+
+
+# --- Who may -------------------------------------------------------------------------------------
+
+
+def test_writers_are_refused_the_trash_and_its_restores(client, author, editor):
+    report = make_report()
+    trash.trash_report(report, by=editor)
+    client.force_login(author)
+
+    assert client.get(reverse("admin:blog_trash")).status_code == 403
+    restore = client.post(reverse("admin:blog_trash_restore", args=["report", report.pk]))
+    assert restore.status_code == 403
+    assert Report.all_objects.get(pk=report.pk).in_trash is True
+
+
+def test_a_writer_cannot_trash_another_writers_section(author, coauthor):
+    report = make_report()
+    section = make_section(report, author=coauthor)
+    membership.add_writer(report, author, by=make_user(group="Editors"))
+
+    with pytest.raises(PermissionDenied):
+        trash.trash_section(section, by=author)
+
+    assert Section.objects.filter(pk=section.pk).exists() is True
+
+
+def test_editors_are_refused_a_purge_and_an_empty_trash(client, editor, written):
+    report = written["report"]
+    trash.trash_report(report, by=editor)
+    client.force_login(editor)
+
+    purge = client.post(reverse("admin:blog_trash_purge", args=["report", report.pk]))
+    empty = client.post(reverse("admin:blog_trash_empty"))
+
+    assert (purge.status_code, empty.status_code) == (403, 403)
+    assert Report.all_objects.filter(pk=report.pk).exists() is True
+    with pytest.raises(PermissionDenied):
+        trash.purge(report, by=editor)
+
+
+# --- For good ------------------------------------------------------------------------------------
+
+
+def test_an_admin_purges_a_report_rows_files_and_revisions(
+    client, superuser, editor, written, django_capture_on_commit_callbacks
+):
+    report = written["report"]
+    section_ids = [str(section.pk) for section in written["sections"]]
+    files = [name for photo in written["photos"] for name in photo.stored_names]
+    storage = written["photos"][0].image.storage
+    trash.trash_report(report, by=editor)
+    client.force_login(superuser)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("admin:blog_trash_purge", args=["report", report.pk]), follow=True
+        )
+
+    assert messages_of(response) == ["「消えては困るレポート」を完全に削除しました。"]
+    assert Report.all_objects.filter(pk=report.pk).exists() is False
+    assert Section.all_objects.filter(report_id=report.pk).count() == 0
+    assert Photo.all_objects.filter(report_id=report.pk).count() == 0
+    assert SectionTransition.objects.filter(section_id__in=section_ids).count() == 0
+    assert ReviewComment.objects.filter(section_id__in=section_ids).count() == 0
+    assert Version.objects.get_for_model(Section).filter(object_id__in=section_ids).count() == 0
+    assert [storage.exists(name) for name in files] == [False] * len(files)
+    # The trail keeps the fact, by title.
+    purged = ReportTransition.objects.get(action="purge")
+    assert (purged.report_id, purged.report_title, purged.actor) == (
+        None,
+        "消えては困るレポート",
+        superuser,
+    )
+
+
+def test_only_what_is_in_the_trash_is_purged(superuser, written):
+    with pytest.raises(trash.TrashRefused):
+        trash.purge(written["sections"][0], by=superuser)
+
+    assert Section.objects.filter(pk=written["sections"][0].pk).exists() is True
+
+
+def test_purge_trash_removes_only_what_waited_past_the_retention_period(
+    editor, written, django_capture_on_commit_callbacks
+):
+    old, recent = written["photos"]
+    storage = old.image.storage
+    old_files = old.stored_names
+    trash.trash_photo(old, by=editor)
+    trash.trash_photo(recent, by=editor)
+    Photo.all_objects.filter(pk=old.pk).update(
+        trashed_at=timezone.now() - datetime.timedelta(days=31)
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("purge_trash", "--older-than", "30")
+
+    assert list(Photo.all_objects.filter(pk__in=[old.pk, recent.pk])) == [recent]
+    assert [storage.exists(name) for name in old_files] == [False] * len(old_files)
+    purged = ReportTransition.objects.get(action="purge")
+    assert (purged.actor, purged.subject) == (None, "登壇者の写真")
+
+
+# --- Addresses -----------------------------------------------------------------------------------
+
+
+def test_a_trashed_report_keeps_its_address_until_purged(client, editor):
+    report = make_report(title="Same Title")
+    trash.trash_report(report, by=editor)
+
+    newcomer = make_report(title="Same Title")
+    client.force_login(editor)
+    response = client.post(
+        reverse("admin:blog_report_change", args=[newcomer.pk]),
+        form_values(
+            client.get(reverse("admin:blog_report_change", args=[newcomer.pk])).content.decode(),
+            "report_form",
+        )
+        | {"slug": ["same-title"]},
+    )
+
+    assert (report.slug, newcomer.slug) == ("same-title", "same-title-2")
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["slug"] == [
+        "ゴミ箱の中のレポートがこのアドレスを使っています。そのレポートを元に戻すか、別のアドレスを選んでください。"
+    ]
+    trash.restore_report(report, by=editor)
+    assert Report.objects.get(pk=report.pk).slug == "same-title"
+
+
+def test_a_share_link_of_a_trashed_report_no_longer_opens(client, editor, written):
+    link = ShareLink.objects.get(report=written["report"])
+    url = reverse("blog:shared_preview", args=[token_for(link)])
+    assert client.get(url).status_code == 200
+
+    trash.trash_report(written["report"], by=editor)
+
+    assert client.get(url).status_code == 404
+
+
+# --- Readers see nothing of it -------------------------------------------------------------------
+
+GONE = "GONE"  # in every title, name and text that only the trashed things use
+
+
+@pytest.fixture
+def published_with_trash(author, editor):
+    """A published report whose draft had a section and a gallery photo moved to the
+    trash before publication: each could leak through any public page."""
+    event = make_event(name="KubeCon NA")
+    session = make_session(event, speakers=(make_speaker(name="Lin Sun"),), title="Istio")
+    gone_session = make_session(
+        event, speakers=(make_speaker(name=f"{GONE} speaker", slug="gone-speaker"),), title=GONE
+    )
+    gone_writer = make_user("gone-writer", group="Writers")
+    report = make_report(event=event, title="公開レポート 観測")
+    kept = make_section(report, author=author, session=session, body="残った本文 観測")
+    gone = make_section(
+        report,
+        author=gone_writer,
+        session=gone_session,
+        heading=f"{GONE} 見出し",
+        body=f"{GONE} 観測",
+    )
+    photo = make_photo(report, in_gallery=True, alt_text=f"{GONE} 写真", caption=f"{GONE} 説明")
+    trash.trash_section(gone, by=editor)
+    trash.trash_photo(photo, by=editor)
+    workflow.submit(kept, by=author)
+    workflow.approve(kept, by=editor)
+    workflow.publish(report, by=editor)
+    return {"report": report, "session": gone_session, "writer": gone_writer}
+
+
+def test_trashed_things_appear_on_no_public_page_feed_sitemap_or_search(
+    client, published_with_trash
+):
+    report = published_with_trash["report"]
+    urls = [
+        "/",
+        report.get_absolute_url(),
+        report.event.get_absolute_url(),
+        "/search/?q=観測",
+        "/feed/",
+        "/feed/rss/",
+        "/sitemap.xml",
+    ]
+
+    bodies = {url: client.get(url) for url in urls}
+
+    assert {url: response.status_code for url, response in bodies.items()} == dict.fromkeys(
+        urls, 200
+    )
+    assert [url for url, response in bodies.items() if GONE in response.content.decode()] == []
+    assert [url for url, response in bodies.items() if "gone-" in response.content.decode()] == []
+    assert len(feedparser.parse(bodies["/feed/"].content).entries) == 1
+    root = ET.fromstring(bodies["/sitemap.xml"].content)
+    locations = [loc.text for loc in root.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")]
+    assert [location for location in locations if "gone" in location] == []
+
+
+def test_pages_only_trashed_things_made_are_404(client, published_with_trash):
+    urls = [
+        published_with_trash["session"].get_absolute_url(),
+        "/speakers/gone-speaker/",
+        f"/authors/{published_with_trash['writer'].username}/",
+    ]
+
+    assert [client.get(url).status_code for url in urls] == [404] * 3
+    assert "report-card" not in client.get(f"/search/?q={GONE}").content.decode()
+
+
+def test_a_restore_renders_the_texts_again_for_photos_that_moved_meanwhile(editor):
+    report = make_report()
+    section = make_section(report, heading="図のある節")
+    photo = make_photo(report, section, alt_text="構成図")
+    section.body = f'![構成図](photo:{photo.pk} "全体像")'
+    editing.save_section(section, by=editor)
+    fresh = Section.objects.get(pk=section.pk).body_html
+    trash.trash_report(report, by=editor)
+    # As if `render_texts` ran for a new MEDIA_STORAGE while the report was in the trash.
+    Section.all_objects.filter(pk=section.pk).update(body_html="<p>古いアドレス</p>")
+
+    trash.restore_report(report, by=editor)
+
+    assert Section.objects.get(pk=section.pk).body_html == fresh
+
+
+def test_a_figure_deleted_on_the_section_page_goes_to_the_trash(client, author):
+    report = make_report()
+    section = make_section(report, author=author, heading="図のある節")
+    figure = make_photo(report, section, alt_text="構成図")
+    client.force_login(author)
+    url = reverse("admin:blog_section_change", args=[section.pk])
+    data = form_values(client.get(url).content.decode(), "section_form")
+    data |= {"photos-0-DELETE": ["on"], "_continue": ["1"]}
+
+    client.post(url, data)
+
+    assert Photo.objects.filter(section=section).count() == 0
+    assert Photo.all_objects.get(pk=figure.pk).trashed_by == author
+    assert files_exist(figure) == [True] * len(figure.stored_names)
