@@ -25,7 +25,7 @@ from django.db.models import Max, Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from blog import editing, membership, roles
+from blog import editing, membership, roles, trash
 from blog.enums import DeadlineState
 from blog.models import (
     WRITERS_PER_SESSION,
@@ -163,7 +163,7 @@ def unassign(section: Section, *, by) -> None:
             % {"name": section.author_name, "title": section.title},
             code="has_text",
         )
-    editing.delete_section(section, by=by)
+    trash.trash_section(section, by=by)  # an empty draft, but still kept for a while
 
 
 def allow_another_writer(session: Session, *, by) -> SessionCoverage:

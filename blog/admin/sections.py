@@ -10,7 +10,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from blog import editing, membership, roles, trash, workflow
+from blog import editing, membership, roles, workflow
 from blog.admin.base import (
     MARKDOWN_WIDGETS,
     PeopleMenusMixin,
@@ -31,51 +31,6 @@ from blog.forms import (
     SectionAdminForm,
 )
 from blog.models import Section, SectionAutosave, display_name_of, normalized_text
-
-
-class SectionInline(PeopleMenusMixin, admin.StackedInline):
-    """The sections of a report, for editors to order, open, or write right here."""
-
-    model = Section
-    form = SectionAdminForm
-    formfield_overrides = MARKDOWN_WIDGETS
-    fields = [
-        ("position", "session", "heading"),
-        ("author", "reviewer", "due_on"),
-        "status_display",
-        "body",
-        "base_version",
-    ]
-    readonly_fields = ["status_display"]
-    autocomplete_fields = ["session"]
-    extra = 0
-    show_change_link = True
-    ordering = ["position", "pk"]
-
-    @admin.display(description=_("review status"))
-    def status_display(self, section: Section):
-        return status_badge(section.status, section.get_status_display())
-
-    def has_delete_permission(self, request, obj=None):
-        # `obj` is the report: a published one keeps its sections (unpublish it first).
-        return request.user.has_perm("blog.delete_section") and (
-            obj is None or not trash.refusal(obj)
-        )
-
-
-def save_section_rows(request, formset) -> list[editing.SectionEdit]:
-    """Save the changed section rows of the report page, each through blog/editing.py."""
-    formset.save(commit=False)  # writes nothing; lists what changed for the admin's log
-    edits = []
-    for form in formset.forms:
-        if not form.has_changed() or form in formset.deleted_forms:
-            continue
-        section = form.save(commit=False)
-        edits.append(editing.save_section(section, by=request.user, reviewer=chosen_reviewer(form)))
-    for form in formset.deleted_forms:
-        if form.instance.pk is not None:
-            trash.trash_section(form.instance, by=request.user)
-    return edits
 
 
 def chosen_reviewer(form):
