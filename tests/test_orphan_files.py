@@ -61,7 +61,7 @@ def test_a_failure_after_the_photo_is_saved_rolls_back_its_files_too(author):
     before = snapshot()
 
     with (
-        mock.patch("blog.editing._after_photo_changed", side_effect=Injected),
+        mock.patch("blog.editing.after_photo_changed", side_effect=Injected),
         pytest.raises(Injected),
     ):
         editing.save_photo(new_photo(section), by=author)

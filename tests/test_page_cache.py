@@ -145,7 +145,7 @@ def test_reader_gets_the_kept_page_without_a_query(client, page_cache, published
     ],
 )
 def test_every_public_page_is_kept(client, page_cache, published, url):
-    url = url.format(event=published["event"].slug, session=published["session"].pk)
+    url = url.format(event=published["event"].slug, session=published["session"].slug)
     kept(client, url)
 
 

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.urls import get_script_prefix
 from django.utils import timezone, translation
+from django.utils.encoding import escape_uri_path
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
@@ -69,7 +70,8 @@ def language_versions(context) -> list[dict]:
     """This page in each of the site's languages. The language is in the address: the
     site's own at the addresses without a prefix, the others under /<code>/."""
     request = context["request"]
-    path = request.path_info
+    # Percent-encoded like reverse(): a Japanese slug gives the same address either way.
+    path = escape_uri_path(request.path_info)
     if in_path := translation.get_language_from_path(path):
         path = path.removeprefix(f"/{in_path}")
     query = urlencode(
