@@ -45,19 +45,16 @@ class CoverageRefused(ValidationError):
 
 
 def day_of(session: Session) -> datetime.date | None:
-    """The day a session is on, in the site's time zone; None when it has no time yet."""
+    """The day a session is on where the conference is (a Detroit evening is not the next
+    morning in Tokyo); None when it has no time yet."""
     if session.starts_at is None:
         return None
-    return timezone.localtime(session.starts_at).date()
+    return timezone.localtime(session.starts_at, session.event.zone).date()
 
 
 def place_of(session: Session) -> str:
-    """Where a session sits within its day on the board: its track.
-
-    The one place that decides it: when sessions get a room from the schedule import,
-    the board groups by room (then track) by changing this line.
-    """
-    return session.track
+    """Where a session sits within its day on the board: its room, else its track."""
+    return session.room or session.track
 
 
 # --- The claims ----------------------------------------------------------------------------------
@@ -245,6 +242,7 @@ def build_board(event: Event, user, *, report_id: int | None = None) -> Board:
     sections = Section.objects.filter(report__event=event).for_board()
     sessions = (
         Session.objects.filter(event=event)
+        .select_related("event")
         .with_speakers()
         .prefetch_related(Prefetch("sections", queryset=sections, to_attr="board_sections"))
         .order_by("starts_at", "track", "title")

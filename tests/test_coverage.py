@@ -1,6 +1,7 @@
 """The coverage board: claiming sessions, editors assigning and unassigning, what it shows."""
 
 import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
@@ -590,3 +591,22 @@ def test_the_event_page_and_the_admin_home_link_to_the_board(client, editor, eve
     assert board_url(event) in event_page.content.decode()
     assert board_url(event) in home.content.decode()
     assert reverse("admin:blog_coverage_index") in home.content.decode()
+
+
+def test_the_board_groups_by_the_conferences_day_and_room(editor, report):
+    detroit = make_event(name="KubeCon Detroit", time_zone="America/Detroit")
+    make_report(title="デトロイトのレポート", event=detroit)
+    # 20:00 in Detroit is already the next morning in Tokyo: the board keeps Detroit's day.
+    evening = make_session(
+        detroit,
+        title="夜のセッション",
+        track="Security",
+        room="Huntington Place 140",
+        starts_at=datetime.datetime(2022, 10, 26, 20, 0, tzinfo=ZoneInfo("America/Detroit")),
+    )
+
+    board = coverage.build_board(detroit, editor)
+
+    groups = board.groups({})
+    group = next(group for group in groups if evening in [row.session for row in group.sessions])
+    assert (group.day, group.place) == (datetime.date(2022, 10, 26), "Huntington Place 140")
