@@ -25,6 +25,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from cms.models import OldSlug
+from cms.text_validators import no_invisible_characters
 
 MAX_SLUG_LENGTH = 80
 
@@ -37,6 +38,20 @@ SLUG_HELP_FROM_NAME = _(
     "Used in the address; Japanese is kept. Left empty, it is made from the name. When you "
     "change it, the old address leads to the new one."
 )
+
+
+def readable_slug_field(help_text: str = "") -> models.SlugField:
+    """The slug of every object with a public page: unique, Japanese kept, made by
+    `unique_slug` when left empty, and free of invisible characters."""
+    return models.SlugField(
+        _("slug"),
+        max_length=MAX_SLUG_LENGTH,
+        unique=True,
+        blank=True,
+        allow_unicode=True,
+        help_text=help_text,
+        validators=[no_invisible_characters],
+    )
 
 
 def readable_slug(source: str) -> str:

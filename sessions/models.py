@@ -8,7 +8,7 @@ from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from cms.slugs import SLUG_HELP_FROM_NAME, SLUG_HELP_FROM_TITLE, unique_slug
+from cms.slugs import SLUG_HELP_FROM_NAME, SLUG_HELP_FROM_TITLE, readable_slug_field, unique_slug
 from cms.text_validators import no_invisible_characters
 
 
@@ -57,15 +57,7 @@ class SessionKind(models.TextChoices):
 
 class Event(models.Model):
     name = models.CharField(_("name"), max_length=200, validators=[no_invisible_characters])
-    slug = models.SlugField(
-        _("slug"),
-        max_length=80,
-        unique=True,
-        blank=True,
-        allow_unicode=True,
-        help_text=SLUG_HELP_FROM_NAME,
-        validators=[no_invisible_characters],
-    )
+    slug = readable_slug_field(SLUG_HELP_FROM_NAME)
     city = models.CharField(_("city"), max_length=120)
     venue = models.CharField(_("venue"), max_length=200, blank=True)
     starts_on = models.DateField(_("first day"))
@@ -145,15 +137,7 @@ class Speaker(models.Model):
     """One person across every event they spoke at."""
 
     name = models.CharField(_("name"), max_length=200, validators=[no_invisible_characters])
-    slug = models.SlugField(
-        _("slug"),
-        max_length=80,
-        unique=True,
-        blank=True,
-        allow_unicode=True,
-        help_text=SLUG_HELP_FROM_NAME,
-        validators=[no_invisible_characters],
-    )
+    slug = readable_slug_field(SLUG_HELP_FROM_NAME)
     affiliation = models.CharField(
         _("affiliation"), max_length=200, blank=True, validators=[no_invisible_characters]
     )
@@ -218,15 +202,7 @@ class Session(models.Model):
         Event, on_delete=models.PROTECT, related_name="sessions", verbose_name=_("event")
     )
     title = models.CharField(_("title"), max_length=300, validators=[no_invisible_characters])
-    slug = models.SlugField(
-        _("slug"),
-        max_length=80,
-        unique=True,
-        blank=True,
-        allow_unicode=True,
-        help_text=SLUG_HELP_FROM_TITLE,
-        validators=[no_invisible_characters],
-    )
+    slug = readable_slug_field(SLUG_HELP_FROM_TITLE)
     kind = models.CharField(
         _("kind"), max_length=20, choices=SessionKind, default=SessionKind.SESSION
     )

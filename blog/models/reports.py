@@ -35,7 +35,7 @@ from blog.models.text import (
     with_derived_fields,
 )
 from blog.models.trash import Trashable, TrashQuerySetMixin, WithoutTrashManager
-from cms.slugs import SLUG_HELP_FROM_TITLE, unique_slug
+from cms.slugs import SLUG_HELP_FROM_TITLE, readable_slug_field, unique_slug
 from cms.text_validators import no_invisible_characters, no_invisible_characters_in_headings
 from sessions.models import SessionSpeaker
 
@@ -59,14 +59,7 @@ class Tag(models.Model):
     name = models.CharField(
         _("name"), max_length=60, unique=True, validators=[no_invisible_characters]
     )
-    slug = models.SlugField(
-        _("slug"),
-        max_length=80,
-        unique=True,
-        blank=True,
-        allow_unicode=True,
-        validators=[no_invisible_characters],
-    )
+    slug = readable_slug_field()
 
     class Meta:
         ordering = ["name"]
@@ -209,15 +202,7 @@ class Report(MarkdownFieldsMixin, Trashable, models.Model):
     Status = ReportStatus  # for templates: report.Status.PUBLISHED
 
     title = models.CharField(_("title"), max_length=200, validators=[no_invisible_characters])
-    slug = models.SlugField(
-        _("slug"),
-        max_length=80,
-        unique=True,
-        blank=True,
-        allow_unicode=True,
-        help_text=SLUG_HELP_FROM_TITLE,
-        validators=[no_invisible_characters],
-    )
+    slug = readable_slug_field(SLUG_HELP_FROM_TITLE)
     event = models.ForeignKey(
         "conference.Event",
         on_delete=models.PROTECT,
