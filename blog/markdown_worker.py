@@ -56,6 +56,7 @@ def _limit_memory() -> None:
 def _serve(connection, function: Callable[..., Any]) -> None:
     """The child's loop: answer each (args, kwargs) with ("ok", result) or an error tag."""
     _limit_memory()
+    connection.send(("ready", None))
     while True:
         try:
             args, kwargs = connection.recv()
@@ -68,6 +69,11 @@ def _serve(connection, function: Callable[..., Any]) -> None:
         except Exception:  # any failure becomes a refusal in the parent
             reply = ("failed", None)
         connection.send(reply)
+
+
+# How long a new child may take to start (a fresh interpreter importing Markdown, on a busy
+# machine). Not counted against a conversion's own time limit.
+START_TIMEOUT_SECONDS = 30.0
 
 
 class Worker:
@@ -83,7 +89,8 @@ class Worker:
         """Return `function(*args, **kwargs)` computed in the child, within `timeout` seconds.
 
         Raises ConversionTimedOut or ConversionFailed. Calls are served one at a time;
-        the time a call waits for an earlier one is not counted against it.
+        neither the time a call waits for an earlier one nor a new child's start is counted
+        against it.
         """
         with self._lock:
             if self._process is None or not self._process.is_alive():
@@ -110,6 +117,13 @@ class Worker:
         process.start()
         child_end.close()
         self._process, self._connection = process, parent_end
+        try:
+            ready = parent_end.poll(START_TIMEOUT_SECONDS) and parent_end.recv()[0] == "ready"
+        except (EOFError, OSError):
+            ready = False
+        if not ready:
+            self._stop()
+            raise ConversionFailed("failed")
 
     def _stop(self) -> None:
         if self._process is not None:

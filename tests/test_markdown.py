@@ -12,6 +12,7 @@ from blog import code_style, markdown
 from blog.markdown_worker import ConversionFailed, ConversionTimedOut, Worker
 from blog.models import Section
 from tests.factories import make_report, make_section, make_user
+from tests.slow_to_start import SlowToStart
 from tests.xss import PAYLOADS, main_element, problems_in, unbalanced_in, visible_text
 
 # --- Sanitising: what the writer typed never runs -------------------------------------------
@@ -306,6 +307,12 @@ def test_worker_stops_a_call_that_runs_too_long_and_serves_the_next():
         worker.call(30, timeout=0.2)
 
     assert worker.call(0, timeout=10) is None
+
+
+def test_worker_does_not_count_the_childs_start_against_the_call():
+    worker = Worker(SlowToStart())
+
+    assert worker.call("ok", timeout=0.3) == "OK"
 
 
 def test_worker_survives_a_child_that_dies():
