@@ -12,6 +12,13 @@ bursts, so emptying everything on a change costs one render per page after it.
 Nothing writes when a scheduled report's time comes, so a kept page also expires at the
 next scheduled publication time (`Report.objects.next_publication_time()`).
 
+Below whole pages, parts of them: a view marked `kept_fragments` has the expensive parts of
+its template (`{% kept_fragment %}`, blog/templatetags/reader.py) kept under the same
+generation, so that when the page itself cannot come from the cache (the first reader
+after a change, a page with tracking parameters, the page cache turned off) those parts
+need neither their queries nor their templates. Previews never keep fragments: they show
+what is not yet for readers.
+
 What is kept: the response of a view marked `public_page`, to a GET from someone without
 a session cookie (readers never have one; staff do), answered 200 without setting a
 cookie or varying on one, for an address whose query holds only PAGE_PARAMETERS (page
@@ -41,12 +48,14 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers, get_conditional_response
 from django.utils.http import http_date, parse_http_date_safe
+from django.utils.translation import get_language
 
 logger = logging.getLogger(__name__)
 
 GENERATION_KEY = "pagecache:generation"
 NEXT_CHANGE_KEY = "pagecache:next-change"
 PAGE_KEY_PREFIX = "pagecache:page:"
+FRAGMENT_KEY_PREFIX = "pagecache:fragment:"
 
 # The query parameters that choose what a public page shows: page numbers and the search.
 PAGE_PARAMETERS = frozenset({"page", "sessions", "q"})
@@ -81,6 +90,21 @@ def content_changed(using: str | None = None) -> None:
     many rows moves it once per row; each move is one increment in the cache.
     """
     transaction.on_commit(_next_generation, using=using)
+
+
+def current_generation(request: HttpRequest) -> int:
+    """The content generation for this request, read once and remembered on it.
+
+    Read before the rows a page is made from: a page or fragment made from rows older than
+    a change is then kept under the number before the change, which nobody asks for again.
+    """
+    generation = getattr(request, "content_generation", None)
+    if generation is None:
+        generation = cache.get(GENERATION_KEY)
+        if generation is None:
+            generation = _start_generation()
+        request.content_generation = generation
+    return generation
 
 
 def _next_generation() -> None:
@@ -235,7 +259,7 @@ class PageCacheMiddleware:
         if key is not None:
             now = timezone.now().timestamp()
             try:
-                generation, kept = self._lookup(key, now)
+                generation, kept = self._lookup(request, key, now)
             except Exception:
                 logger.exception("The page cache cannot be read; serving without it")
                 key = kept = None
@@ -251,15 +275,13 @@ class PageCacheMiddleware:
         return self._publish(request, response, key, generation)
 
     @staticmethod
-    def _lookup(key: str, now: float) -> tuple[int, KeptPage | None]:
+    def _lookup(request: HttpRequest, key: str, now: float) -> tuple[int, KeptPage | None]:
         """The current generation, and the page kept under it, if any.
 
         Each process keeps its own copy of the pages it served: while the generation
         (one small read) says nothing changed, the page itself need not cross the wire.
         """
-        generation = cache.get(GENERATION_KEY)
-        if generation is None:
-            generation = _start_generation()
+        generation = current_generation(request)
         kept = _local_pages.get(key)
         if kept is None or not kept.is_current(generation, now):
             kept = cache.get(key)
@@ -314,3 +336,55 @@ class PageCacheMiddleware:
         timeout = max(1, int(expires_at - now) + 1)
         cache.set(key, kept, timeout=timeout)
         _local_pages.put(key, kept)
+
+
+# --- Kept fragments -----------------------------------------------------------------------------
+
+
+def kept_fragments(view):
+    """Let the view's `{% kept_fragment %}` parts come from the cache (see the top)."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if settings.FRAGMENT_CACHE_ENABLED:
+            try:
+                current_generation(request)  # before the view reads any row
+                request.keeps_fragments = True
+            except Exception:
+                logger.exception("The page cache cannot be read; rendering every fragment")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def fragment_key(request: HttpRequest | None, name: str) -> str | None:
+    """Where the fragment `name` of this page is kept, or None when it is not kept.
+
+    The page's address and language stand for the object shown; the generation for
+    everything in it.
+    """
+    if request is None or not getattr(request, "keeps_fragments", False):
+        return None
+    address = f"{request.scheme}://{request.get_host()}{request.path}|{get_language()}|{name}"
+    digest = hashlib.blake2b(address.encode(), digest_size=16).hexdigest()
+    return f"{FRAGMENT_KEY_PREFIX}{request.content_generation}:{digest}"
+
+
+def kept_fragment(key: str) -> str | None:
+    try:
+        return cache.get(key)
+    except Exception:
+        logger.exception("The page cache cannot be read; rendering the fragment")
+        return None
+
+
+def keep_fragment(request: HttpRequest, key: str, content: str) -> None:
+    now = timezone.now().timestamp()
+    try:
+        expires_at = now + settings.PAGE_CACHE_SECONDS
+        next_change = _next_change(request.content_generation, now)
+        if next_change is not None:
+            expires_at = min(expires_at, next_change)
+        cache.set(key, content, timeout=max(1, int(expires_at - now)))
+    except Exception:
+        logger.exception("The page cache cannot be written; the fragment is not kept")

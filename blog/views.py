@@ -7,7 +7,7 @@ from django.views.decorators.cache import never_cache
 from django.views.generic import DetailView, ListView, TemplateView
 
 from blog.models import Report, Section
-from blog.pagecache import public_page
+from blog.pagecache import kept_fragments, public_page
 from blog.public import public_authors, public_tags
 from blog.search import search_hits
 from blog.sharing import link_for
@@ -34,13 +34,14 @@ class ReportIndexView(ListView):
         return {**context, "index": BlogIndex(context["reports"]), "share_image": share_image()}
 
 
-@method_decorator(public_page, name="dispatch")
+@method_decorator([public_page, kept_fragments], name="dispatch")
 class ReportDetailView(OldSlugRedirectMixin, DetailView):
     template_name = "blog/report_detail.html"
     context_object_name = "report"
 
     def get_queryset(self):
-        return Report.objects.published().for_page()
+        # The rest of the page is fetched only when its kept fragments are out of date.
+        return Report.objects.published().select_related("event")
 
 
 @method_decorator([never_cache, staff_member_required], name="dispatch")

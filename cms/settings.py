@@ -169,6 +169,9 @@ SESSION_ENGINE = (
 # gunicorn worker must reach the pages every other worker keeps. PAGE_CACHE=0 turns it off.
 PAGE_CACHE_ENABLED = env_bool("PAGE_CACHE", bool(REDIS_URL))
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 3600)
+# The costly parts of the report page kept the same way, for the renders the page cache
+# cannot spare (the first reader after a change, PAGE_CACHE=0). FRAGMENT_CACHE=0 turns it off.
+FRAGMENT_CACHE_ENABLED = env_bool("FRAGMENT_CACHE", bool(REDIS_URL))
 # How long browsers (max-age) and shared caches or a CDN (s-maxage) may keep a public page
 # without asking again. Nobody tells a CDN of a change: a correction reaches its readers
 # within PAGE_CACHE_SHARED_MAX_AGE. Browsers ask each time (max-age 0) and get

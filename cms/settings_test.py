@@ -12,6 +12,7 @@ from cms.settings import *  # noqa: F403
 # itself only when a change is committed: tests/test_page_cache.py turns it on and commits
 # (`django_capture_on_commit_callbacks`). Every page here is rendered afresh.
 PAGE_CACHE_ENABLED = False
+FRAGMENT_CACHE_ENABLED = False
 
 # Hashing passwords slowly is the point in production and pure waste in tests.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -553,3 +553,162 @@ def test_readers_are_served_when_the_cache_is_down(client, settings, published, 
     assert response.status_code == 200
     assert "参加レポート" in response.content.decode()
     assert "The page cache cannot be read; serving without it" in caplog.text
+
+
+# --- Kept fragments: the report page's parts, when the page itself is rendered -----------------
+
+
+@pytest.fixture(params=["memory", pytest.param("redis", marks=pytest.mark.redis)])
+def fragments(request, settings):
+    """The report page's fragments kept (in this process's memory or in Redis); no page cache,
+    so that every request renders the page and the fragments alone spare the work."""
+    settings.PAGE_CACHE_ENABLED = False
+    settings.FRAGMENT_CACHE_ENABLED = True
+    settings.PAGE_CACHE_SECONDS = 24 * 3600
+    if request.param == "redis":
+        request.getfixturevalue("redis_cache")
+    return request.param
+
+
+def test_kept_fragments_leave_one_query_and_the_same_page(client, fragments, published):
+    first, queries = page(client, "/reports/report/")
+    again, queries_again = page(client, "/reports/report/")
+
+    assert queries >= 5  # the report, its tags, sections, speakers and photos
+    assert queries_again == 1  # the report itself: its address may have gone
+    assert again == first
+
+
+def test_kept_fragments_take_the_same_queries_for_ten_times_the_sections(
+    client, fragments, published, commit
+):
+    def add_sections():
+        report = published["report"]
+        for _ in range(9):
+            section = make_section(report, session=published["session"], body="追加の本文。")
+            make_photo(report, section, caption="追加の写真")
+
+    _, small = page(client, "/reports/report/")
+    commit(add_sections)
+
+    _, large = page(client, "/reports/report/")
+    _, large_again = page(client, "/reports/report/")
+
+    assert large == small
+    assert large_again == 1
+
+
+def _correct_section(published):
+    section = Section.objects.get(pk=published["section"].pk)
+    section.body = "訂正した本文。"
+    editing.save_section(section, by=make_user("editor", group="Editors"))
+
+
+def _recaption_photo(published):
+    photo = Photo.objects.get(pk=published["photo"].pk)
+    photo.caption = "基調講演の会場"
+    editing.save_photo(photo, by=make_user("editor", group="Editors"))
+
+
+def _move_speaker(published):
+    published["speaker"].affiliation = "Google"
+    published["speaker"].save()
+
+
+def _retitle_session(published):
+    published["session"].title = "Istio Ambient"
+    published["session"].save()
+
+
+def _move_event(published):
+    published["event"].city = "Chicago"
+    published["event"].save()
+
+
+def _rename_tag(published):
+    tag = Tag.objects.get(slug="kubecon")
+    tag.name = "CloudNative"
+    tag.save()
+
+
+def _rename_author(published):
+    profile = published["writer"].author_profile
+    profile.display_name = "佐藤 花子"
+    profile.save()
+
+
+@pytest.mark.parametrize(
+    ("change", "before", "after"),
+    [
+        (_correct_section, "最初の本文。", "訂正した本文。"),
+        (_recaption_photo, "会場の様子", "基調講演の会場"),
+        (_move_speaker, "Solo.io", "Google"),
+        (_retitle_session, "Istio Today", "Istio Ambient"),
+        (_move_event, "Detroit", "Chicago"),
+        (_rename_tag, "KubeCon<", "CloudNative<"),
+        (_rename_author, "sato 表示名", "佐藤 花子"),
+    ],
+)
+def test_a_change_shows_at_once_in_kept_fragments(
+    client, fragments, published, commit, change, before, after
+):
+    page(client, "/reports/report/")
+    assert before in page(client, "/reports/report/")[0]
+
+    commit(lambda: change(published))
+
+    html, queries = page(client, "/reports/report/")
+    assert after in html
+    assert before not in html
+    assert queries > 1
+
+
+def test_unpublishing_takes_the_page_off_whatever_fragments_are_kept(
+    client, fragments, published, commit
+):
+    page(client, "/reports/report/")
+    editor = make_user("editor", group="Editors")
+
+    commit(lambda: workflow.unpublish(published["report"], by=editor))
+
+    assert client.get("/reports/report/").status_code == 404
+
+
+def test_fragments_are_kept_apart_by_language(client, fragments, published):
+    japanese, _ = page(client, "/reports/report/")
+    english, _ = page(client, "/en/reports/report/")
+
+    assert "目次" in japanese
+    assert "Contents" in english
+    assert "目次" not in english
+
+
+def test_previews_keep_and_use_no_fragment(client, fragments, published):
+    editor = make_user("editor", group="Editors")
+    report = published["report"]
+    client.force_login(editor)
+    preview = client.get(f"/preview/reports/{report.pk}/")
+    client.logout()
+
+    _, queries = page(client, "/reports/report/")
+    page(client, "/reports/report/")
+    client.force_login(editor)
+    with CaptureQueriesContext(connection) as preview_queries:
+        preview_again = client.get(f"/preview/reports/{report.pk}/")
+
+    assert preview.status_code == preview_again.status_code == 200
+    assert queries >= 5  # nothing was kept by the preview
+    assert len(preview_queries) >= 5  # nor taken from what the reader's page kept
+
+
+def test_the_report_page_is_served_when_the_fragments_cannot_be_read(
+    client, settings, published, caplog
+):
+    settings.FRAGMENT_CACHE_ENABLED = True
+    settings.CACHES = {"default": backends.cache(f"redis://127.0.0.1:{free_port()}/0")}
+
+    response = client.get("/reports/report/")
+
+    assert response.status_code == 200
+    assert "最初の本文。" in response.content.decode()
+    assert "The page cache cannot be read; rendering every fragment" in caplog.text

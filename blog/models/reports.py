@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Count, Min, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, Min, OuterRef, Prefetch, Q, Subquery, prefetch_related_objects
 from django.db.models.functions import Coalesce, Greatest
 from django.urls import reverse
 from django.utils import timezone
@@ -76,6 +76,30 @@ class Tag(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("blog:tag_detail", kwargs={"slug": self.slug})
+
+
+def page_prefetches() -> tuple:
+    """What the combined page shows beyond the report's own row and its event."""
+    from blog.models.photos import Photo
+    from blog.models.sections import Section
+
+    sections = (
+        Section.objects.select_related("author__author_profile", "session")
+        .prefetch_related(
+            Prefetch(
+                "session__appearances",
+                queryset=SessionSpeaker.objects.select_related("speaker").order_by(
+                    "position", "pk"
+                ),
+            ),
+        )
+        .order_by("position", "pk")
+    )
+    return (
+        "tags",
+        Prefetch("sections", queryset=sections),
+        Prefetch("photos", queryset=Photo.objects.order_by("position", "pk")),
+    )
 
 
 class ReportQuerySet(TrashQuerySetMixin, models.QuerySet):
@@ -154,26 +178,7 @@ class ReportQuerySet(TrashQuerySetMixin, models.QuerySet):
 
     def for_page(self) -> "ReportQuerySet":
         """Everything the combined page shows, in a fixed number of queries."""
-        from blog.models.photos import Photo
-        from blog.models.sections import Section
-
-        sections = (
-            Section.objects.select_related("author__author_profile", "session")
-            .prefetch_related(
-                Prefetch(
-                    "session__appearances",
-                    queryset=SessionSpeaker.objects.select_related("speaker").order_by(
-                        "position", "pk"
-                    ),
-                ),
-            )
-            .order_by("position", "pk")
-        )
-        return self.select_related("event").prefetch_related(
-            "tags",
-            Prefetch("sections", queryset=sections),
-            Prefetch("photos", queryset=Photo.objects.order_by("position", "pk")),
-        )
+        return self.select_related("event").prefetch_related(*page_prefetches())
 
     def matching(self, query: str) -> "ReportQuerySet":
         """Reports in which every word of `query` appears somewhere a reader would see it.
@@ -371,14 +376,27 @@ class Report(MarkdownFieldsMixin, Trashable, models.Model):
             and self.published_at <= timezone.now()
         )
 
-    # The helpers below read the prefetches made by `ReportQuerySet.for_page()`.
+    # The helpers below read what the page shows: prefetched by `ReportQuerySet.for_page()`,
+    # or fetched on first use, all at once. The public page reads the report alone and
+    # needs the rest only when its kept fragments are out of date (blog/pagecache.py).
+
+    def load_page_content(self) -> None:
+        if "sections" not in getattr(self, "_prefetched_objects_cache", {}):
+            prefetch_related_objects([self], *page_prefetches())
 
     @cached_property
     def ordered_sections(self) -> list["Section"]:
+        self.load_page_content()
         return list(self.sections.all())
 
     @cached_property
+    def shown_tags(self) -> list["Tag"]:
+        self.load_page_content()
+        return list(self.tags.all())
+
+    @cached_property
     def _photos_by_section(self) -> dict[int | None, list["Photo"]]:
+        self.load_page_content()
         grouped: dict[int | None, list[Photo]] = defaultdict(list)
         for photo in self.photos.all():
             if not photo.in_gallery:
@@ -387,6 +405,7 @@ class Report(MarkdownFieldsMixin, Trashable, models.Model):
 
     @cached_property
     def gallery(self) -> list["Photo"]:
+        self.load_page_content()
         return [photo for photo in self.photos.all() if photo.in_gallery]
 
     def figures_for(self, section: "Section") -> list["Photo"]:
@@ -433,13 +452,14 @@ class Report(MarkdownFieldsMixin, Trashable, models.Model):
     @cached_property
     def share_image(self) -> "Photo | None":
         """The picture shown where the report is shared: the cover, else the first in the
-        gallery. Reads the photos prefetched by `for_page()`."""
+        gallery."""
+        self.load_page_content()
         photos = list(self.photos.all())
         cover = next((photo for photo in photos if photo.pk == self.cover_id), None)
         return cover or next((photo for photo in photos if photo.in_gallery), None)
 
     def structured_data(self, absolute: Callable[[str], str]) -> dict:
-        """schema.org `BlogPosting` for search engines (JSON-LD), from `for_page()` data.
+        """schema.org `BlogPosting` for search engines (JSON-LD), from the page's content.
 
         `absolute` turns a path into a full URL (the request's `build_absolute_uri`).
         """
@@ -457,7 +477,7 @@ class Report(MarkdownFieldsMixin, Trashable, models.Model):
             ).isoformat(),
             "author": [self._author_data(author, absolute) for author in self.authors],
             "publisher": {"@type": "Organization", "name": settings.SITE_NAME},
-            "keywords": [tag.name for tag in self.tags.all()],
+            "keywords": [tag.name for tag in self.shown_tags],
         }
         if self.share_image is not None:
             data["image"] = [absolute(self.share_image.src)]

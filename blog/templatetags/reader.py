@@ -12,7 +12,7 @@ from django.utils.encoding import escape_uri_path
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from blog import figures
+from blog import figures, pagecache
 
 register = template.Library()
 
@@ -131,3 +131,37 @@ def structured_data(context, obj) -> str:
     data = obj.structured_data(context["request"].build_absolute_uri)
     text = json.dumps(data, cls=DjangoJSONEncoder).translate(_SCRIPT_SAFE)
     return format_html('<script type="application/ld+json">{}</script>', mark_safe(text))
+
+
+class KeptFragmentNode(template.Node):
+    def __init__(self, name: str, nodelist: template.NodeList):
+        self.name = name
+        self.nodelist = nodelist
+
+    def render(self, context) -> str:
+        request = context.get("request")
+        key = pagecache.fragment_key(request, self.name)
+        if key is None:
+            return self.nodelist.render(context)
+        content = pagecache.kept_fragment(key)
+        if content is None:
+            content = self.nodelist.render(context)
+            pagecache.keep_fragment(request, key, content)
+        return content
+
+
+@register.tag
+def kept_fragment(parser, token):
+    """`{% kept_fragment "name" %}...{% endkept_fragment %}`: a part of a page kept in the
+    cache until anything readers see changes (blog/pagecache.py), on views marked
+    `kept_fragments`; elsewhere (previews) rendered every time.
+
+    Unlike Django's `{% cache %}`, it knows when to keep nothing and serves the page
+    when the cache is down.
+    """
+    bits = token.split_contents()
+    if len(bits) != 2 or bits[1][0] not in "\"'" or bits[1][0] != bits[1][-1]:
+        raise template.TemplateSyntaxError('Use {% kept_fragment "name" %}')
+    nodelist = parser.parse(("endkept_fragment",))
+    parser.delete_first_token()
+    return KeptFragmentNode(bits[1][1:-1], nodelist)
