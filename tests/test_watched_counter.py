@@ -1,0 +1,130 @@
+"""Watched counters in Redis (cms/cache.py): what the page cache's content generation is read
+with on every request. Each `RedisCache` here stands for one app process: its own clients,
+its own subscription."""
+
+import uuid
+
+import pytest
+import redis
+
+from cms import backends, cache
+from tests.conftest import TEST_REDIS_URL
+
+pytestmark = pytest.mark.redis
+
+
+@pytest.fixture
+def processes():
+    """Two processes' caches sharing Redis under a prefix no other test uses."""
+    prefix = f"test-{uuid.uuid4().hex}"
+    config = {**backends.cache(TEST_REDIS_URL), "KEY_PREFIX": prefix}
+    first = cache.RedisCache(config["LOCATION"], config)
+    second = cache.RedisCache(config["LOCATION"], config)
+    yield first, second
+    client = redis.Redis.from_url(TEST_REDIS_URL)
+    for key in client.scan_iter(f"{prefix}:*"):
+        client.delete(key)
+
+
+def refuse_reads(monkeypatch, process: cache.RedisCache) -> None:
+    """Make a process's own reads from Redis fail, so that only its watch can answer."""
+    client = process._cache.get_client()
+
+    def no_round_trip(*args, **kwargs):
+        raise AssertionError("read from Redis instead of the watch")
+
+    monkeypatch.setattr(client, "get", no_round_trip)
+
+
+def test_a_change_announced_by_one_process_is_seen_at_once_by_the_other(monkeypatch, processes):
+    first, second = processes
+    first.add_announced("generation", 10)
+    assert second.get_watched("generation") == 10
+    refuse_reads(monkeypatch, second)
+
+    first.incr_announced("generation")
+    first.incr_announced("generation")
+
+    assert second.get_watched("generation") == 12
+    assert second.get_watched("generation") == 12
+
+
+def test_a_counter_started_while_watched_is_seen_at_once(monkeypatch, processes):
+    first, second = processes
+    assert second.get_watched("generation") is None  # subscribed, nothing there yet
+    refuse_reads(monkeypatch, second)
+
+    assert first.add_announced("generation", 500) == 500
+    assert first.add_announced("generation", 7) == 500  # started once only
+
+    assert second.get_watched("generation") == 500
+
+
+def test_incrementing_a_counter_that_does_not_exist_is_refused(processes):
+    first, _ = processes
+
+    with pytest.raises(ValueError):
+        first.incr_announced("generation")
+
+    assert first.get("generation") is None
+
+
+def test_the_counter_is_the_cache_value_django_reads(processes):
+    first, _ = processes
+    first.add_announced("generation", 41)
+    first.incr_announced("generation")
+
+    assert first.get("generation") == 42
+    assert first.incr("generation") == 43  # and Django's own incr() still works on it
+
+
+def test_a_lost_subscription_falls_back_to_reading_redis(processes):
+    first, second = processes
+    first.add_announced("generation", 1)
+    assert second.get_watched("generation") == 1
+    redis.Redis.from_url(TEST_REDIS_URL).client_kill_filter(_type="pubsub", skipme=True)
+
+    first.incr_announced("generation")
+
+    assert second.get_watched("generation") == 2
+    first.incr_announced("generation")
+    assert second.get_watched("generation") == 3  # watching again, or reading: never stale
+
+
+def test_an_unannounced_change_is_seen_within_the_recheck_interval(monkeypatch, processes):
+    first, second = processes
+    first.add_announced("generation", 1)
+    assert second.get_watched("generation") == 1
+    first.incr("generation")  # behind the watch's back (a person at redis-cli)
+    assert second.get_watched("generation") == 1
+
+    monkeypatch.setattr(cache, "WATCH_RECHECK_SECONDS", 0)
+
+    assert second.get_watched("generation") == 2
+
+
+def test_a_forked_process_watches_on_its_own(monkeypatch, processes):
+    first, second = processes
+    first.add_announced("generation", 1)
+    second.get_watched("generation")
+    parents_watch = next(iter(second._watches.values()))
+
+    monkeypatch.setattr(cache.os, "getpid", lambda: parents_watch.pid + 1)
+    first.incr_announced("generation")
+
+    assert second.get_watched("generation") == 2
+    assert next(iter(second._watches.values())) is not parents_watch
+
+
+def test_reads_go_on_when_redis_cannot_be_watched(monkeypatch, processes):
+    first, second = processes
+    first.add_announced("generation", 5)
+
+    def cannot_subscribe(*args, **kwargs):
+        raise redis.ConnectionError("refused")
+
+    monkeypatch.setattr(cache, "_Watch", cannot_subscribe)
+
+    assert second.get_watched("generation") == 5
+    first.incr_announced("generation")
+    assert second.get_watched("generation") == 6
