@@ -366,50 +366,53 @@ class PageCacheMiddleware:
 # --- Kept fragments -----------------------------------------------------------------------------
 
 
-def kept_fragments(view):
-    """Let the view's `{% kept_fragment %}` parts come from the cache (see the top)."""
+class KeptFragments:
+    """The fragments of one page as the cache holds them under the current generation."""
 
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if settings.FRAGMENT_CACHE_ENABLED:
-            try:
-                current_generation(request)  # before the view reads any row
-                request.keeps_fragments = True
-            except Exception:
-                logger.exception("The page cache cannot be read; rendering every fragment")
-        return view(request, *args, **kwargs)
+    def __init__(self, request: HttpRequest, names: tuple[str, ...]):
+        self.generation = current_generation(request)  # before the view reads any row
+        self.keys = {name: _fragment_key(request, self.generation, name) for name in names}
+        self.found = cache.get_many(self.keys.values()) if names else {}
 
-    return wrapper
+    @property
+    def complete(self) -> bool:
+        """Every fragment is kept: what they show was found under this generation, and
+        nothing has changed since."""
+        return len(self.found) == len(self.keys)
+
+    def get(self, name: str) -> str | None:
+        return self.found.get(self.keys.get(name))
+
+    def keep(self, name: str, content: str) -> None:
+        if name not in self.keys:
+            return  # a fragment the view was not told of: rendered each time
+        now = timezone.now().timestamp()
+        try:
+            expires_at = now + settings.PAGE_CACHE_SECONDS
+            next_change = _next_change(self.generation, now)
+            if next_change is not None:
+                expires_at = min(expires_at, next_change)
+            cache.set(self.keys[name], content, timeout=max(1, int(expires_at - now)))
+        except Exception:
+            logger.exception("The page cache cannot be written; the fragment is not kept")
 
 
-def fragment_key(request: HttpRequest | None, name: str) -> str | None:
-    """Where the fragment `name` of this page is kept, or None when it is not kept.
-
-    The page's address and language stand for the object shown; the generation for
-    everything in it.
-    """
-    if request is None or not getattr(request, "keeps_fragments", False):
+def read_fragments(request: HttpRequest, names: tuple[str, ...]) -> KeptFragments | None:
+    """Look up this page's fragments `names` at once, for `{% kept_fragment %}` to use;
+    None (render everything) when fragments are off or the cache cannot be read."""
+    if not settings.FRAGMENT_CACHE_ENABLED:
         return None
+    try:
+        request.kept_fragments = KeptFragments(request, names)
+    except Exception:
+        logger.exception("The page cache cannot be read; rendering every fragment")
+        return None
+    return request.kept_fragments
+
+
+def _fragment_key(request: HttpRequest, generation: int, name: str) -> str:
+    # The page's address and language stand for the object shown; the generation for
+    # everything in it.
     address = f"{request.scheme}://{request.get_host()}{request.path}|{get_language()}|{name}"
     digest = hashlib.blake2b(address.encode(), digest_size=16).hexdigest()
-    return f"{FRAGMENT_KEY_PREFIX}{request.content_generation}:{digest}"
-
-
-def kept_fragment(key: str) -> str | None:
-    try:
-        return cache.get(key)
-    except Exception:
-        logger.exception("The page cache cannot be read; rendering the fragment")
-        return None
-
-
-def keep_fragment(request: HttpRequest, key: str, content: str) -> None:
-    now = timezone.now().timestamp()
-    try:
-        expires_at = now + settings.PAGE_CACHE_SECONDS
-        next_change = _next_change(request.content_generation, now)
-        if next_change is not None:
-            expires_at = min(expires_at, next_change)
-        cache.set(key, content, timeout=max(1, int(expires_at - now)))
-    except Exception:
-        logger.exception("The page cache cannot be written; the fragment is not kept")
+    return f"{FRAGMENT_KEY_PREFIX}{generation}:{digest}"

@@ -6,12 +6,14 @@ from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
 from django.views.generic import DetailView, ListView, TemplateView
 
+from blog import pagecache
 from blog.models import Report, Section
-from blog.pagecache import kept_fragments, public_page
+from blog.pagecache import public_page
 from blog.public import public_authors, public_tags
 from blog.search import search_hits
 from blog.sharing import link_for
 from blog.site import BlogIndex, share_image
+from blog.templatetags.reader import fragment_names
 from cms.pagination import paginate
 from cms.views import OldSlugRedirectMixin
 
@@ -34,14 +36,26 @@ class ReportIndexView(ListView):
         return {**context, "index": BlogIndex(context["reports"]), "share_image": share_image()}
 
 
-@method_decorator([public_page, kept_fragments], name="dispatch")
+@method_decorator(public_page, name="dispatch")
 class ReportDetailView(OldSlugRedirectMixin, DetailView):
+    """The combined report. Its costly parts are kept fragments (blog/pagecache.py): when
+    all of them are kept, the report itself need not be read; otherwise its content is
+    fetched on first use (`Report.load_page_content`) by the fragments out of date."""
+
     template_name = "blog/report_detail.html"
     context_object_name = "report"
 
+    def dispatch(self, request, *args, **kwargs):
+        self.fragments = pagecache.read_fragments(request, fragment_names(self.template_name))
+        return super().dispatch(request, *args, **kwargs)
+
     def get_queryset(self):
-        # The rest of the page is fetched only when its kept fragments are out of date.
         return Report.objects.published().select_related("event")
+
+    def get_object(self, queryset=None):
+        if self.fragments is not None and self.fragments.complete:
+            return None  # every part showing it is kept, under the current generation
+        return super().get_object(queryset)
 
 
 @method_decorator([never_cache, staff_member_required], name="dispatch")

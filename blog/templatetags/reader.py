@@ -1,18 +1,20 @@
 """Template helpers for the reader's pages: page metadata, links between pages, JSON-LD."""
 
+import functools
 import json
 from urllib.parse import urlencode
 
 from django import template
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
+from django.template import engines
 from django.urls import get_script_prefix
 from django.utils import timezone, translation
 from django.utils.encoding import escape_uri_path
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from blog import figures, pagecache
+from blog import figures
 
 register = template.Library()
 
@@ -140,21 +142,36 @@ class KeptFragmentNode(template.Node):
 
     def render(self, context) -> str:
         request = context.get("request")
-        key = pagecache.fragment_key(request, self.name)
-        if key is None:
+        fragments = getattr(request, "kept_fragments", None)
+        if fragments is None:
             return self.nodelist.render(context)
-        content = pagecache.kept_fragment(key)
+        content = fragments.get(self.name)
         if content is None:
             content = self.nodelist.render(context)
-            pagecache.keep_fragment(request, key, content)
+            fragments.keep(self.name, content)
         return content
+
+
+@functools.cache
+def fragment_names(template_name: str) -> tuple[str, ...]:
+    """The `{% kept_fragment %}` names in a template's own text (its blocks included, not
+    the template it extends): read from the template, so that the list exists once."""
+    nodes = engines["django"].get_template(template_name).template.nodelist
+    return tuple(node.name for node in _all_nodes(nodes) if isinstance(node, KeptFragmentNode))
+
+
+def _all_nodes(nodelist):
+    for node in nodelist:
+        yield node
+        for attribute in node.child_nodelists:
+            yield from _all_nodes(getattr(node, attribute, None) or ())
 
 
 @register.tag
 def kept_fragment(parser, token):
     """`{% kept_fragment "name" %}...{% endkept_fragment %}`: a part of a page kept in the
     cache until anything readers see changes (blog/pagecache.py), on views marked
-    `kept_fragments`; elsewhere (previews) rendered every time.
+    `KeptFragmentsMixin`; elsewhere (previews) rendered every time.
 
     Unlike Django's `{% cache %}`, it knows when to keep nothing and serves the page
     when the cache is down.
