@@ -206,7 +206,11 @@ def installed_python() -> Path:
     stamp = VENV / ".installed"
     if VENV_PYTHON.exists() and stamp.exists() and stamp.read_text() == wanted:
         return VENV_PYTHON
-    print("wagtail: installing Wagtail into .venv-wagtail/ (first run only) ...", flush=True)
+    print(
+        "wagtail: installing Wagtail into .venv-wagtail/ (on the first run, and after its "
+        "requirements change) ...",
+        flush=True,
+    )
     try:
         # --clear: nothing left over from other requirements or a broken install.
         _run(
