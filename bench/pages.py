@@ -19,7 +19,13 @@ sections, 150 photos) in a database of its own, it
    BENCH_REDIS_URL, default redis://127.0.0.1:6379/0) and once without (PAGE_CACHE=0);
 5. loads the report page, the index, the feed, a speaker page, a search and the
    yardstick with wrk (--connections, 2 threads), taking turns for --rounds rounds of
-   --seconds each, on loopback only; every run is bounded in time.
+   --seconds each, on loopback only; every run is bounded in time;
+6. during the demo's uncached run, serves the same report from a Wagtail 8 site of our own
+   (bench/wagtail_site/, a StreamField page with rich text and image renditions, no cache;
+   bench/wagtail_page.py) under gunicorn with 2 sync workers on port 8118, in a database
+   `<name>_wagtail`, and loads its page in the same turns: the row `wagtail`. The first
+   run installs Wagtail into a virtualenv of its own, .venv-wagtail/ (pinned in
+   bench/wagtail_site/requirements.txt); when that fails, its goal is not measured.
 
 It prints a table (req/s, median and 99th percentile latency, queries, the ratio to the
 yardstick's req/s) and the goals with pass or fail. Latencies are the median over the
@@ -43,9 +49,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+from wagtail_page import WagtailSite, WagtailUnavailable, prepare_wagtail, warm_up
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 BASE_PORT = 8114  # one port per server run: 8114..8117
+WAGTAIL_PORT = 8118
 
 GOAL_CACHED_SHARE = 0.9  # of the yardstick's req/s
 GOAL_CACHED_P99_MS = 10
@@ -53,6 +62,7 @@ GOAL_RENDER_MS = 5
 GOAL_UNCACHED_P99_MS = 50
 GOAL_LARGER_RENDER_FACTOR = 10
 GOAL_CACHED_UNCHANGED_SHARE = 0.9  # of the demo's cached req/s
+GOAL_WAGTAIL_FACTOR = 3  # the uncached report page's req/s over the Wagtail page's
 
 
 @dataclass
@@ -83,6 +93,10 @@ def inside_django(action: str, size: str) -> None:
         from blog import pagecache
 
         pagecache.content_changed()  # pages kept by an earlier run are not this database's
+        if size == "demo":
+            from wagtail_page import export_published_report
+
+            export_published_report(Path(os.environ["BENCH_WAGTAIL_CONTENT"]))
     print(json.dumps(measure(size, renders=int(os.environ["BENCH_RENDERS"]))))
 
 
@@ -220,17 +234,24 @@ def fresh_database(server_url: str, name: str) -> str:
     return urlunsplit(parts._replace(path=f"/{name}"))
 
 
-def start_gunicorn(env: dict, port: int) -> subprocess.Popen:
+def start_gunicorn(env: dict, port: int, wagtail: WagtailSite | None = None) -> subprocess.Popen:
+    """Our site, or `wagtail`'s, under gunicorn on `port`, once it answers."""
+    python, app, cwd = (
+        (wagtail.python, wagtail.wsgi_app, wagtail.cwd)
+        if wagtail
+        else (PYTHON, "cms.wsgi:application", PROJECT_ROOT)
+    )
     server = subprocess.Popen(
-        [PYTHON, "-m", "gunicorn", "cms.wsgi:application", "--workers", "2",
+        [python, "-m", "gunicorn", app, "--workers", "2",
          "--worker-class", "sync", "--bind", f"127.0.0.1:{port}", "--log-level", "warning"],
-        cwd=PROJECT_ROOT,
+        cwd=cwd,
         env=env,
     )  # fmt: skip
+    ready = wagtail.page_path if wagtail else "/robots.txt"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/robots.txt", timeout=2).read()
+            urllib.request.urlopen(f"http://127.0.0.1:{port}{ready}", timeout=2).read()
             return server
         except OSError:
             time.sleep(0.3)
@@ -269,12 +290,17 @@ def wrk(url: str, seconds: int, connections: int) -> Load:
     )
 
 
-def load_in_turns(port: int, pages: dict, args) -> dict[str, Load]:
-    """Every page for --seconds, in turn, --rounds times: noise falls on all of them alike."""
-    runs: dict[str, list[Load]] = {name: [] for name in pages}
+def load_in_turns(port: int, pages: dict, args, others: dict | None = None) -> dict[str, Load]:
+    """Every page for --seconds, in turn, --rounds times: noise falls on all of them alike.
+
+    `pages` are paths on `port`; `others` full URLs of pages served elsewhere, taking the
+    same turns."""
+    urls = {name: f"http://127.0.0.1:{port}{path}" for name, path in pages.items()}
+    urls |= others or {}
+    runs: dict[str, list[Load]] = {name: [] for name in urls}
     for _ in range(args.rounds):
-        for name, path in pages.items():
-            runs[name].append(wrk(f"http://127.0.0.1:{port}{path}", args.seconds, args.connections))
+        for name, url in urls.items():
+            runs[name].append(wrk(url, args.seconds, args.connections))
     return {
         name: Load(
             requests_per_second=statistics.mean(load.requests_per_second for load in loads),
@@ -314,6 +340,8 @@ def main() -> None:
 
     results = {}
     port = BASE_PORT
+    wagtail: WagtailSite | None = None
+    wagtail_missing = ""
     with tempfile.TemporaryDirectory(prefix="confreport-bench-") as scratch:
         for size in ("demo", "10x"):
             database = fresh_database(server_url, f"{base_name}_{size}")
@@ -331,6 +359,7 @@ def main() -> None:
                 "SERVE_MEDIA": "0",
                 "LOG_LEVEL": "WARNING",
                 "BENCH_RENDERS": str(args.renders),
+                "BENCH_WAGTAIL_CONTENT": f"{scratch}/wagtail/content.json",
             }
             print(f"{size}: preparing the database and measuring in process ...", flush=True)
             prepared = subprocess.run(
@@ -344,22 +373,41 @@ def main() -> None:
                 sys.stderr.write(prepared.stderr)
                 raise SystemExit(f"preparing the {size} database failed")
             measured = json.loads(prepared.stdout.strip().splitlines()[-1])
+            if size == "demo":
+                print("wagtail: preparing the same report on Wagtail ...", flush=True)
+                try:
+                    wagtail = prepare_wagtail(
+                        Path(scratch), Path(env["BENCH_WAGTAIL_CONTENT"]), server_url, base_name
+                    )
+                    measured["queries"]["wagtail"] = wagtail.queries  # for its row in the table
+                except WagtailUnavailable as error:
+                    wagtail_missing = str(error).splitlines()[0]
+                    print(f"wagtail: not measured: {error}", flush=True)
             for cached in (True, False):
                 label = f"{size} {'cached' if cached else 'uncached'}"
                 print(f"{label}: loading under gunicorn on port {port} ...", flush=True)
                 server = start_gunicorn({**env, "PAGE_CACHE": "1" if cached else "0"}, port)
+                beside = wagtail if wagtail and size == "demo" and not cached else None
+                others, wagtail_server = {}, None
                 try:
-                    loads = load_in_turns(port, measured["pages"], args)
+                    if beside:
+                        print(f"{label}: and Wagtail on port {WAGTAIL_PORT} ...", flush=True)
+                        wagtail_server = start_gunicorn(beside.env, WAGTAIL_PORT, beside)
+                        others["wagtail"] = f"http://127.0.0.1:{WAGTAIL_PORT}{beside.page_path}"
+                        warm_up(others["wagtail"])
+                    loads = load_in_turns(port, measured["pages"], args, others)
                 finally:
                     stop(server)
+                    if wagtail_server:
+                        stop(wagtail_server)
                 port += 1
                 results[(size, cached)] = (measured, loads)
 
-    print_table(results)
+    print_table(results, wagtail, wagtail_missing)
     print(f"\nload average after: {os.getloadavg()[0]:.2f}")
 
 
-def print_table(results: dict) -> None:
+def print_table(results: dict, wagtail: WagtailSite | None, wagtail_missing: str) -> None:
     print()
     header = f"{'run':<14}{'page':<11}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'queries':>9}"
     print(header + f"{'of yardstick':>14}{'errors':>8}")
@@ -368,7 +416,7 @@ def print_table(results: dict) -> None:
         label = f"{size} {'cached' if cached else 'uncached'}"
         yardstick = loads["yardstick"].requests_per_second
         for name, load in loads.items():
-            queries = "" if name == "yardstick" else str(measured["queries"][name])
+            queries = str(measured["queries"].get(name, ""))  # none for the yardstick
             if cached and name != "yardstick":
                 queries = f"0 ({queries})"
             share = f"{load.requests_per_second / yardstick:.0%}" if yardstick else "n/a"
@@ -385,6 +433,8 @@ def print_table(results: dict) -> None:
             f"kept fragments either: {measured['cold_render_ms']:.2f} ms, "
             f"{measured['cold_queries']} queries"
         )
+    if wagtail:
+        print(f"wagtail: report page {wagtail.page_kb:.0f} kB, {wagtail.queries} queries")
 
     demo_cached = results[("demo", True)][1]
     demo_uncached = results[("demo", False)]
@@ -435,9 +485,19 @@ def print_table(results: dict) -> None:
             >= GOAL_CACHED_UNCHANGED_SHARE * demo_cached["report"].requests_per_second,
         ),
     ]
+    goals.append(wagtail_goal(demo_uncached[1], wagtail_missing))
     print("\ngoals:")
     for text, met in goals:
-        print(f"  {'pass' if met else 'FAIL'}  {text}")
+        print(f"  {'n/a ' if met is None else 'pass' if met else 'FAIL'}  {text}")
+
+
+def wagtail_goal(loads: dict[str, Load], missing: str) -> tuple[str, bool | None]:
+    """The uncached report page against the Wagtail page loaded in the same turns."""
+    goal = f"uncached report page: >= {GOAL_WAGTAIL_FACTOR}x the Wagtail page's req/s"
+    if "wagtail" not in loads:
+        return f"{goal} (not measured: {missing})", None
+    factor = loads["report"].requests_per_second / max(loads["wagtail"].requests_per_second, 1)
+    return f"{goal} ({factor:.1f}x)", factor >= GOAL_WAGTAIL_FACTOR
 
 
 if __name__ == "__main__":
