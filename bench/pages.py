@@ -443,6 +443,9 @@ def print_table(results: dict, wagtail: WagtailSite | None, wagtail_missing: str
     share = demo_cached["report"].requests_per_second / max(
         demo_cached["yardstick"].requests_per_second, 1
     )
+    large_share = large_cached["report"].requests_per_second / max(
+        large_cached["yardstick"].requests_per_second, 1
+    )
     goals = [
         (
             f"cached report page: >= {GOAL_CACHED_SHARE:.0%} of the yardstick's req/s "
@@ -483,6 +486,13 @@ def print_table(results: dict, wagtail: WagtailSite | None, wagtail_missing: str
             f"{demo_cached['report'].requests_per_second:,.0f})",
             large_cached["report"].requests_per_second
             >= GOAL_CACHED_UNCHANGED_SHARE * demo_cached["report"].requests_per_second,
+        ),
+        (
+            # The page is some eight times the bytes: even the static file slows down. What
+            # the cache itself adds is seen against the same bytes served by WhiteNoise.
+            f"10x content: cached report >= {GOAL_CACHED_SHARE:.0%} of its own yardstick, the "
+            f"same bytes as a static file ({large_share:.0%})",
+            large_share >= GOAL_CACHED_SHARE,
         ),
     ]
     goals.append(wagtail_goal(demo_uncached[1], wagtail_missing))

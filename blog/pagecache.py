@@ -167,6 +167,8 @@ class KeptPage:
             **dict(self.headers),
             "ETag": self.etag,
             "Last-Modified": http_date(self.last_modified),
+            # Without it the server sends the page in chunks, copying it once more.
+            "Content-Length": str(len(self.content)),
         }
 
     def response(self, request: HttpRequest, now: float) -> HttpResponse:

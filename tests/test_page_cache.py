@@ -126,6 +126,14 @@ def test_reader_gets_the_kept_page_without_a_query(client, page_cache, published
     assert again == first
 
 
+def test_a_kept_page_says_its_length(client, page_cache, published):
+    rendered = client.get("/reports/report/")
+    kept_page = client.get("/reports/report/")
+
+    assert kept_page["Content-Length"] == rendered["Content-Length"]
+    assert int(kept_page["Content-Length"]) == len(kept_page.content)
+
+
 @pytest.mark.parametrize(
     "url",
     [
