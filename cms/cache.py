@@ -11,9 +11,10 @@ on the page cache's fast path the largest part of what a kept page costs. Instea
 process subscribes once to the counter's channel; a change (`incr_announced`,
 `add_announced`) is made and announced in one Lua script, so no change goes unannounced;
 and a read (`get_watched`) first takes whatever announcements already sit on the
-subscription's socket (one `poll`, no round trip). Redis writes an announcement to the
-subscribers before it answers the change itself, so a reader who comes after the change
-has returned finds it waiting. When the subscription breaks, reads ask Redis again until
+subscription's socket (one `poll`, no round trip). Redis sends an announcement to the
+subscribers in the same pass of its event loop as its answer to the change, microseconds
+apart; a reader's request that follows a change (the editor's page answered, a link
+followed) comes far later, and finds it waiting. When the subscription breaks, reads ask Redis again until
 it is back, and a watched number is checked with Redis at least every WATCH_RECHECK_SECONDS
 whatever happens, which bounds what a silently dead connection could hide.
 
