@@ -14,9 +14,10 @@ and a read (`get_watched`) first takes whatever announcements already sit on the
 subscription's socket (one `poll`, no round trip). Redis sends an announcement to the
 subscribers in the same pass of its event loop as its answer to the change, microseconds
 apart; a reader's request that follows a change (the editor's page answered, a link
-followed) comes far later, and finds it waiting. When the subscription breaks, reads ask Redis again until
-it is back, and a watched number is checked with Redis at least every WATCH_RECHECK_SECONDS
-whatever happens, which bounds what a silently dead connection could hide.
+followed) comes far later, and finds it waiting. When the subscription breaks, reads ask
+Redis again until it is back, and a watched number is checked with Redis at least every
+WATCH_RECHECK_SECONDS whatever happens, which bounds what a silently dead connection could
+hide.
 
 Redis's own client-side caching (CLIENT TRACKING) does the same, but redis-py supports it
 only from Redis 7.4.
