@@ -7,6 +7,7 @@ Django does without language prefixes; Django's own middleware would give those 
 site's language whatever the browser says, since their addresses carry no prefix either.
 """
 
+from django.conf import settings
 from django.middleware import locale
 from django.urls import Resolver404, resolve
 from django.utils import translation
@@ -19,10 +20,14 @@ LANGUAGE_IN_ADDRESS = frozenset({"blog", "conference"})
 def language_in_address(path: str) -> bool:
     if translation.get_language_from_path(path):
         return True
-    try:
-        return resolve(path).namespace in LANGUAGE_IN_ADDRESS
-    except Resolver404:
-        return False
+    # An address without a prefix is read as the site's language's. Whatever language the
+    # thread's previous request left active would otherwise decide how i18n_patterns match:
+    # after an English page, a Japanese address would not be found.
+    with translation.override(settings.LANGUAGE_CODE):
+        try:
+            return resolve(path).namespace in LANGUAGE_IN_ADDRESS
+        except Resolver404:
+            return False
 
 
 class LocaleMiddleware(locale.LocaleMiddleware):

@@ -203,6 +203,20 @@ def test_language_is_chosen_by_the_address_not_the_browser(client):
     assert "Vary" not in response
 
 
+@pytest.mark.parametrize("path", ["/", "/reports/report/", "/search/?q=x"])
+def test_an_english_page_served_before_leaves_the_next_address_in_japanese(client, path):
+    # One server thread answers one reader after another; the language an English page
+    # leaves active must not decide how the next, unprefixed address is read.
+    make_report(published=True, slug="report")
+    assert client.get(f"/en{path}").status_code == 200
+
+    response = client.get(path, headers={"accept-language": "en"})
+
+    assert response.status_code == 200
+    assert response["Content-Language"] == "ja"
+    assert '<html lang="ja">' in response.content.decode()
+
+
 def test_language_switch_is_a_link_to_the_same_page_in_the_other_language(client):
     report = make_report(published=True)
     make_section(report)
