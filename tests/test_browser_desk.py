@@ -123,3 +123,50 @@ def test_report_page_lists_sections_in_a_table_with_links(page: Page, live_serve
 
     expect(page).to_have_url(f"{live_server.url}/admin/blog/section/{sections[2].pk}/change/")
     expect(page.locator("textarea[name=body]")).to_be_visible()
+
+
+def test_two_tabs_on_one_section_lose_nothing(writer_at_desk, live_server):
+    first, section = writer_at_desk
+    second = first.context.new_page()
+    second.goto(f"{live_server.url}/admin/blog/section/{section.pk}/change/")
+    for tab, words in ((first, "一つ目のタブ。"), (second, "二つ目のタブ。")):
+        textarea = tab.locator("textarea[name=body]")
+        textarea.press("End")
+        textarea.type(words)
+
+    first.get_by_role("button", name="保存して編集を続ける").click()
+    expect(first.locator(".messagelist")).to_be_visible()
+    second.get_by_role("button", name="保存して編集を続ける").click()
+
+    # The second tab is told, keeps its text, and shows what the first one saved.
+    told = second.get_by_text("どちらの内容も上書きされていません").filter(visible=True)
+    expect(told).to_have_count(1)  # in the error summary, not twice more above it
+    expect(second.locator("textarea[name=body]")).to_have_value("最初の段落。二つ目のタブ。")
+    expect(second.locator(".conflict-panel__text")).to_contain_text("最初の段落。一つ目のタブ。")
+    section.refresh_from_db()
+    assert section.body == "最初の段落。一つ目のタブ。"
+
+    # Saved again on purpose, the second tab's text wins.
+    second.get_by_role("button", name="保存して編集を続ける").click()
+    expect(second.locator(".messagelist")).to_be_visible()
+    section.refresh_from_db()
+    assert section.body == "最初の段落。二つ目のタブ。"
+
+
+def test_the_back_button_after_saving_does_not_save_again(writer_at_desk, live_server):
+    page, section = writer_at_desk
+    textarea = page.locator("textarea[name=body]")
+    textarea.press("End")
+    textarea.type("保存した文。")
+    page.get_by_role("button", name="保存", exact=True).click()
+    expect(page.locator(".messagelist")).to_be_visible()
+    section.refresh_from_db()
+    version = section.version
+
+    page.go_back()
+    expect(page.locator("textarea[name=body]")).to_be_visible()
+    page.go_forward()
+
+    section.refresh_from_db()
+    assert section.version == version
+    assert section.body == "最初の段落。保存した文。"
