@@ -19,6 +19,9 @@ Redis again until it is back, and a watched number is checked with Redis at leas
 WATCH_RECHECK_SECONDS whatever happens, which bounds what a silently dead connection could
 hide.
 
+Django keeps one cache object per thread, so each thread that reads a watched counter
+holds a subscription of its own: one per process under gunicorn's sync workers.
+
 Redis's own client-side caching (CLIENT TRACKING) does the same, but redis-py supports it
 only from Redis 7.4.
 """
