@@ -12,12 +12,12 @@ bursts, so emptying everything on a change costs one render per page after it.
 Nothing writes when a scheduled report's time comes, so a kept page also expires at the
 next scheduled publication time (`Report.objects.next_publication_time()`).
 
-Below whole pages, parts of them: a view marked `kept_fragments` has the expensive parts of
-its template (`{% kept_fragment %}`, blog/templatetags/reader.py) kept under the same
-generation, so that when the page itself cannot come from the cache (the first reader
-after a change, a page with tracking parameters, the page cache turned off) those parts
-need neither their queries nor their templates. Previews never keep fragments: they show
-what is not yet for readers.
+Below whole pages, parts of them: a view that calls `read_fragments` (the report page) has
+the expensive parts of its template (`{% kept_fragment %}`, blog/templatetags/reader.py)
+kept under the same generation, so that when the page itself cannot come from the cache
+(the first reader after a change, a page with tracking parameters, the page cache turned
+off) those parts need neither their queries nor their templates. Previews never keep
+fragments: they show what is not yet for readers.
 
 What is kept: the response of a view marked `public_page`, to a GET from someone without
 a session cookie (readers never have one; staff do), answered 200 without setting a
@@ -128,6 +128,14 @@ def _start_generation() -> int:
         return cache.add_announced(GENERATION_KEY, generation)
     cache.add(GENERATION_KEY, generation, timeout=None)
     return cache.get(GENERATION_KEY) or generation
+
+
+def _expires_at(generation: int, now: float) -> float:
+    """Until when something made now under `generation` may be kept: PAGE_CACHE_SECONDS,
+    and never past the next scheduled publication."""
+    expires_at = now + settings.PAGE_CACHE_SECONDS
+    next_change = _next_change(generation, now)
+    return expires_at if next_change is None else min(expires_at, next_change)
 
 
 def _next_change(generation: int, now: float) -> float | None:
@@ -338,9 +346,7 @@ class PageCacheMiddleware:
         expires_at = now + settings.PAGE_CACHE_SECONDS
         if key is not None and request.method == "GET" and not _has_tracking(request):
             try:
-                next_change = _next_change(generation, now)
-                if next_change is not None:
-                    expires_at = min(expires_at, next_change)
+                expires_at = _expires_at(generation, now)
                 self._keep(key, generation, expires_at, response, now)
             except Exception:
                 logger.exception("The page cache cannot be written; serving without it")
@@ -390,10 +396,7 @@ class KeptFragments:
             return  # a fragment the view was not told of: rendered each time
         now = timezone.now().timestamp()
         try:
-            expires_at = now + settings.PAGE_CACHE_SECONDS
-            next_change = _next_change(self.generation, now)
-            if next_change is not None:
-                expires_at = min(expires_at, next_change)
+            expires_at = _expires_at(self.generation, now)
             cache.set(self.keys[name], content, timeout=max(1, int(expires_at - now)))
         except Exception:
             logger.exception("The page cache cannot be written; the fragment is not kept")

@@ -134,6 +134,7 @@ class RedisCache(redis.RedisCache):
         if watch is None or watch.pid != os.getpid():
             watch = self._watch(full_key)
         if watch is not None and watch.lock.acquire(blocking=False):
+            lost = False
             try:
                 if time.monotonic() - watch.checked_at < WATCH_RECHECK_SECONDS:
                     watch.take_announcements()
@@ -141,9 +142,12 @@ class RedisCache(redis.RedisCache):
                         return watch.value
             except Exception:
                 logger.warning("Lost the subscription to %s; reading it from Redis", full_key)
-                self._forget(full_key, watch)
+                lost = True
             finally:
                 watch.lock.release()
+            if lost:
+                self._forget(full_key, watch)
+                watch = None  # the next read subscribes again
         value = _as_int(self._cache.get_client(full_key).get(full_key))
         if watch is not None and watch.lock.acquire(blocking=False):
             try:

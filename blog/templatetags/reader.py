@@ -157,21 +157,14 @@ def fragment_names(template_name: str) -> tuple[str, ...]:
     """The `{% kept_fragment %}` names in a template's own text (its blocks included, not
     the template it extends): read from the template, so that the list exists once."""
     nodes = engines["django"].get_template(template_name).template.nodelist
-    return tuple(node.name for node in _all_nodes(nodes) if isinstance(node, KeptFragmentNode))
-
-
-def _all_nodes(nodelist):
-    for node in nodelist:
-        yield node
-        for attribute in node.child_nodelists:
-            yield from _all_nodes(getattr(node, attribute, None) or ())
+    return tuple(node.name for node in nodes.get_nodes_by_type(KeptFragmentNode))
 
 
 @register.tag
 def kept_fragment(parser, token):
     """`{% kept_fragment "name" %}...{% endkept_fragment %}`: a part of a page kept in the
-    cache until anything readers see changes (blog/pagecache.py), on views marked
-    `KeptFragmentsMixin`; elsewhere (previews) rendered every time.
+    cache until anything readers see changes (blog/pagecache.py), on views that read their
+    fragments with `pagecache.read_fragments`; elsewhere (previews) rendered every time.
 
     Unlike Django's `{% cache %}`, it knows when to keep nothing and serves the page
     when the cache is down.
