@@ -7,6 +7,7 @@ cache in this process's memory and again with Redis.
 """
 
 import datetime
+import gzip
 import http.cookiejar
 import os
 import re
@@ -402,7 +403,8 @@ def test_public_pages_set_no_cookie_and_carry_no_token(client, page_cache, publi
         assert "Set-Cookie" not in response, attempt
         assert not response.cookies, attempt
         assert "csrfmiddlewaretoken" not in html, attempt
-        assert "Vary" not in response, attempt
+        # Kept pages are kept gzipped too: the one thing the page varies on.
+        assert response["Vary"] == "Accept-Encoding", attempt
         assert response["Cache-Control"] == "public, max-age=0, s-maxage=60", attempt
 
 
@@ -424,6 +426,102 @@ def test_an_unchanged_page_since_the_date_gets_not_modified(client, page_cache, 
     again = client.get("/", headers={"if-modified-since": first["Last-Modified"]})
 
     assert again.status_code == 304
+
+
+BROWSER_ENCODINGS = "gzip, deflate, br, zstd"
+
+
+def test_readers_who_take_gzip_get_the_kept_page_gzipped(client, page_cache, published):
+    browser = {"accept-encoding": BROWSER_ENCODINGS}
+    rendered = client.get("/reports/report/", headers=browser)
+    kept_page = client.get("/reports/report/", headers=browser)
+    plain = client.get("/reports/report/")
+
+    for attempt, response in (("rendered", rendered), ("kept", kept_page)):
+        assert response["Content-Encoding"] == "gzip", attempt
+        assert response["Vary"] == "Accept-Encoding", attempt
+        assert gzip.decompress(response.content) == plain.content, attempt
+        assert int(response["Content-Length"]) == len(response.content), attempt
+        assert len(response.content) < len(plain.content) / 2, attempt
+        assert response["ETag"] == f"W/{plain['ETag']}", attempt
+
+
+@pytest.mark.parametrize("accept_encoding", [None, "identity", "br", "gzip;q=0", "*;q=0"])
+def test_readers_who_do_not_take_gzip_get_the_page_as_it_is(
+    client, page_cache, published, accept_encoding
+):
+    headers = {"accept-encoding": accept_encoding} if accept_encoding else {}
+    client.get("/reports/report/", headers={"accept-encoding": "gzip"})  # kept, both ways
+
+    response = client.get("/reports/report/", headers=headers)
+
+    assert "Content-Encoding" not in response
+    assert response["Vary"] == "Accept-Encoding"
+    assert response.content.decode().startswith("<!DOCTYPE html>")
+
+
+def test_a_gzipped_page_gets_not_modified_for_either_etag(client, page_cache, published):
+    gzip_only = {"accept-encoding": "gzip"}
+    plain = client.get("/reports/report/")
+    gzipped = client.get("/reports/report/", headers=gzip_only)
+
+    for etag in (gzipped["ETag"], plain["ETag"]):
+        again = client.get("/reports/report/", headers=gzip_only | {"if-none-match": etag})
+        assert again.status_code == 304, etag
+    changed = client.get("/reports/report/", headers=gzip_only | {"if-none-match": '"other"'})
+    assert changed.status_code == 200
+
+
+def test_a_page_rendered_for_one_request_is_sent_as_it_is(client, page_cache, published):
+    with_tracking = client.get("/reports/report/?utm_source=x", headers={"accept-encoding": "gzip"})
+
+    assert with_tracking.status_code == 200
+    assert "Content-Encoding" not in with_tracking
+    assert "Vary" not in with_tracking
+
+
+def test_a_small_page_is_not_kept_gzipped(client, page_cache):
+    for attempt in ("rendered", "kept"):
+        response = client.get("/robots.txt", headers={"accept-encoding": "gzip"})
+
+        assert "Content-Encoding" not in response, attempt
+        assert "Vary" not in response, attempt
+
+
+@pytest.mark.parametrize(
+    ("accept_encoding", "takes_gzip"),
+    [
+        ("gzip", True),
+        ("GZIP", True),
+        ("gzip, deflate, br, zstd", True),
+        ("br;q=1.0, gzip;q=0.8", True),
+        ("x-gzip", True),
+        ("*", True),
+        ("identity;q=1, *;q=0.5", True),
+        ("", False),
+        ("identity", False),
+        ("br, zstd", False),
+        ("gzip;q=0", False),
+        ("gzip; q=0.000", False),
+        ("gzip;q=0, *", False),
+        ("*;q=0", False),
+        ("gzip;q=nonsense", False),
+    ],
+)
+def test_accept_encoding_is_read_as_the_standard_says(accept_encoding, takes_gzip):
+    from blog.pagecache import accepts_gzip
+
+    assert accepts_gzip(accept_encoding) is takes_gzip
+
+
+def test_the_same_page_is_always_gzipped_to_the_same_bytes():
+    from blog.pagecache import gzip_page
+
+    page = "<p>同じページ</p>".encode() * 200
+
+    assert gzip_page(page) == gzip_page(page)
+    assert gzip.decompress(gzip_page(page)) == page
+    assert gzip_page(b"<p>short</p>") is None
 
 
 def test_etag_without_the_cache_too(client, settings, published):
