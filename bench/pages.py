@@ -13,13 +13,17 @@ sections, 150 photos) in a database of its own, it
 2. measures in this machine's process what a page costs without the page cache: its SQL
    queries, and the median time to render the report page over --renders requests, with
    its fragments kept (as every reader but the first after a change meets it) and cold;
-3. writes the report page's own bytes into the static files, so that the same gunicorn
-   serves them through WhiteNoise: the yardstick, what serving those bytes costs at best;
+3. writes the report page's own bytes into the static files, and beside them the same
+   bytes gzipped as the page cache keeps them, so that the same gunicorn serves them
+   through WhiteNoise: the yardstick, what serving those bytes costs at best;
 4. starts gunicorn with 2 sync workers on 127.0.0.1, once with the page cache (Redis at
    BENCH_REDIS_URL, default redis://127.0.0.1:6379/0) and once without (PAGE_CACHE=0);
 5. loads the report page, the index, the feed, a speaker page, a search and the
    yardstick with wrk (--connections, 2 threads), taking turns for --rounds rounds of
-   --seconds each, on loopback only; every run is bounded in time;
+   --seconds each, on loopback only; every run is bounded in time, and the next waits
+   until the server has answered what the last one left in its queue. wrk asks for the
+   pages as a browser does (Accept-Encoding: gzip, ...), so kept pages and the yardstick
+   are sent gzipped;
 6. during the demo's uncached run, serves the same report from a Wagtail 8 site of our own
    (bench/wagtail_site/, a StreamField page with rich text and image renditions, no cache;
    bench/wagtail_page.py) under gunicorn with 2 sync workers on port 8118, in a database
@@ -192,6 +196,11 @@ def measure(size: str, renders: int) -> dict:
     yardstick = Path(settings.STATIC_ROOT) / "bench" / "report.html"
     yardstick.parent.mkdir(parents=True, exist_ok=True)
     yardstick.write_bytes(report_bytes)
+    # WhiteNoise sends the .gz beside a file to whoever takes gzip, as the page cache does.
+    from blog.pagecache import gzip_page
+
+    report_gzipped = gzip_page(report_bytes)
+    yardstick.with_name("report.html.gz").write_bytes(report_gzipped)
 
     def median_render_ms() -> float:
         client.get(pages["report"])  # the kept fragments, when they are on
@@ -217,6 +226,7 @@ def measure(size: str, renders: int) -> dict:
         "render_ms": render_ms,
         "cold_render_ms": cold_render_ms,
         "report_kb": len(report_bytes) / 1000,
+        "report_gzipped_kb": len(report_gzipped) / 1000,
     }
 
 
@@ -267,9 +277,22 @@ def stop(server: subprocess.Popen) -> None:
         server.kill()
 
 
+# What Chromium sends; Firefox and Safari send a subset of it.
+BROWSER_ACCEPT_ENCODING = "gzip, deflate, br, zstd"
+
+
 def wrk(url: str, seconds: int, connections: int) -> Load:
     result = subprocess.run(
-        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", url],
+        [
+            "wrk",
+            "-t2",
+            f"-c{connections}",
+            f"-d{seconds}s",
+            "--latency",
+            "-H",
+            f"Accept-Encoding: {BROWSER_ACCEPT_ENCODING}",
+            url,
+        ],
         capture_output=True,
         text=True,
         timeout=seconds + 30,
@@ -290,6 +313,17 @@ def wrk(url: str, seconds: int, connections: int) -> Load:
     )
 
 
+def wait_until_served(url: str) -> None:
+    """Let the server answer what wrk left in its queue before the next page's turn.
+
+    wrk stops on time, but the requests it had sent still wait in the server's queue, up
+    to one per connection; the next run would meet them as latency of its own page. The
+    queue is first come, first served: one request more comes after them all, and a moment
+    lets the other worker finish its last one."""
+    urllib.request.urlopen(url, timeout=60).read()
+    time.sleep(0.2)
+
+
 def load_in_turns(port: int, pages: dict, args, others: dict | None = None) -> dict[str, Load]:
     """Every page for --seconds, in turn, --rounds times: noise falls on all of them alike.
 
@@ -301,6 +335,7 @@ def load_in_turns(port: int, pages: dict, args, others: dict | None = None) -> d
     for _ in range(args.rounds):
         for name, url in urls.items():
             runs[name].append(wrk(url, args.seconds, args.connections))
+            wait_until_served(url)
     return {
         name: Load(
             requests_per_second=statistics.mean(load.requests_per_second for load in loads),
@@ -425,10 +460,15 @@ def print_table(results: dict, wagtail: WagtailSite | None, wagtail_missing: str
                 f"{load.p99_ms:>9.2f}{queries:>9}{share:>14}{load.errors:>8}"
             )
     print("queries: per request without the page cache; 0 (n) when served from it")
+    print(
+        f"wrk sends Accept-Encoding: {BROWSER_ACCEPT_ENCODING}, as Chromium does: kept pages "
+        "and the yardstick go gzipped; pages rendered without the page cache as they are"
+    )
     for size in ("demo", "10x"):
         measured = results[(size, False)][0]
         print(
-            f"{size}: report page {measured['report_kb']:.0f} kB, rendered in process without "
+            f"{size}: report page {measured['report_kb']:.0f} kB "
+            f"({measured['report_gzipped_kb']:.0f} kB gzipped), rendered in process without "
             f"the page cache in {measured['render_ms']:.2f} ms (median); cold, without its "
             f"kept fragments either: {measured['cold_render_ms']:.2f} ms, "
             f"{measured['cold_queries']} queries"
