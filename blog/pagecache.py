@@ -35,7 +35,7 @@ A kept page is kept gzipped too, compressed once when it is kept, and a reader w
 browser accepts gzip (every browser does) is sent that: a phone downloads a quarter of the
 bytes, and a page ten times the size costs the server about what the demo's does. A page
 rendered for one request only (the page cache off, a link with tracking parameters) is
-sent as it is: compressing it would cost that request more than it saves the network; a
+sent as it is: its compression would be paid on every such request, for one reader; a
 proxy in front may do it.
 """
 
