@@ -17,7 +17,7 @@ from urllib.parse import urljoin
 
 from django.conf import settings
 from django.template.loader import render_to_string
-from django.utils import formats, translation
+from django.utils import translation
 from django.utils.translation import gettext
 from markdown_it import MarkdownIt
 
@@ -198,14 +198,7 @@ def _figure(photo: Photo, absolute) -> Figure:
 
 def _event(event: Event) -> ExportedEvent:
     """The event box's facts, as the page prints them."""
-    dates = formats.date_format(event.starts_on, "DATE_FORMAT")
-    if not event.is_single_day:
-        same_year = event.ends_on.year == event.starts_on.year
-        ends = formats.date_format(
-            event.ends_on, "MONTH_DAY_FORMAT" if same_year else "DATE_FORMAT"
-        )
-        dates = f"{dates}〜{ends}"
-    facts = [Fact(gettext("Dates"), dates), Fact(gettext("City"), event.city)]
+    facts = [Fact(gettext("Dates"), str(event.dates)), Fact(gettext("City"), event.city)]
     if event.venue:
         facts.append(Fact(gettext("Venue"), event.venue))
     facts.append(Fact(gettext("Format"), str(event.get_format_display())))

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cms.slugs import SLUG_HELP_FROM_NAME, SLUG_HELP_FROM_TITLE, readable_slug_field, unique_slug
 from cms.text_validators import no_invisible_characters
+from sessions.dates import DateRange
 
 
 class EventFormat(models.TextChoices):
@@ -102,8 +103,8 @@ class Event(models.Model):
         return reverse("conference:event_detail", kwargs={"slug": self.slug})
 
     @property
-    def is_single_day(self) -> bool:
-        return self.starts_on == self.ends_on
+    def dates(self) -> DateRange:
+        return DateRange(self.starts_on, self.ends_on)
 
     @property
     def zone(self) -> zoneinfo.ZoneInfo:
