@@ -96,6 +96,9 @@ class SectionAdminForm(MarkdownTargetFormMixin, forms.ModelForm):
     base_version = forms.IntegerField(
         label=_("version you started from"), widget=forms.HiddenInput, required=False
     )
+    # Who is editing, set by the admin on the form class it makes for each request: a save
+    # that came first from their own other tab is told as theirs.
+    editing_user = None
 
     class Meta:
         model = Section
@@ -137,20 +140,35 @@ class SectionAdminForm(MarkdownTargetFormMixin, forms.ModelForm):
         if base is not None and base != current.version:
             self.conflict_with = current
             self.data[self.add_prefix("base_version")] = current.version
-            editor = current.last_editor
             raise forms.ValidationError(
-                _(
-                    "%(name)s saved this section at %(time)s, after you started editing. "
-                    "Your text is still below and nothing was overwritten. Compare it with the "
-                    "saved text shown here, merge what you need, then save again."
-                ),
+                self._conflict_message(current.last_editor),
                 code="conflict",
                 params={
-                    "name": display_name_of(editor) if editor else _("Someone"),
+                    "name": display_name_of(current.last_editor) if current.last_editor else "",
                     "time": timezone.localtime(current.updated_at).strftime("%H:%M:%S"),
                 },
             )
         return cleaned
+
+    def _conflict_message(self, editor) -> str:
+        if editor is not None and editor == self.editing_user:
+            return _(
+                "You saved this section at %(time)s in another tab or window, after this page "
+                "was opened. The text below is this page's and nothing was overwritten. "
+                "Compare it with the saved text shown here, merge what you need, then save "
+                "again."
+            )
+        if editor is None:
+            return _(
+                "Someone saved this section at %(time)s, after you started editing. Your text "
+                "is still below and nothing was overwritten. Compare it with the saved text "
+                "shown here, merge what you need, then save again."
+            )
+        return _(
+            "%(name)s saved this section at %(time)s, after you started editing. "
+            "Your text is still below and nothing was overwritten. Compare it with the "
+            "saved text shown here, merge what you need, then save again."
+        )
 
 
 class RequestChangesForm(forms.Form):

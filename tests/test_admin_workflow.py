@@ -4,6 +4,7 @@ import datetime
 import re
 
 import pytest
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from reversion.models import Version
@@ -177,6 +178,40 @@ def test_second_save_from_the_same_version_is_refused_and_keeps_the_text(client,
     assert "編集者の修正" in html  # and the other text is shown beside it
     section.refresh_from_db()
     assert section.body == "編集者の修正"
+
+
+def test_a_save_from_your_own_other_tab_is_told_as_yours(client, author):
+    section = make_section(make_report(), author=author, body="最初の本文")
+    started_from = section.version
+    client.force_login(author)
+    client.post(change_url(section), form_data(section, body="一つ目のタブ"))
+
+    response = client.post(
+        change_url(section), form_data(section, body="二つ目のタブ", base_version=started_from)
+    )
+
+    errors = response.context["adminform"].form.non_field_errors()
+    assert len(errors) == 1
+    assert errors[0].startswith("別のタブかウィンドウで、このページを開いたあとにあなたが")
+    assert "表示名 さん" not in errors[0]
+    section.refresh_from_db()
+    assert section.body == "一つ目のタブ"
+
+
+def test_a_save_by_nobody_known_is_told_without_a_name(client, author):
+    section = make_section(make_report(), author=author, body="最初の本文")
+    started_from = section.version
+    Section.objects.filter(pk=section.pk).update(version=F("version") + 1, body="手元の修正")
+    client.force_login(author)
+
+    response = client.post(
+        change_url(section), form_data(section, body="執筆者の加筆", base_version=started_from)
+    )
+
+    errors = response.context["adminform"].form.non_field_errors()
+    assert errors[0].startswith("あなたが編集を始めたあとで、誰かがこの節を保存しました")
+    section.refresh_from_db()
+    assert section.body == "手元の修正"
 
 
 def test_saving_again_after_the_conflict_warning_goes_through(client, overtaken):

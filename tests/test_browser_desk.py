@@ -141,8 +141,10 @@ def test_two_tabs_on_one_section_lose_nothing(writer_at_desk, live_server):
     # The second tab is told, keeps its text, and shows what the first one saved.
     told = second.get_by_text("どちらの内容も上書きされていません").filter(visible=True)
     expect(told).to_have_count(1)  # in the error summary, not twice more above it
+    expect(told).to_contain_text("別のタブかウィンドウで")  # the writer's own tab, not "someone"
     expect(second.locator("textarea[name=body]")).to_have_value("最初の段落。二つ目のタブ。")
     expect(second.locator(".conflict-panel__text")).to_contain_text("最初の段落。一つ目のタブ。")
+    expect(second.locator(".conflict-panel summary")).to_have_text("いま保存されている内容")
     section.refresh_from_db()
     assert section.body == "最初の段落。一つ目のタブ。"
 

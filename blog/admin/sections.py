@@ -125,7 +125,8 @@ class SectionAdmin(TrashAdminMixin, PeopleMenusMixin, RevisionedAdmin):
         return readonly
 
     def get_form(self, request, obj=None, change=False, **kwargs):
-        form = super().get_form(request, obj, change, **kwargs)
+        form = super().get_form(request, obj, change, **kwargs)  # a class made for this request
+        form.editing_user = request.user
         if "report" in form.base_fields:
             # A convenience only: the rule is checked by the form and by blog/editing.py.
             reports = membership.open_reports_for(request.user)
