@@ -56,7 +56,7 @@ class SectionQuerySet(TrashQuerySetMixin, models.QuerySet):
         first, with report, event, session, speakers and byline in a fixed number of queries.
         """
         return (
-            self.select_related("report__event", "session__event", "author__author_profile")
+            self.select_related("report", "session", "author__author_profile")
             .prefetch_related(
                 Prefetch(
                     "session__appearances",
