@@ -121,3 +121,29 @@ def test_typing_is_kept_automatically_and_offered_back(browser: Browser, live_se
     again.goto(f"{live_server.url}/admin/blog/section/{section.pk}/change/")
     again.get_by_role("button", name="エディタに戻す").click()
     expect(again.locator("#id_body")).to_have_value("保存済みの本文\n\n閉じる前に書き足した段落")
+
+
+def test_text_typed_after_the_login_expired_is_kept_in_the_browser(browser: Browser, live_server):
+    writer = make_user("writer", group="Writers")
+    section = make_section(make_report(), author=writer, body="保存済みの本文")
+    page = log_in(browser, live_server, "writer")
+    page.goto(f"{live_server.url}/admin/blog/section/{section.pk}/change/")
+    page.context.clear_cookies()  # the login ends while the writer types
+
+    page.fill("#id_body", "保存済みの本文\n\nログイン切れのあとの段落")
+    status = page.locator("[data-autosave-status]")
+    expect(status).to_contain_text("このブラウザに一時保存しました")
+    expect(status).to_contain_text("ログインが切れたため", timeout=8000)
+    assert not SectionAutosave.objects.filter(section=section).exists()
+
+    # Logged in again in the same browser, the writer is offered the text back.
+    page.goto(f"{live_server.url}/admin/login/")
+    page.fill("#id_username", "writer")
+    page.fill("#id_password", PASSWORD)
+    page.click("input[type=submit]")
+    page.goto(f"{live_server.url}/admin/blog/section/{section.pk}/change/")
+    expect(page.get_by_text("このブラウザに保存済みの入力内容があります。")).to_be_visible()
+    page.get_by_role("button", name="入力内容を戻す").click()
+    expect(page.locator("#id_body")).to_have_value("保存済みの本文\n\nログイン切れのあとの段落")
+    section.refresh_from_db()
+    assert section.body == "保存済みの本文"  # nothing saved until the writer saves

@@ -36,23 +36,10 @@
     const id = sectionId();
     const storageKey = "section-draft:" + id;
     const baseVersion = form.querySelector("input[name=base_version]");
-    const messages = document.documentElement.lang.startsWith("ja")
-      ? {
-          saved: "自動保存しました（{time}）",
-          local: "このブラウザに一時保存しました",
-          expired: "ログインが切れたため、入力内容はこのブラウザにだけ保存されています。別のタブでログインし直してから保存してください。",
-          offer: "このブラウザに保存済みの入力内容があります。",
-          restore: "入力内容を戻す",
-          discard: "破棄する",
-        }
-      : {
-          saved: "Kept automatically at {time}",
-          local: "Kept in this browser",
-          expired: "Your login has expired: your text is kept only in this browser. Log in again in another tab, then save.",
-          offer: "This browser kept text you had typed.",
-          restore: "Put it back",
-          discard: "Discard",
-        };
+    // Translated by the page (templates/admin/blog/section/change_form.html).
+    const statusLine = document.querySelector("[data-autosave-status]");
+    if (!statusLine) return;
+    const messages = statusLine.dataset;
 
     let composing = false;
     let timer = null;
