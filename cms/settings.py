@@ -56,6 +56,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "cms.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Inside the language's middleware: an English address resolves only with English on.
+    "cms.middleware.ComposedAddressMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
