@@ -66,6 +66,11 @@ class ReusingRedisCacheClient(redis.RedisCacheClient):
             client = self._clients[pool] = self._client(connection_pool=pool)
         return client
 
+    def close_connections(self) -> None:
+        pools, self._pools, self._clients = list(self._pools.values()), {}, {}
+        for pool in pools:
+            pool.disconnect()
+
 
 class _Watch:
     """One process's subscription to a counter's channel, and the last value it knows."""
@@ -173,6 +178,19 @@ class RedisCache(redis.RedisCache):
                 return None
             self._watches[full_key] = watch
             return watch
+
+    def close_connections(self) -> None:
+        """Close this cache's subscriptions and its connections to Redis.
+
+        Django never calls it (its `close()`, called after every request, must leave the
+        pools open): a cache lives as long as its process. It is for whoever drops a cache
+        before that, as the tests do between settings; a socket left to the garbage
+        collector is closed at a moment nobody chose."""
+        with self._watches_lock:
+            watches, self._watches = list(self._watches.values()), {}
+        for watch in watches:
+            watch.close()
+        self._cache.close_connections()
 
     def _forget(self, full_key: str, watch: _Watch) -> None:
         with self._watches_lock:

@@ -10,6 +10,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from django.core.cache import caches
 from django.utils import translation
 
 from tests.factories import make_user
@@ -263,7 +264,8 @@ def redis_cache(settings):
     settings.CACHES = {"default": {**backends.cache(TEST_REDIS_URL), "KEY_PREFIX": prefix}}
     settings.SESSION_ENGINE = "django.contrib.sessions.backends.cache"
     yield settings.CACHES["default"]
-    client = redis.Redis.from_url(TEST_REDIS_URL)
-    for key in client.scan_iter(f"{prefix}:*"):
-        client.delete(key)
-    client.close()
+    for cache in caches.all(initialized_only=True):
+        cache.close_connections()
+    with redis.Redis.from_url(TEST_REDIS_URL) as client:
+        for key in client.scan_iter(f"{prefix}:*"):
+            client.delete(key)

@@ -66,9 +66,8 @@ def test_health_is_ok_with_redis_and_a_bucket_and_leaves_nothing_behind(
 
     response = client.get(HEALTHZ)
 
-    keys = list(
-        redis.Redis.from_url(redis_cache["LOCATION"]).scan_iter(f"{redis_cache['KEY_PREFIX']}:*")
-    )
+    with redis.Redis.from_url(redis_cache["LOCATION"]) as leftover:
+        keys = list(leftover.scan_iter(f"{redis_cache['KEY_PREFIX']}:*"))
     assert (response.status_code, response.json(), bucket.keys(), keys) == (200, ALL_OK, set(), [])
 
 

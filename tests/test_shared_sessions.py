@@ -41,9 +41,10 @@ def test_session_made_by_one_process_is_read_by_another_through_redis(client, re
 
     session_key = log_in(client, "author")
 
-    stored = redis.Redis.from_url(TEST_REDIS_URL).exists(
-        f"{redis_cache['KEY_PREFIX']}:1:django.contrib.sessions.cache{session_key}"
-    )
+    with redis.Redis.from_url(TEST_REDIS_URL) as redis_client:
+        stored = redis_client.exists(
+            f"{redis_cache['KEY_PREFIX']}:1:django.contrib.sessions.cache{session_key}"
+        )
     other = subprocess.run(
         [sys.executable, "-c", READ_SESSION_ELSEWHERE, redis_cache["KEY_PREFIX"], session_key],
         env=os.environ

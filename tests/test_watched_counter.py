@@ -2,6 +2,7 @@
 with on every request. Each `RedisCache` here stands for one app process: its own clients,
 its own subscription."""
 
+import time
 import uuid
 
 import pytest
@@ -21,9 +22,11 @@ def processes():
     first = cache.RedisCache(config["LOCATION"], config)
     second = cache.RedisCache(config["LOCATION"], config)
     yield first, second
-    client = redis.Redis.from_url(TEST_REDIS_URL)
-    for key in client.scan_iter(f"{prefix}:*"):
-        client.delete(key)
+    first.close_connections()
+    second.close_connections()
+    with redis.Redis.from_url(TEST_REDIS_URL) as client:
+        for key in client.scan_iter(f"{prefix}:*"):
+            client.delete(key)
 
 
 def refuse_reads(monkeypatch, process: cache.RedisCache) -> None:
@@ -92,7 +95,8 @@ def test_a_lost_subscription_falls_back_to_reading_redis(processes):
     first, second = processes
     first.add_announced("generation", 1)
     assert second.get_watched("generation") == 1
-    redis.Redis.from_url(TEST_REDIS_URL).client_kill_filter(_type="pubsub", skipme=True)
+    with redis.Redis.from_url(TEST_REDIS_URL) as client:
+        client.client_kill_filter(_type="pubsub", skipme=True)
 
     first.incr_announced("generation")
 
@@ -138,3 +142,27 @@ def test_reads_go_on_when_redis_cannot_be_watched(monkeypatch, processes):
     assert second.get_watched("generation") == 5
     first.incr_announced("generation")
     assert second.get_watched("generation") == 6
+
+
+def redis_clients(kind: str) -> int:
+    with redis.Redis.from_url(TEST_REDIS_URL) as client:
+        return len(client.client_list(_type=kind)) - (kind == "normal")  # not this one
+
+
+def test_closing_a_cache_closes_its_subscription_and_its_connections(processes):
+    first, _ = processes
+    subscribed_before, connected_before = redis_clients("pubsub"), redis_clients("normal")
+    first.add_announced("generation", 1)
+    assert first.get_watched("generation") == 1
+    assert redis_clients("pubsub") == subscribed_before + 1
+    assert redis_clients("normal") == connected_before + 1
+
+    first.close_connections()
+
+    # Redis notices a closed socket on its next pass: wait for it a moment.
+    deadline = time.monotonic() + 2
+    while redis_clients("pubsub") > subscribed_before and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert redis_clients("pubsub") == subscribed_before
+    assert redis_clients("normal") == connected_before
+    assert first.get_watched("generation") == 1  # and the cache still works afterwards
