@@ -145,6 +145,12 @@ def test_two_tabs_on_one_section_lose_nothing(writer_at_desk, live_server):
     expect(second.locator("textarea[name=body]")).to_have_value("最初の段落。二つ目のタブ。")
     expect(second.locator(".conflict-panel__text")).to_contain_text("最初の段落。一つ目のタブ。")
     expect(second.locator(".conflict-panel summary")).to_have_text("いま保存されている内容")
+    # Read in order: what happened, then the saved text, then one's own text to merge into.
+    tops = [
+        second.locator(selector).bounding_box()["y"]
+        for selector in (".error-summary", ".conflict-panel", "textarea[name=body]")
+    ]
+    assert tops == sorted(tops)
     section.refresh_from_db()
     assert section.body == "最初の段落。一つ目のタブ。"
 
