@@ -20,8 +20,9 @@ sections, 150 photos) in a database of its own, it
    BENCH_REDIS_URL, default redis://127.0.0.1:6379/0) and once without (PAGE_CACHE=0);
 5. loads the report page, the index, the feed, a speaker page, a search and the
    yardstick with wrk (--connections, 2 threads), taking turns for --rounds rounds of
-   --seconds each, on loopback only; every run is bounded in time, and the next waits
-   until the server has answered what the last one left in its queue. wrk asks for the
+   --seconds each, on loopback only, after a few requests to every page first; every
+   run is bounded in time, and the next waits until the server has answered what the
+   last one left in its queue. wrk asks for the
    pages as a browser does (Accept-Encoding: gzip, ...), so kept pages and the yardstick
    are sent gzipped;
 6. during the demo's uncached run, serves the same report from a Wagtail 8 site of our own
@@ -53,7 +54,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-from wagtail_page import WagtailSite, WagtailUnavailable, prepare_wagtail, warm_up
+from wagtail_page import WagtailSite, WagtailUnavailable, prepare_wagtail
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -313,6 +314,15 @@ def wrk(url: str, seconds: int, connections: int) -> Load:
     )
 
 
+def warm_up(url: str, requests: int = 6) -> None:
+    """A few requests before the load, so that each worker has read its templates and keeps
+    what it keeps in memory (Wagtail: the site's root paths and the renditions' rows; ours:
+    its copy of a kept page), as a site long in service does.
+    """
+    for _ in range(requests):
+        urllib.request.urlopen(url, timeout=30).read()
+
+
 def wait_until_served(url: str) -> None:
     """Let the server answer what wrk left in its queue before the next page's turn.
 
@@ -332,6 +342,8 @@ def load_in_turns(port: int, pages: dict, args, others: dict | None = None) -> d
     urls = {name: f"http://127.0.0.1:{port}{path}" for name, path in pages.items()}
     urls |= others or {}
     runs: dict[str, list[Load]] = {name: [] for name in urls}
+    for url in urls.values():
+        warm_up(url)  # every page alike: none pays for the server's first requests
     for _ in range(args.rounds):
         for name, url in urls.items():
             runs[name].append(wrk(url, args.seconds, args.connections))
@@ -429,7 +441,6 @@ def main() -> None:
                         print(f"{label}: and Wagtail on port {WAGTAIL_PORT} ...", flush=True)
                         wagtail_server = start_gunicorn(beside.env, WAGTAIL_PORT, beside)
                         others["wagtail"] = f"http://127.0.0.1:{WAGTAIL_PORT}{beside.page_path}"
-                        warm_up(others["wagtail"])
                     loads = load_in_turns(port, measured["pages"], args, others)
                 finally:
                     stop(server)

@@ -17,7 +17,6 @@ import json
 import os
 import subprocess
 import sys
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -189,14 +188,6 @@ def prepare_wagtail(scratch: Path, content: Path, server_url: str, base_name: st
         queries=result["queries"],
         page_kb=result["bytes"] / 1000,
     )
-
-
-def warm_up(url: str, requests: int = 6) -> None:
-    """A few requests before the load, so that each worker has read its templates and keeps
-    the site's root paths and the renditions' rows in memory, as a site long in service does.
-    """
-    for _ in range(requests):
-        urllib.request.urlopen(url, timeout=30).read()
 
 
 def installed_python() -> Path:
