@@ -22,9 +22,8 @@ sections, 150 photos) in a database of its own, it
    yardstick with wrk (--connections, 2 threads), taking turns for --rounds rounds of
    --seconds each, on loopback only, after a few requests to every page first; every
    run is bounded in time, and the next waits until the server has answered what the
-   last one left in its queue. wrk asks for the
-   pages as a browser does (Accept-Encoding: gzip, ...), so kept pages and the yardstick
-   are sent gzipped;
+   last one left in its queue. wrk asks for the pages as a browser does
+   (Accept-Encoding: gzip, ...), so kept pages and the yardstick are sent gzipped;
 6. during the demo's uncached run, serves the same report from a Wagtail 8 site of our own
    (bench/wagtail_site/, a StreamField page with rich text and image renditions, no cache;
    bench/wagtail_page.py) under gunicorn with 2 sync workers on port 8118, in a database
