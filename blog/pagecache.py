@@ -16,8 +16,10 @@ Below whole pages, parts of them: a view that calls `read_fragments` (the report
 the expensive parts of its template (`{% kept_fragment %}`, blog/templatetags/reader.py)
 kept under the same generation, so that when the page itself cannot come from the cache
 (the first reader after a change, a page with tracking parameters, the page cache turned
-off) those parts need neither their queries nor their templates. Previews never keep
-fragments: they show what is not yet for readers.
+off) those parts need neither their queries nor their templates. Each process keeps its own
+copies of pages and fragments, checked against the generation and their time as the
+cache's are, so that while nothing changes they need not cross the wire. Previews never
+keep fragments: they show what is not yet for readers.
 
 What is kept: the response of a view marked `public_page`, to a GET from someone without
 a session cookie (readers never have one; staff do), answered 200 without setting a
@@ -245,32 +247,38 @@ def accepts_gzip(accept_encoding: str) -> bool:
     return False
 
 
-class LocalPages:
-    """This process's copies of kept pages, the most recently kept LOCAL_PAGES of them."""
+class LocalCopies:
+    """This process's copies of what it kept in the cache, the most recently kept `size`.
+
+    Each copy is checked by its reader against the generation and its time, as the copy in
+    the cache would be: while the generation (one small read) says nothing changed, the
+    page or fragment need not cross the wire again."""
 
     def __init__(self, size: int):
         self.size = size
-        self.pages: OrderedDict[str, KeptPage] = OrderedDict()
+        self.copies: OrderedDict[str, object] = OrderedDict()
         self.lock = threading.Lock()
 
-    def get(self, key: str) -> KeptPage | None:
-        return self.pages.get(key)
+    def get(self, key: str):
+        return self.copies.get(key)
 
-    def put(self, key: str, page: KeptPage) -> None:
+    def put(self, key: str, copy) -> None:
         with self.lock:
-            self.pages[key] = page
-            self.pages.move_to_end(key)
-            while len(self.pages) > self.size:
-                self.pages.popitem(last=False)
+            self.copies[key] = copy
+            self.copies.move_to_end(key)
+            while len(self.copies) > self.size:
+                self.copies.popitem(last=False)
 
     def clear(self) -> None:
         with self.lock:
-            self.pages.clear()
+            self.copies.clear()
 
 
-# At most some tens of MB: the report page of the demo is 60 kB.
+# At most some tens of MB each: the demo's report page is 60 kB, its fragments as much.
 LOCAL_PAGES = 300
-_local_pages = LocalPages(LOCAL_PAGES)
+LOCAL_FRAGMENTS = 600
+_local_pages = LocalCopies(LOCAL_PAGES)
+_local_fragments = LocalCopies(LOCAL_FRAGMENTS)
 
 
 def page_key(request: HttpRequest) -> str | None:
@@ -369,11 +377,8 @@ class PageCacheMiddleware:
 
     @staticmethod
     def _lookup(request: HttpRequest, key: str, now: float) -> tuple[int, KeptPage | None]:
-        """The current generation, and the page kept under it, if any.
-
-        Each process keeps its own copy of the pages it served: while the generation
-        (one small read) says nothing changed, the page itself need not cross the wire.
-        """
+        """The current generation, and the page kept under it, if any: this process's own
+        copy when it has one, else the cache's."""
         generation = current_generation(request)
         kept = _local_pages.get(key)
         if kept is None or not kept.is_current(generation, now):
@@ -437,13 +442,30 @@ class PageCacheMiddleware:
 # --- Kept fragments -----------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class KeptFragment:
+    expires_at: float
+    content: str
+
+
 class KeptFragments:
-    """The fragments of one page as the cache holds them under the current generation."""
+    """The fragments of one page as they are kept under the current generation: this
+    process's copies, and what the cache holds of the others, read at once."""
 
     def __init__(self, request: HttpRequest, names: tuple[str, ...]):
         self.generation = current_generation(request)  # before the view reads any row
         self.keys = {name: _fragment_key(request, self.generation, name) for name in names}
-        self.found = cache.get_many(self.keys.values()) if names else {}
+        now = timezone.now().timestamp()
+        self.found = {}
+        for key in self.keys.values():
+            kept = _local_fragments.get(key)
+            if kept is not None and now < kept.expires_at:
+                self.found[key] = kept.content
+        missing = [key for key in self.keys.values() if key not in self.found]
+        for key, kept in (cache.get_many(missing) if missing else {}).items():
+            if isinstance(kept, KeptFragment) and now < kept.expires_at:
+                self.found[key] = kept.content
+                _local_fragments.put(key, kept)
 
     @property
     def complete(self) -> bool:
@@ -459,10 +481,12 @@ class KeptFragments:
             return  # a fragment the view was not told of: rendered each time
         now = timezone.now().timestamp()
         try:
-            expires_at = _expires_at(self.generation, now)
-            cache.set(self.keys[name], content, timeout=max(1, int(expires_at - now)))
+            kept = KeptFragment(expires_at=_expires_at(self.generation, now), content=content)
+            cache.set(self.keys[name], kept, timeout=max(1, int(kept.expires_at - now)))
         except Exception:
             logger.exception("The page cache cannot be written; the fragment is not kept")
+        else:
+            _local_fragments.put(self.keys[name], kept)
 
 
 def read_fragments(request: HttpRequest, names: tuple[str, ...]) -> KeptFragments | None:

@@ -24,7 +24,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from blog import editing, workflow
+from blog import editing, pagecache, workflow
 from blog.enums import SectionStatus
 from blog.models import Photo, Report, Section, ShareLink, Tag
 from blog.sharing import token_for
@@ -536,9 +536,10 @@ def test_etag_without_the_cache_too(client, settings, published):
 # --- Two app processes sharing Redis -----------------------------------------------------------
 
 
-@pytest.fixture
-def two_servers(settings, redis_cache):
-    """Two gunicorn processes on the test database, sharing one Redis: two app machines."""
+@pytest.fixture(params=["pages", "fragments"])
+def two_servers(request, settings, redis_cache):
+    """Two gunicorn processes on the test database, sharing one Redis: two app machines,
+    keeping whole pages, or (the page cache off) only the report page's fragments."""
     settings.PAGE_CACHE_ENABLED = True
     database = connection.settings_dict
     env = {
@@ -551,6 +552,7 @@ def two_servers(settings, redis_cache):
         "REDIS_URL": TEST_REDIS_URL,
         "CACHE_KEY_PREFIX": redis_cache["KEY_PREFIX"],
         "ALLOWED_HOSTS": "127.0.0.1",
+        "PAGE_CACHE": "1" if request.param == "pages" else "0",
     }
     ports, processes = [free_port(), free_port()], []
     try:
@@ -636,7 +638,8 @@ def test_two_app_processes_sharing_redis_both_serve_a_publish_made_on_either(
 
     for server in (first, second):
         assert report_titles(fetch(f"{server}/")[1]) == ["二台目でも見えるレポート"]
-        assert fetch(f"{server}/reports/both/")[0] == 200
+        for _ in range(2):  # made, then from what this process keeps of it
+            assert fetch(f"{server}/reports/both/")[0] == 200
 
     AdminSession(second, "editor", "editor-pass").post(
         f"/admin/blog/report/{report.pk}/unpublish/",
@@ -683,6 +686,63 @@ def test_kept_fragments_leave_no_query_and_the_same_page(client, fragments, publ
     assert queries >= 5  # the report, its tags, sections, speakers and photos
     assert queries_again == 0
     assert again == first
+
+
+@pytest.fixture
+def cache_reads():
+    """Counts the reads of fragments from the cache (not from this process's copies)."""
+    from django.core.cache import caches
+
+    backend = caches["default"]
+    with mock.patch.object(backend, "get_many", wraps=backend.get_many) as get_many:
+        yield get_many
+
+
+def test_kept_fragments_are_read_from_this_process_s_own_copies(
+    client, fragments, published, cache_reads
+):
+    first, _ = page(client, "/reports/report/")
+    cache_reads.reset_mock()
+
+    again, queries = page(client, "/reports/report/")
+
+    assert again == first
+    assert queries == 0
+    cache_reads.assert_not_called()  # not even one round trip to Redis
+
+
+def test_another_process_takes_the_kept_fragments_from_the_cache(
+    client, fragments, published, cache_reads
+):
+    first, _ = page(client, "/reports/report/")
+    pagecache._local_fragments.clear()  # what a process that did not render it holds
+    cache_reads.reset_mock()
+
+    again, queries = page(client, "/reports/report/")
+    once_more, _ = page(client, "/reports/report/")
+
+    assert again == once_more == first
+    assert queries == 0
+    assert cache_reads.call_count == 1  # then kept by this process too
+
+
+def test_kept_fragments_are_not_used_past_the_next_scheduled_publication(
+    client, fragments, published, commit
+):
+    editor = make_user("editor", group="Editors")
+    report = make_report(slug="scheduled")
+    bind_approval(make_section(report, status=SectionStatus.APPROVED))
+    at = timezone.now() + datetime.timedelta(hours=1)
+    commit(lambda: workflow.publish(report, by=editor, at=at))
+    page(client, "/reports/report/")
+    assert page(client, "/reports/report/")[1] == 0
+
+    # Nothing is written when the time comes: neither this process's copies of the
+    # fragments nor the cache's may outlive it.
+    with mock.patch("django.utils.timezone.now", return_value=at + datetime.timedelta(seconds=1)):
+        _, queries = page(client, "/reports/report/")
+
+    assert queries > 0
 
 
 def test_kept_fragments_do_not_answer_for_other_addresses(client, fragments, published, commit):
