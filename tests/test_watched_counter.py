@@ -144,25 +144,37 @@ def test_reads_go_on_when_redis_cannot_be_watched(monkeypatch, processes):
     assert second.get_watched("generation") == 6
 
 
-def redis_clients(kind: str) -> int:
+def redis_clients(name: str, kind: str) -> int:
+    """How many connections of `kind` (normal, pubsub) named `name` Redis has: only the
+    ones a cache made with that name, whatever other tests leave closing meanwhile."""
     with redis.Redis.from_url(TEST_REDIS_URL) as client:
-        return len(client.client_list(_type=kind)) - (kind == "normal")  # not this one
+        return sum(1 for entry in client.client_list(_type=kind) if entry["name"] == name)
 
 
-def test_closing_a_cache_closes_its_subscription_and_its_connections(processes):
-    first, _ = processes
-    subscribed_before, connected_before = redis_clients("pubsub"), redis_clients("normal")
-    first.add_announced("generation", 1)
-    assert first.get_watched("generation") == 1
-    assert redis_clients("pubsub") == subscribed_before + 1
-    assert redis_clients("normal") == connected_before + 1
+def test_closing_a_cache_closes_its_subscription_and_its_connections():
+    name = f"test-{uuid.uuid4().hex}"
+    config = backends.cache(TEST_REDIS_URL)
+    config |= {"KEY_PREFIX": name, "OPTIONS": {**config["OPTIONS"], "client_name": name}}
+    process = cache.RedisCache(config["LOCATION"], config)
+    process.add_announced("generation", 1)
+    assert process.get_watched("generation") == 1
+    assert redis_clients(name, "pubsub") == 1
+    assert redis_clients(name, "normal") == 1
 
-    first.close_connections()
+    process.close_connections()
 
     # Redis notices a closed socket on its next pass: wait for it a moment.
     deadline = time.monotonic() + 2
-    while redis_clients("pubsub") > subscribed_before and time.monotonic() < deadline:
+    while redis_clients(name, "pubsub") + redis_clients(name, "normal") and (
+        time.monotonic() < deadline
+    ):
         time.sleep(0.01)
-    assert redis_clients("pubsub") == subscribed_before
-    assert redis_clients("normal") == connected_before
-    assert first.get_watched("generation") == 1  # and the cache still works afterwards
+    assert redis_clients(name, "pubsub") == 0
+    assert redis_clients(name, "normal") == 0
+    try:
+        assert process.get_watched("generation") == 1  # and the cache still works afterwards
+    finally:
+        process.close_connections()
+        with redis.Redis.from_url(TEST_REDIS_URL) as client:
+            for key in client.scan_iter(f"{name}:*"):
+                client.delete(key)
