@@ -10,21 +10,23 @@ sections, 150 photos) in a database of its own, it
    the databases' names; default postgres://postgres@127.0.0.1:5432/confreport_bench),
    migrates it and loads the demo with production settings (DEBUG off, collectstatic,
    WhiteNoise, media in a temporary folder);
-2. measures in this machine's process what a page costs without the page cache: its SQL
-   queries, and the median time to render the report page over --renders requests, with
-   its fragments kept (as every reader but the first after a change meets it) and cold;
+2. measures in a fresh process what a page costs without the page cache: its SQL queries,
+   and the median time to render the report page over --renders requests, with its
+   fragments kept (as every reader but the first after a change meets it) and cold;
 3. writes the report page's own bytes into the static files, and beside them the same
    bytes gzipped as the page cache keeps them, so that the same gunicorn serves them
    through WhiteNoise: the yardstick, what serving those bytes costs at best;
-4. starts gunicorn with 2 sync workers on 127.0.0.1, once with the page cache (Redis at
-   BENCH_REDIS_URL, default redis://127.0.0.1:6379/0) and once without (PAGE_CACHE=0);
+4. starts gunicorn with 2 sync workers on 127.0.0.1 for each size at once, on ports of
+   their own, first with the page cache (Redis at BENCH_REDIS_URL, default
+   redis://127.0.0.1:6379/0), then without (PAGE_CACHE=0);
 5. loads the report page, the index, the feed, a speaker page, a search and the
-   yardstick with wrk (--connections, 2 threads), taking turns for --rounds rounds of
-   --seconds each, on loopback only, after a few requests to every page first; every
+   yardstick of both sizes with wrk (--connections, 2 threads), taking turns for --rounds
+   rounds of --seconds each, on loopback only, after a few requests to every page first:
+   the larger report is compared with the demo measured moments apart, not minutes. Every
    run is bounded in time, and the next waits until the server has answered what the
    last one left in its queue. wrk asks for the pages as a browser does
    (Accept-Encoding: gzip, ...), so kept pages and the yardstick are sent gzipped;
-6. during the demo's uncached run, serves the same report from a Wagtail 8 site of our own
+6. in the uncached turns, serves the same report from a Wagtail 8 site of our own
    (bench/wagtail_site/, a StreamField page with rich text and image renditions, no cache;
    bench/wagtail_page.py) under gunicorn with 2 sync workers on port 8118, in a database
    `<name>_wagtail`, and loads its page in the same turns: the row `wagtail`. The first
@@ -57,7 +59,7 @@ from wagtail_page import WagtailSite, WagtailUnavailable, prepare_wagtail
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
-BASE_PORT = 8114  # one port per server run: 8114..8117
+BASE_PORT = 8114  # one port per server: 8114..8117
 WAGTAIL_PORT = 8118
 
 GOAL_CACHED_SHARE = 0.9  # of the yardstick's req/s
@@ -101,7 +103,10 @@ def inside_django(action: str, size: str) -> None:
             from wagtail_page import export_published_report
 
             export_published_report(Path(os.environ["BENCH_WAGTAIL_CONTENT"]))
-    print(json.dumps(measure(size, renders=int(os.environ["BENCH_RENDERS"]))))
+    else:
+        # In a process of its own, as a server's worker meets a page: not in the one that
+        # has just migrated and loaded the database, with all it left in memory.
+        print(json.dumps(measure(size, renders=int(os.environ["BENCH_RENDERS"]))))
 
 
 def make_larger_report() -> None:
@@ -333,29 +338,31 @@ def wait_until_served(url: str) -> None:
     time.sleep(0.2)
 
 
-def load_in_turns(port: int, pages: dict, args, others: dict | None = None) -> dict[str, Load]:
+def load_in_turns(urls: dict[tuple[str, str], str], args) -> dict[tuple[str, str], Load]:
     """Every page for --seconds, in turn, --rounds times: noise falls on all of them alike.
 
-    `pages` are paths on `port`; `others` full URLs of pages served elsewhere, taking the
-    same turns."""
-    urls = {name: f"http://127.0.0.1:{port}{path}" for name, path in pages.items()}
-    urls |= others or {}
-    runs: dict[str, list[Load]] = {name: [] for name in urls}
+    `urls` are keyed by (run, page): the demo's pages and the larger report's, each on a
+    server of its own, and Wagtail's, take the same turns, so that what they are compared
+    with was measured in the same moments."""
+    runs: dict[tuple[str, str], list[Load]] = {key: [] for key in urls}
     for url in urls.values():
         warm_up(url)  # every page alike: none pays for the server's first requests
     for _ in range(args.rounds):
-        for name, url in urls.items():
-            runs[name].append(wrk(url, args.seconds, args.connections))
+        for key, url in urls.items():
+            runs[key].append(wrk(url, args.seconds, args.connections))
             wait_until_served(url)
     return {
-        name: Load(
+        key: Load(
             requests_per_second=statistics.mean(load.requests_per_second for load in loads),
             p50_ms=statistics.median(load.p50_ms for load in loads),
             p99_ms=statistics.median(load.p99_ms for load in loads),
             errors=sum(load.errors for load in loads),
         )
-        for name, loads in runs.items()
+        for key, loads in runs.items()
     }
+
+
+SIZES = ("demo", "10x")
 
 
 def main() -> None:
@@ -385,19 +392,18 @@ def main() -> None:
     )
 
     results = {}
-    port = BASE_PORT
     wagtail: WagtailSite | None = None
     wagtail_missing = ""
     with tempfile.TemporaryDirectory(prefix="confreport-bench-") as scratch:
-        for size in ("demo", "10x"):
-            database = fresh_database(server_url, f"{base_name}_{size}")
-            env = {
+        envs, measured = {}, {}
+        for size in SIZES:
+            envs[size] = {
                 **os.environ,
                 "DJANGO_SETTINGS_MODULE": "cms.settings",
                 "DEBUG": "0",
                 "SECRET_KEY": "bench-only-secret-key-never-used-elsewhere-0123456789",
                 "ALLOWED_HOSTS": "127.0.0.1",
-                "DATABASE_URL": database,
+                "DATABASE_URL": fresh_database(server_url, f"{base_name}_{size}"),
                 "REDIS_URL": redis_url,
                 "STATIC_ROOT": f"{scratch}/{size}/static",
                 "MEDIA_ROOT": f"{scratch}/{size}/media",
@@ -408,48 +414,66 @@ def main() -> None:
                 "BENCH_WAGTAIL_CONTENT": f"{scratch}/wagtail/content.json",
             }
             print(f"{size}: preparing the database and measuring in process ...", flush=True)
-            prepared = subprocess.run(
-                [PYTHON, __file__, "--inside", "prepare", size],
-                cwd=PROJECT_ROOT,
-                env=env,
-                capture_output=True,
-                text=True,
+            measured[size] = prepare(envs[size], size)
+        print("wagtail: preparing the same report on Wagtail ...", flush=True)
+        try:
+            wagtail = prepare_wagtail(
+                Path(scratch), Path(envs["demo"]["BENCH_WAGTAIL_CONTENT"]), server_url, base_name
             )
-            if prepared.returncode != 0:
-                sys.stderr.write(prepared.stderr)
-                raise SystemExit(f"preparing the {size} database failed")
-            measured = json.loads(prepared.stdout.strip().splitlines()[-1])
-            if size == "demo":
-                print("wagtail: preparing the same report on Wagtail ...", flush=True)
-                try:
-                    wagtail = prepare_wagtail(
-                        Path(scratch), Path(env["BENCH_WAGTAIL_CONTENT"]), server_url, base_name
+            measured["demo"]["queries"]["wagtail"] = wagtail.queries  # for its row in the table
+        except WagtailUnavailable as error:
+            wagtail_missing = str(error).splitlines()[0]
+            print(f"wagtail: not measured: {error}", flush=True)
+
+        port = BASE_PORT
+        for cached in (True, False):
+            # Both sizes served at once, each by its own gunicorn, and loaded in the same
+            # turns: the larger report is compared with the demo measured moments apart.
+            servers, urls = [], {}
+            try:
+                for size in SIZES:
+                    label = f"{size} {'cached' if cached else 'uncached'}"
+                    print(f"{label}: serving under gunicorn on port {port} ...", flush=True)
+                    servers.append(
+                        start_gunicorn({**envs[size], "PAGE_CACHE": "1" if cached else "0"}, port)
                     )
-                    measured["queries"]["wagtail"] = wagtail.queries  # for its row in the table
-                except WagtailUnavailable as error:
-                    wagtail_missing = str(error).splitlines()[0]
-                    print(f"wagtail: not measured: {error}", flush=True)
-            for cached in (True, False):
-                label = f"{size} {'cached' if cached else 'uncached'}"
-                print(f"{label}: loading under gunicorn on port {port} ...", flush=True)
-                server = start_gunicorn({**env, "PAGE_CACHE": "1" if cached else "0"}, port)
-                beside = wagtail if wagtail and size == "demo" and not cached else None
-                others, wagtail_server = {}, None
-                try:
-                    if beside:
-                        print(f"{label}: and Wagtail on port {WAGTAIL_PORT} ...", flush=True)
-                        wagtail_server = start_gunicorn(beside.env, WAGTAIL_PORT, beside)
-                        others["wagtail"] = f"http://127.0.0.1:{WAGTAIL_PORT}{beside.page_path}"
-                    loads = load_in_turns(port, measured["pages"], args, others)
-                finally:
+                    for name, path in measured[size]["pages"].items():
+                        urls[(size, name)] = f"http://127.0.0.1:{port}{path}"
+                    port += 1
+                if wagtail and not cached:
+                    print(f"wagtail: serving under gunicorn on port {WAGTAIL_PORT} ...", flush=True)
+                    servers.append(start_gunicorn(wagtail.env, WAGTAIL_PORT, wagtail))
+                    page = f"http://127.0.0.1:{WAGTAIL_PORT}{wagtail.page_path}"
+                    urls[("demo", "wagtail")] = page
+                print(f"{'cached' if cached else 'uncached'}: loading ...", flush=True)
+                loads = load_in_turns(urls, args)
+            finally:
+                for server in servers:
                     stop(server)
-                    if wagtail_server:
-                        stop(wagtail_server)
-                port += 1
-                results[(size, cached)] = (measured, loads)
+            for size in SIZES:
+                results[(size, cached)] = (
+                    measured[size],
+                    {name: load for (run, name), load in loads.items() if run == size},
+                )
 
     print_table(results, wagtail, wagtail_missing)
     print(f"\nload average after: {os.getloadavg()[0]:.2f}")
+
+
+def prepare(env: dict, size: str) -> dict:
+    """Child processes with `env`: one migrates and fills the database, the next measures."""
+    for action in ("prepare", "measure"):
+        done = subprocess.run(
+            [PYTHON, __file__, "--inside", action, size],
+            cwd=PROJECT_ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+        )
+        if done.returncode != 0:
+            sys.stderr.write(done.stderr)
+            raise SystemExit(f"{action} for the {size} database failed")
+    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def print_table(results: dict, wagtail: WagtailSite | None, wagtail_missing: str) -> None:
