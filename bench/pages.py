@@ -520,6 +520,10 @@ def print_table(results: dict, wagtail: WagtailSite | None, wagtail_missing: str
     large_share = large_cached["report"].requests_per_second / max(
         large_cached["yardstick"].requests_per_second, 1
     )
+    # What the bytes alone cost: the larger page's static file against the demo's.
+    large_yardstick_share = large_cached["yardstick"].requests_per_second / max(
+        demo_cached["yardstick"].requests_per_second, 1
+    )
     goals = [
         (
             f"cached report page: >= {GOAL_CACHED_SHARE:.0%} of the yardstick's req/s "
@@ -527,8 +531,10 @@ def print_table(results: dict, wagtail: WagtailSite | None, wagtail_missing: str
             share >= GOAL_CACHED_SHARE,
         ),
         (
+            # What the machine allows at that moment: the yardstick's own.
             f"cached report page: p99 < {GOAL_CACHED_P99_MS} ms "
-            f"({demo_cached['report'].p99_ms:.1f} ms)",
+            f"({demo_cached['report'].p99_ms:.1f} ms; the yardstick "
+            f"{demo_cached['yardstick'].p99_ms:.1f} ms)",
             demo_cached["report"].p99_ms < GOAL_CACHED_P99_MS,
         ),
         (
@@ -557,7 +563,8 @@ def print_table(results: dict, wagtail: WagtailSite | None, wagtail_missing: str
         (
             f"10x content: cached report req/s >= {GOAL_CACHED_UNCHANGED_SHARE:.0%} of the "
             f"demo's ({large_cached['report'].requests_per_second:,.0f} and "
-            f"{demo_cached['report'].requests_per_second:,.0f})",
+            f"{demo_cached['report'].requests_per_second:,.0f}; the yardsticks of the same "
+            f"bytes {large_yardstick_share:.0%})",
             large_cached["report"].requests_per_second
             >= GOAL_CACHED_UNCHANGED_SHARE * demo_cached["report"].requests_per_second,
         ),
