@@ -147,3 +147,22 @@ def test_text_typed_after_the_login_expired_is_kept_in_the_browser(browser: Brow
     expect(page.locator("#id_body")).to_have_value("保存済みの本文\n\nログイン切れのあとの段落")
     section.refresh_from_db()
     assert section.body == "保存済みの本文"  # nothing saved until the writer saves
+
+
+def test_a_save_leaves_nothing_to_offer_back_whatever_blank_space_it_took_off(
+    browser: Browser, live_server
+):
+    writer = make_user("writer", group="Writers")
+    section = make_section(make_report(), author=writer, body="保存済みの本文")
+    page = log_in(browser, live_server, "writer")
+    page.goto(f"{live_server.url}/admin/blog/section/{section.pk}/change/")
+
+    # A writer often ends with Enter; the save keeps the text without it.
+    page.fill("#id_body", "保存済みの本文\n\n書き足した段落\n")
+    page.click("input[name=_continue]")
+
+    expect(page.locator(".messagelist")).to_be_visible()
+    expect(page.locator("#id_body")).to_have_value("保存済みの本文\n\n書き足した段落")
+    expect(page.get_by_text("このブラウザに保存済みの入力内容があります。")).to_have_count(0)
+    section.refresh_from_db()
+    assert section.body == "保存済みの本文\n\n書き足した段落"

@@ -22,6 +22,12 @@
     return input ? input.value : "";
   }
 
+  // The text as a save keeps it: the form takes off blank space at either end, and the
+  // browser sends line breaks as CR LF.
+  function asSaved(text) {
+    return text.replace(/\r\n?/g, "\n").trim();
+  }
+
   function setStatus(text, problem) {
     const status = document.querySelector("[data-autosave-status]");
     if (!status) return;
@@ -111,7 +117,7 @@
       kept = null;
     }
     const formHasErrors = document.querySelector(".errornote") !== null;
-    if (kept && kept.body === body.value) {
+    if (kept && asSaved(kept.body) === asSaved(body.value)) {
       // What this browser kept has been saved since: nothing to offer.
       try { localStorage.removeItem(storageKey); } catch (error) { /* nothing kept */ }
     } else if (kept && !serverCopy && !formHasErrors) {
