@@ -108,6 +108,25 @@ def test_dropped_image_shows_in_the_live_preview(admin_page: Page, live_server, 
     )
 
 
+def test_a_photo_in_the_preview_is_scaled_to_the_pane_as_on_the_page(
+    admin_page: Page, live_server, section
+):
+    textarea = open_section(admin_page, live_server, section)
+    textarea.click()
+    admin_page.keyboard.press("Control+End")
+
+    textarea.evaluate(DROP_A_PHOTO)
+
+    figure_image = admin_page.locator(".markdown-editor__preview figure img")
+    expect(figure_image).to_have_js_property("complete", True)
+    shown, pane, picture = figure_image.evaluate(
+        """img => [img.getBoundingClientRect().width,
+                   img.closest(".markdown-editor__preview").clientWidth, img.naturalWidth]"""
+    )
+    assert pane < picture  # the photo is wider than the pane beside the text
+    assert shown <= pane
+
+
 def test_typing_after_a_drop_replaces_the_placeholder_and_saves(
     admin_page: Page, live_server, section
 ):
