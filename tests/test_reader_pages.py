@@ -108,8 +108,12 @@ def test_report_page_shows_its_reading_time(client):
     make_section(report, body="あ" * 1400)
 
     html = client.get(report.get_absolute_url()).content.decode()
+    english = client.get(f"/en{report.get_absolute_url()}").content.decode()
+    index = client.get("/en/").content.decode()
 
     assert re.findall(r'class="report__reading-time">(.*?)<', html) == ["約3分で読めます"]
+    assert re.findall(r'class="report__reading-time">(.*?)<', english) == ["3-minute read"]
+    assert "3-minute read" in index
 
 
 def test_byline_of_a_non_staff_author_is_not_a_link(client):
