@@ -1,5 +1,7 @@
 """Refusal pages: inside the admin's frame for staff, in the reader's site for everyone else."""
 
+import functools
+
 from django.contrib import admin
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -23,6 +25,28 @@ def permission_denied(request, exception=None):
         context = {"reason": reason, "back_url": _page_before(request)}
         template = "403.html"
     return TemplateResponse(request, template, context, status=403).render()
+
+
+def post_only(view):
+    """A view that changes something, reached only by its button's POST.
+
+    An address typed or reopened from the history is a GET: it is told so in the admin's
+    frame, with a way back, instead of the browser's bare 405 page; nothing runs."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if request.method == "POST":
+            return view(request, *args, **kwargs)
+        context = {
+            **admin.site.each_context(request),
+            "title": gettext("Use the button on the page"),
+            "back_url": _page_before(request) or reverse("admin:index"),
+        }
+        response = TemplateResponse(request, "admin/405.html", context, status=405)
+        response["Allow"] = "POST"
+        return response
+
+    return wrapper
 
 
 def _page_before(request) -> str:

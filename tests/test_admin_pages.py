@@ -124,6 +124,7 @@ def test_refusal_in_the_admin_is_styled_with_the_reason_and_a_way_back(client, a
     assert response.status_code == 403
     page = response.content.decode()
     assert 'id="site-name"' in page  # inside the admin's frame
+    assert '<li aria-current="page">この操作はできません</li>' in page  # in the admin's trail
     assert "403 Forbidden" not in page
     assert "このアカウントには、このページまたはこの操作の権限がありません。" in page
     assert f'<a class="button" href="{came_from}">前のページに戻る</a>' in page
@@ -218,3 +219,30 @@ def test_errors_are_listed_at_the_top_with_links_to_their_fields(client, author)
     assert '<a href="#id_heading">見出し</a>: ' in summary
     section.refresh_from_db()
     assert section.heading == "見出し"
+
+
+def test_an_action_address_opened_on_its_own_does_nothing_and_says_why(client, author, editor):
+    report = make_report(title="公開前のレポート")
+    section = make_section(report, author=author, status=SectionStatus.IN_REVIEW)
+    client.force_login(editor)
+    came_from = "http://testserver" + reverse("admin:blog_section_change", args=[section.pk])
+
+    responses = [
+        client.get(address, HTTP_REFERER=came_from)
+        for address in (
+            reverse("admin:blog_report_publish", args=[report.pk]),
+            reverse("admin:blog_section_transition", args=[section.pk, "approve"]),
+            reverse("admin:blog_section_comment", args=[section.pk]),
+        )
+    ]
+
+    for response in responses:
+        page = response.content.decode()
+        assert (response.status_code, response["Allow"]) == (405, "POST")
+        assert 'id="site-name"' in page  # the admin's own page, not the browser's bare one
+        assert "ボタンを押したときに操作を行うアドレス" in page
+        assert f'<a class="button" href="{came_from}">前のページに戻る</a>' in page
+    report.refresh_from_db()
+    section.refresh_from_db()
+    assert (report.is_published, section.status) == (False, SectionStatus.IN_REVIEW)
+    assert section.comments.count() == 0

@@ -14,7 +14,6 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_POST
 from markdownx.models import MarkdownxField
 from reversion.models import Version
 
@@ -22,6 +21,7 @@ from blog import revisions, roles, trash
 from blog.forms import MarkdownTextField
 from blog.models import Photo, Report, display_name_of
 from blog.widgets import MarkdownEditorWidget
+from cms.errors import post_only
 
 # Live preview and photo upload; the admin forms below tell it which text it edits.
 MARKDOWN_WIDGETS = {
@@ -102,7 +102,7 @@ class RevisionedAdmin(admin.ModelAdmin):
             ),
             path(
                 "<path:object_id>/revisions/<int:version_id>/restore/",
-                self.admin_site.admin_view(require_POST(self.restore_view)),
+                self.admin_site.admin_view(post_only(self.restore_view)),
                 name="{}_{}_restore".format(*info),
             ),
         ]

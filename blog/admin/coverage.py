@@ -12,13 +12,13 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext
-from django.views.decorators.http import require_POST
 
 from blog import coverage, roles
 from blog.admin.base import _int, tell_errors
 from blog.enums import DeadlineState
 from blog.forms import AssignWriterForm, CoverageFilterForm
 from blog.models import Report, Section
+from cms.errors import post_only
 from sessions.models import Event, Session
 
 
@@ -27,7 +27,7 @@ class CoverageBoardViews:
 
     def coverage_urls(self) -> list:
         def view(function, post=False):
-            return self.admin_site.admin_view(require_POST(function) if post else function)
+            return self.admin_site.admin_view(post_only(function) if post else function)
 
         return [
             path("coverage/", view(self.coverage_index_view), name="blog_coverage_index"),

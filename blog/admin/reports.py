@@ -13,7 +13,6 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_POST
 
 from blog import archive, editing, export, membership, trash, workflow
 from blog.admin import trash as trash_pages
@@ -37,6 +36,7 @@ from blog.forms import (
 from blog.models import Photo, Report, ReportMember, ShareLink, Tag, display_name_of
 from blog.sharing import share_url
 from cms.admin import KeepsOldSlugsAdmin
+from cms.errors import post_only
 
 
 @admin.register(Tag)
@@ -250,22 +250,22 @@ class ReportAdmin(CoverageBoardViews, TrashAdminMixin, PeopleMenusMixin, Revisio
         own = [
             path(
                 "<int:object_id>/publish/",
-                self.admin_site.admin_view(require_POST(self.publish_view)),
+                self.admin_site.admin_view(post_only(self.publish_view)),
                 name="{}_{}_publish".format(*info),
             ),
             path(
                 "<int:object_id>/unpublish/",
-                self.admin_site.admin_view(require_POST(self.unpublish_view)),
+                self.admin_site.admin_view(post_only(self.unpublish_view)),
                 name="{}_{}_unpublish".format(*info),
             ),
             path(
                 "<int:object_id>/share/",
-                self.admin_site.admin_view(require_POST(self.share_view)),
+                self.admin_site.admin_view(post_only(self.share_view)),
                 name="{}_{}_share".format(*info),
             ),
             path(
                 "<int:object_id>/share/<int:link_id>/revoke/",
-                self.admin_site.admin_view(require_POST(self.revoke_view)),
+                self.admin_site.admin_view(post_only(self.revoke_view)),
                 name="{}_{}_revoke".format(*info),
             ),
             path(

@@ -8,7 +8,6 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_POST
 
 from blog import editing, membership, roles, workflow
 from blog.admin.base import (
@@ -31,6 +30,7 @@ from blog.forms import (
     SectionAdminForm,
 )
 from blog.models import Section, SectionAutosave, display_name_of, normalized_text
+from cms.errors import post_only
 
 
 def chosen_reviewer(form):
@@ -252,17 +252,17 @@ class SectionAdmin(TrashAdminMixin, PeopleMenusMixin, RevisionedAdmin):
         own = [
             path(
                 "<int:object_id>/transition/<str:action>/",
-                self.admin_site.admin_view(require_POST(self.transition_view)),
+                self.admin_site.admin_view(post_only(self.transition_view)),
                 name="{}_{}_transition".format(*info),
             ),
             path(
                 "<int:object_id>/comment/",
-                self.admin_site.admin_view(require_POST(self.comment_view)),
+                self.admin_site.admin_view(post_only(self.comment_view)),
                 name="{}_{}_comment".format(*info),
             ),
             path(
                 "<int:object_id>/autosave/",
-                self.admin_site.admin_view(require_POST(self.autosave_view)),
+                self.admin_site.admin_view(post_only(self.autosave_view)),
                 name="{}_{}_autosave".format(*info),
             ),
         ]

@@ -14,11 +14,11 @@ from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext
-from django.views.decorators.http import require_POST
 
 from blog import audit, trash
 from blog.admin.base import tell, tell_errors
 from blog.models import Photo, Report, Section
+from cms.errors import post_only
 
 KINDS = {"report": Report, "section": Section, "photo": Photo}
 AUDIT_PAGE_SIZE = 50
@@ -26,7 +26,7 @@ AUDIT_PAGE_SIZE = 50
 
 def urls(admin_site) -> list:
     def view(function, post=False):
-        wrapped = require_POST(function) if post else function
+        wrapped = post_only(function) if post else function
         return admin_site.admin_view(
             lambda request, **kwargs: wrapped(request, admin_site, **kwargs)
         )
