@@ -197,8 +197,11 @@ class Rendered:
 class _PhotoFigures(Treeprocessor):
     """Take each `![...](photo:N)` out of the text flow and leave a placeholder paragraph.
 
-    A figure is a block, so it cannot stay inside a paragraph: it goes right after the
-    paragraph (or heading) that held it, and a paragraph left empty goes away.
+    A figure is a block, so it cannot stay inside a paragraph. A photo that begins a line
+    of its paragraph (writers often leave no blank line around it) splits the paragraph
+    there: what came before it, the figure, what follows. One typed in the middle of a line
+    goes right after the paragraph (or heading) that held it. A paragraph left empty goes
+    away.
     """
 
     def __init__(self, md, placeholder_prefix: str):
@@ -219,20 +222,53 @@ class _PhotoFigures(Treeprocessor):
             )
             block = self._phrasing_block(image, parents)
             parent = parents[image]
-            index = list(parent).index(image)
-            _remove_keeping_tail(parent, image)
             if block is None:
                 # In a list item or table cell without a paragraph: a figure may sit there.
+                index = list(parent).index(image)
+                _remove_keeping_tail(parent, image)
                 parent.insert(index, placeholder)
                 continue
+            rest = None
+            if parent is block and block.tag == "p" and self._begins_a_line(block, image):
+                rest = self._take_what_follows(block, image, parents)
+            _remove_keeping_tail(parent, image)
             container = parents[block]
             anchor = placed_after.get(block, block)
             container.insert(list(container).index(anchor) + 1, placeholder)
             placed_after[block] = placeholder
             parents[placeholder] = container
+            if rest is not None:
+                container.insert(list(container).index(placeholder) + 1, rest)
+                parents[rest] = container
+                placed_after[rest] = rest  # its own photos go after it
         for block in placed_after:
             if not (block.text or "").strip() and len(block) == 0:
                 parents[block].remove(block)
+
+    @staticmethod
+    def _begins_a_line(block: ElementTree.Element, image: ElementTree.Element) -> bool:
+        """Nothing before the photo in its paragraph, or a line break right before it."""
+        index = list(block).index(image)
+        before = (block[index - 1].tail if index else block.text) or ""
+        return before.rstrip(" \t").endswith("\n") or (not index and not before.strip())
+
+    @staticmethod
+    def _take_what_follows(block, image, parents) -> ElementTree.Element:
+        """A new paragraph holding what followed the photo in `block`, taken out of it."""
+        children = list(block)
+        index = children.index(image)
+        if index:
+            children[index - 1].tail = (children[index - 1].tail or "").rstrip()
+        else:
+            block.text = (block.text or "").rstrip()
+        rest = ElementTree.Element(block.tag)
+        rest.text = (image.tail or "").lstrip()
+        image.tail = None
+        for child in children[index + 1 :]:
+            block.remove(child)
+            rest.append(child)
+            parents[child] = rest
+        return rest
 
     @staticmethod
     def _phrasing_block(element, parents):

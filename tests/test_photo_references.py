@@ -104,6 +104,27 @@ def test_figure_leaves_the_paragraph_it_was_typed_in(report_with_photo):
     )
 
 
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ("![説明](photo:{pk})\n後の文", "FIGURE\n<p>後の文</p>"),
+        ("前の文\n![説明](photo:{pk})\n後の文", "<p>前の文</p>\nFIGURE\n<p>後の文</p>"),
+        ("前の文\n![説明](photo:{pk})", "<p>前の文</p>\nFIGURE"),
+        (
+            "**太字**\n![説明](photo:{pk}) 同じ行の続き",
+            "<p><strong>太字</strong></p>\nFIGURE\n<p>同じ行の続き</p>",
+        ),
+    ],
+)
+def test_a_photo_beginning_a_line_stays_where_it_was_typed(report_with_photo, body, expected):
+    _report, section, photo = report_with_photo
+    section.body = body.format(pk=photo.pk)
+    section.save()
+
+    html = re.sub(r"<!-- photo:\d+ --><figure.*?</figure>", "FIGURE", section.body_html, flags=re.S)
+    assert html == expected
+
+
 def test_preview_and_public_page_show_the_same_figure(client, report_with_photo):
     report, section, photo = report_with_photo
     body = f"![舞台](photo:{photo.pk})"
