@@ -72,15 +72,18 @@ def _check_may_trash(obj: Trashable, report: Report, by) -> None:
     permission = f"blog.delete_{type(obj)._meta.model_name}"
     if by.has_perm(permission, obj):
         return
-    if report.is_live and by.has_perm("blog.view_report", report):
+    if refusal(obj, by=by):
         raise _live_refusal(report)
     raise PermissionDenied(_("You may not move this to the trash."))
 
 
-def refusal(obj: Trashable) -> str:
-    """Why `obj` cannot go to the trash now, or "" (for the admin, before it asks)."""
+def refusal(obj: Trashable, *, by=None) -> str:
+    """Why `obj` cannot go to the trash now, or "" (for the admin, before it asks).
+
+    The reason asks for the report to be unpublished: with `by`, it is given only to
+    someone who may do that; anyone else is simply refused."""
     report = obj if isinstance(obj, Report) else obj.report
-    if report.is_live:
+    if report.is_live and (by is None or by.has_perm("blog.publish_report", report)):
         return str(_live_refusal(report).message)
     return ""
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 from reversion.models import Version
 
 from blog import editing, membership, trash, workflow
+from blog.enums import SectionStatus
 from blog.models import (
     Photo,
     Report,
@@ -32,6 +33,7 @@ from tests.factories import (
     make_session,
     make_speaker,
     make_user,
+    make_writer_of,
 )
 from tests.forms import form_values
 
@@ -288,6 +290,24 @@ def test_a_published_report_cannot_be_deleted_only_unpublished_first(client, edi
     workflow.unpublish(report, by=editor)
     trash.trash_report(report, by=editor)
     assert Report.objects.filter(pk=report.pk).exists() is False
+
+
+@pytest.mark.parametrize("kind", ["section", "report"])
+def test_a_writer_is_refused_without_being_told_to_unpublish(client, author, kind):
+    report = make_report(published=True, title="公開中のレポート")
+    make_writer_of(report, author)
+    section = make_section(report, author=author, status=SectionStatus.APPROVED)
+    obj = section if kind == "section" else report
+    client.force_login(author)
+
+    page = client.get(reverse(f"admin:blog_{kind}_delete", args=[obj.pk]))
+    posted = client.post(reverse(f"admin:blog_{kind}_delete", args=[obj.pk]), {"post": "yes"})
+
+    assert (page.status_code, posted.status_code) == (403, 403)
+    assert "公開を取り下げて" not in page.content.decode() + posted.content.decode()
+    with pytest.raises(PermissionDenied):
+        trash.move_to_trash(obj, by=author)
+    assert type(obj).objects.filter(pk=obj.pk).exists() is True
 
 
 @pytest.mark.parametrize("kind", ["section", "photo"])

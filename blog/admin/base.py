@@ -181,7 +181,7 @@ class TrashAdminMixin:
 
     def delete_view(self, request, object_id, extra_context=None):
         obj = self.get_object(request, object_id)
-        refusal = trash.refusal(obj) if obj is not None else ""
+        refusal = trash.refusal(obj, by=request.user) if obj is not None else ""
         if refusal and self.has_view_permission(request, obj):
             messages.error(request, refusal)
             info = self.opts.app_label, self.opts.model_name
