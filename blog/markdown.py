@@ -222,16 +222,15 @@ class _PhotoFigures(Treeprocessor):
             )
             block = self._phrasing_block(image, parents)
             parent = parents[image]
+            index = list(parent).index(image)
+            rest = None
+            if parent is block and block.tag == "p" and self._begins_a_line(block, index):
+                rest = self._take_what_follows(block, index, parents)
+            _remove_keeping_tail(parent, image)
             if block is None:
                 # In a list item or table cell without a paragraph: a figure may sit there.
-                index = list(parent).index(image)
-                _remove_keeping_tail(parent, image)
                 parent.insert(index, placeholder)
                 continue
-            rest = None
-            if parent is block and block.tag == "p" and self._begins_a_line(block, image):
-                rest = self._take_what_follows(block, image, parents)
-            _remove_keeping_tail(parent, image)
             container = parents[block]
             anchor = placed_after.get(block, block)
             container.insert(list(container).index(anchor) + 1, placeholder)
@@ -246,17 +245,17 @@ class _PhotoFigures(Treeprocessor):
                 parents[block].remove(block)
 
     @staticmethod
-    def _begins_a_line(block: ElementTree.Element, image: ElementTree.Element) -> bool:
-        """Nothing before the photo in its paragraph, or a line break right before it."""
-        index = list(block).index(image)
+    def _begins_a_line(block: ElementTree.Element, index: int) -> bool:
+        """Nothing before the photo at `index` in its paragraph, or a line break."""
         before = (block[index - 1].tail if index else block.text) or ""
         return before.rstrip(" \t").endswith("\n") or (not index and not before.strip())
 
     @staticmethod
-    def _take_what_follows(block, image, parents) -> ElementTree.Element:
-        """A new paragraph holding what followed the photo in `block`, taken out of it."""
+    def _take_what_follows(block, index, parents) -> ElementTree.Element:
+        """A new paragraph holding what followed the photo at `index` in `block`, taken
+        out of it."""
         children = list(block)
-        index = children.index(image)
+        image = children[index]
         if index:
             children[index - 1].tail = (children[index - 1].tail or "").rstrip()
         else:

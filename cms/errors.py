@@ -14,12 +14,7 @@ def permission_denied(request, exception=None):
     user = getattr(request, "user", None)
     in_admin = request.path.startswith(reverse("admin:index"))
     if in_admin and user is not None and user.is_active and user.is_staff:
-        context = {
-            **admin.site.each_context(request),
-            "title": gettext("You may not do this"),
-            "reason": reason,
-            "back_url": _page_before(request) or reverse("admin:index"),
-        }
+        context = _in_admin_frame(request, gettext("You may not do this")) | {"reason": reason}
         template = "admin/403.html"
     else:
         context = {"reason": reason, "back_url": _page_before(request)}
@@ -37,16 +32,21 @@ def post_only(view):
     def wrapper(request, *args, **kwargs):
         if request.method == "POST":
             return view(request, *args, **kwargs)
-        context = {
-            **admin.site.each_context(request),
-            "title": gettext("Use the button on the page"),
-            "back_url": _page_before(request) or reverse("admin:index"),
-        }
+        context = _in_admin_frame(request, gettext("Use the button on the page"))
         response = TemplateResponse(request, "admin/405.html", context, status=405)
         response["Allow"] = "POST"
         return response
 
     return wrapper
+
+
+def _in_admin_frame(request, title: str) -> dict:
+    """What a refusal page in the admin's frame needs: the frame, its title, a way back."""
+    return {
+        **admin.site.each_context(request),
+        "title": title,
+        "back_url": _page_before(request) or reverse("admin:index"),
+    }
 
 
 def _page_before(request) -> str:

@@ -73,6 +73,14 @@ def open_section(page: Page, live_server, section: Section):
     return textarea
 
 
+def open_at_the_end(page: Page, live_server, section: Section):
+    """The section's editor, the caret after its last character, as a writer goes on."""
+    textarea = open_section(page, live_server, section)
+    textarea.click()
+    page.keyboard.press("Control+End")
+    return textarea
+
+
 def compose(page: Page, steps: list[str], pause_ms: int = 150) -> None:
     """Type through an emulated input method: each step is what the composition shows."""
     session = page.context.new_cdp_session(page)
@@ -86,9 +94,7 @@ def compose(page: Page, steps: list[str], pause_ms: int = 150) -> None:
 
 
 def test_dropped_image_shows_in_the_live_preview(admin_page: Page, live_server, section):
-    textarea = open_section(admin_page, live_server, section)
-    textarea.click()
-    admin_page.keyboard.press("Control+End")
+    textarea = open_at_the_end(admin_page, live_server, section)
 
     textarea.evaluate(DROP_A_PHOTO)
 
@@ -111,9 +117,7 @@ def test_dropped_image_shows_in_the_live_preview(admin_page: Page, live_server, 
 def test_a_photo_in_the_preview_is_scaled_to_the_pane_as_on_the_page(
     admin_page: Page, live_server, section
 ):
-    textarea = open_section(admin_page, live_server, section)
-    textarea.click()
-    admin_page.keyboard.press("Control+End")
+    textarea = open_at_the_end(admin_page, live_server, section)
 
     textarea.evaluate(DROP_A_PHOTO)
 
@@ -130,9 +134,7 @@ def test_a_photo_in_the_preview_is_scaled_to_the_pane_as_on_the_page(
 def test_typing_after_a_drop_replaces_the_placeholder_and_saves(
     admin_page: Page, live_server, section
 ):
-    textarea = open_section(admin_page, live_server, section)
-    textarea.click()
-    admin_page.keyboard.press("Control+End")
+    textarea = open_at_the_end(admin_page, live_server, section)
     textarea.evaluate(DROP_A_PHOTO)
     expect(admin_page.locator(".markdown-editor__preview figure")).to_have_count(1)
 
@@ -181,9 +183,7 @@ def test_japanese_typed_through_an_input_method_is_saved_exactly_once(
 def test_photo_uploaded_during_composition_waits_for_its_end(
     admin_page: Page, live_server, section
 ):
-    textarea = open_section(admin_page, live_server, section)
-    textarea.click()
-    admin_page.keyboard.press("Control+End")
+    textarea = open_at_the_end(admin_page, live_server, section)
     session = compose(admin_page, ["し", "しゃ"])
 
     textarea.evaluate(DROP_A_PHOTO)

@@ -14,13 +14,18 @@ from tests.conftest import TEST_REDIS_URL
 pytestmark = pytest.mark.redis
 
 
+def named_cache(prefix: str, name: str) -> cache.RedisCache:
+    """One process's cache, its connections named `name` in Redis's CLIENT LIST."""
+    config = backends.cache(TEST_REDIS_URL)
+    config |= {"KEY_PREFIX": prefix, "OPTIONS": {**config["OPTIONS"], "client_name": name}}
+    return cache.RedisCache(config["LOCATION"], config)
+
+
 @pytest.fixture
 def processes():
     """Two processes' caches sharing Redis under a prefix no other test uses."""
     prefix = f"test-{uuid.uuid4().hex}"
-    config = {**backends.cache(TEST_REDIS_URL), "KEY_PREFIX": prefix}
-    first = cache.RedisCache(config["LOCATION"], config)
-    second = cache.RedisCache(config["LOCATION"], config)
+    first, second = (named_cache(prefix, f"{prefix}-{which}") for which in ("first", "second"))
     yield first, second
     first.close_connections()
     second.close_connections()
@@ -151,17 +156,15 @@ def redis_clients(name: str, kind: str) -> int:
         return sum(1 for entry in client.client_list(_type=kind) if entry["name"] == name)
 
 
-def test_closing_a_cache_closes_its_subscription_and_its_connections():
-    name = f"test-{uuid.uuid4().hex}"
-    config = backends.cache(TEST_REDIS_URL)
-    config |= {"KEY_PREFIX": name, "OPTIONS": {**config["OPTIONS"], "client_name": name}}
-    process = cache.RedisCache(config["LOCATION"], config)
-    process.add_announced("generation", 1)
-    assert process.get_watched("generation") == 1
+def test_closing_a_cache_closes_its_subscription_and_its_connections(processes):
+    first, _ = processes
+    name = f"{first.key_prefix}-first"
+    first.add_announced("generation", 1)
+    assert first.get_watched("generation") == 1
     assert redis_clients(name, "pubsub") == 1
     assert redis_clients(name, "normal") == 1
 
-    process.close_connections()
+    first.close_connections()
 
     # Redis notices a closed socket on its next pass: wait for it a moment.
     deadline = time.monotonic() + 2
@@ -171,10 +174,4 @@ def test_closing_a_cache_closes_its_subscription_and_its_connections():
         time.sleep(0.01)
     assert redis_clients(name, "pubsub") == 0
     assert redis_clients(name, "normal") == 0
-    try:
-        assert process.get_watched("generation") == 1  # and the cache still works afterwards
-    finally:
-        process.close_connections()
-        with redis.Redis.from_url(TEST_REDIS_URL) as client:
-            for key in client.scan_iter(f"{name}:*"):
-                client.delete(key)
+    assert first.get_watched("generation") == 1  # and the cache still works afterwards

@@ -181,8 +181,9 @@ class TrashAdminMixin:
 
     def delete_view(self, request, object_id, extra_context=None):
         obj = self.get_object(request, object_id)
+        # Given only to those who may unpublish (editors, who see everything).
         refusal = trash.refusal(obj, by=request.user) if obj is not None else ""
-        if refusal and self.has_view_permission(request, obj):
+        if refusal:
             messages.error(request, refusal)
             info = self.opts.app_label, self.opts.model_name
             return HttpResponseRedirect(reverse("admin:{}_{}_change".format(*info), args=[obj.pk]))
