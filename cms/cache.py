@@ -12,9 +12,13 @@ process subscribes once to the counter's channel; a change (`incr_announced`,
 `add_announced`) is made and announced in one Lua script, so no change goes unannounced;
 and a read (`get_watched`) first takes whatever announcements already sit on the
 subscription's socket (one `poll`, no round trip). Redis sends an announcement to the
-subscribers in the same pass of its event loop as its answer to the change, microseconds
-apart; a reader's request that follows a change (the editor's page answered, a link
-followed) comes far later, and finds it waiting. When the subscription breaks, reads ask
+subscribers in the same pass of its event loop as its answer to the change, but in no set
+order: now and then the answer comes back first. So a change is not called done until one
+more round trip has come back, which Redis answers only after that pass: by then the
+announcement sits in the socket of every process on the same host that watches the
+counter, and the process that made the change has taken the new value itself. A reader's
+request that follows a change (the editor's page answered, a link followed) finds it
+waiting. When the subscription breaks, reads ask
 Redis again until it is back, and a watched number is checked with Redis at least every
 WATCH_RECHECK_SECONDS whatever happens, which bounds what a silently dead connection could
 hide.
@@ -123,13 +127,24 @@ class RedisCache(redis.RedisCache):
         value = client.eval(_INCR_AND_ANNOUNCE, 1, key, self._channel(key))
         if value is None:
             raise ValueError(f"Key '{key}' not found.")
-        return int(value)
+        return self._announced(client, key, int(value))
 
     def add_announced(self, key: str, value: int, version=None) -> int:
         """Start the counter at `value` unless it exists; the counter's value either way."""
         key = self.make_and_validate_key(key, version=version)
         client = self._cache.get_client(key, write=True)
-        return int(client.eval(_ADD_AND_ANNOUNCE, 1, key, self._channel(key), value))
+        current = int(client.eval(_ADD_AND_ANNOUNCE, 1, key, self._channel(key), value))
+        return self._announced(client, key, current)
+
+    def _announced(self, client, full_key: str, value: int) -> int:
+        """Wait until the announcement of `value` is out; this process knows it at once."""
+        # Answered only after the pass that sent the announcement (see the module's notes).
+        client.ping()
+        watch = self._watches.get(full_key)
+        if watch is not None and watch.pid == os.getpid():
+            with watch.lock:
+                watch.value = value if watch.value is None else max(watch.value, value)
+        return value
 
     def get_watched(self, key: str, version=None) -> int | None:
         """The counter's value as this process knows it, current to every announcement
