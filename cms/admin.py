@@ -1,11 +1,34 @@
-"""What the admin pages of every public object with a slug share."""
+"""What the site's admin pages share."""
 
 from django.contrib import admin
+from django.contrib.admin.utils import display_for_value
 
 from cms.slugs import record_slug_change, stored_slug
 
 
-class KeepsOldSlugsAdmin(admin.ModelAdmin):
+class NamesTheSavedObject:
+    """A change page refused for bad input still names the object as it is saved.
+
+    Django checks the form by writing its values into the object it then names in the
+    title and the trail: a heading emptied by mistake showed as "-", as if the save had
+    lost it. Only the form keeps what was typed; the name comes from the database.
+    """
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        form = context["adminform"].form
+        if change and obj is not None and form.is_bound and form.errors:
+            saved = type(obj)._base_manager.filter(pk=obj.pk).first()
+            if saved is not None:
+                context["original"] = saved
+                context["subtitle"] = display_for_value(str(saved), self.get_empty_value_display())
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+
+class ModelAdmin(NamesTheSavedObject, admin.ModelAdmin):
+    """The base of every admin page of ours."""
+
+
+class KeepsOldSlugsAdmin(ModelAdmin):
     """An editor may change a slug; the old address then redirects to the new one.
 
     Django's admin saves each change page in one transaction, so the object and its

@@ -180,6 +180,25 @@ def test_second_save_from_the_same_version_is_refused_and_keeps_the_text(client,
     assert section.body == "編集者の修正"
 
 
+def test_a_refused_save_keeps_the_saved_heading_in_the_title_and_trail(client, author):
+    section = make_section(make_report(), author=author, heading="保存済みの見出し")
+    client.force_login(author)
+
+    response = client.post(change_url(section), form_data(section, heading=""))
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["heading"]
+    html = response.content.decode()
+    title = re.search(r"<title>(.*?)</title>", html, re.S).group(1)
+    assert "保存済みの見出し | 節 を変更" in title
+    trail = re.search(r'<li aria-current="page">(.*?)</li>', html, re.S).group(1)
+    assert trail.strip() == "保存済みの見出し"
+    heading_field = re.search(r'<input[^>]*name="heading"[^>]*>', html).group(0)
+    assert "value=" not in heading_field  # the form keeps what was typed: nothing
+    section.refresh_from_db()
+    assert section.heading == "保存済みの見出し"
+
+
 def test_a_save_from_your_own_other_tab_is_told_as_yours(client, author):
     section = make_section(make_report(), author=author, body="最初の本文")
     started_from = section.version

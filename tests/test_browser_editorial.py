@@ -92,6 +92,10 @@ def test_writer_and_editor_take_a_section_from_draft_to_the_published_page(
     chief.get_by_role("button", name="承認する").click()
     expect(chief.locator(".workflow-panel__state")).to_contain_text("承認済み")
     chief.goto(f"{live_server.url}/admin/blog/report/{report.pk}/change/")
+    # Format names as their makers spell them, not in the admin's capitals.
+    # (innerText, unlike the text, is as shown: after CSS's text-transform.)
+    export = chief.locator(".object-tools a[download]").first
+    assert export.inner_text() == "はてなブログ Markdown でダウンロード"
     chief.get_by_role("button", name="今すぐ公開").click()
     expect(chief.locator(".messagelist")).to_contain_text("公開しました")
 

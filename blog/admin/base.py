@@ -21,6 +21,7 @@ from blog import revisions, roles, trash
 from blog.forms import MarkdownTextField
 from blog.models import Photo, Report, display_name_of
 from blog.widgets import MarkdownEditorWidget
+from cms.admin import ModelAdmin
 from cms.errors import post_only
 
 # Live preview and photo upload; the admin forms below tell it which text it edits.
@@ -71,7 +72,7 @@ def error_links(form, formsets) -> list[dict]:
     return found
 
 
-class RevisionedAdmin(admin.ModelAdmin):
+class RevisionedAdmin(ModelAdmin):
     """Revision history (list, compare, restore) of objects saved through blog/editing.py,
     which records a revision for every change."""
 

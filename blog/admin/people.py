@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from blog.models import (
     AuthorProfile,
 )
+from cms.admin import NamesTheSavedObject
 
 User = get_user_model()
 
@@ -22,7 +23,7 @@ admin.site.unregister(User)
 
 
 @admin.register(User)
-class AuthorUserAdmin(UserAdmin):
+class AuthorUserAdmin(NamesTheSavedObject, UserAdmin):
     inlines = [AuthorProfileInline]
     list_display = ["username", "display_name", "email", "is_staff"]
     list_select_related = ["author_profile"]

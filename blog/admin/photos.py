@@ -7,6 +7,7 @@ from blog import editing, roles, trash
 from blog.admin.base import TrashAdminMixin, tell, thumbnail, yes_no_icon
 from blog.enums import EDITABLE_BY_AUTHOR, ReportStatus
 from blog.models import Photo, Report, Section, alt_placeholders
+from cms.admin import ModelAdmin
 
 
 def save_photo_rows(formset, section: Section, *, by) -> bool:
@@ -127,7 +128,7 @@ class SectionPhotoInline(PhotoInlineBase):
 
 
 @admin.register(Photo)
-class PhotoAdmin(TrashAdminMixin, GalleryFlagMixin, admin.ModelAdmin):
+class PhotoAdmin(TrashAdminMixin, GalleryFlagMixin, ModelAdmin):
     list_display = ["preview", "alt_text", "report", "section", "gallery_display", "position"]
     list_display_links = ["preview", "alt_text"]
     list_filter = ["in_gallery", ("report", admin.RelatedOnlyFieldListFilter)]
