@@ -104,10 +104,19 @@ AUTHENTICATION_BACKENDS = [
 ]
 
 # Login throttling: LOGIN_FAILURE_LIMIT wrong passwords lock out, for a while, the account
-# (however many addresses tried it), the address (however many accounts it tried) and
-# the pair. Behind a proxy the address is the client's, never the proxy's (see
+# (however many addresses tried it) and the pair; LOGIN_ADDRESS_FAILURE_LIMIT the address
+# (however many accounts it tried), higher because a team may share one (cms/login_limits.py).
+# Behind a proxy the address is the client's, never the proxy's (see
 # cms/client_address.py), so one client cannot lock out everybody else.
+AXES_HANDLER = "cms.login_limits.LoginLimitsHandler"
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+LOGIN_ADDRESS_FAILURE_LIMIT = env_int("LOGIN_ADDRESS_FAILURE_LIMIT", 20)
+for _name, _limit in (
+    ("LOGIN_FAILURE_LIMIT", AXES_FAILURE_LIMIT),
+    ("LOGIN_ADDRESS_FAILURE_LIMIT", LOGIN_ADDRESS_FAILURE_LIMIT),
+):
+    if _limit < 1:
+        raise ImproperlyConfigured(f"{_name} must be 1 or more.")
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username"], ["ip_address"], ["username", "ip_address"]]
 AXES_CLIENT_IP_CALLABLE = "cms.client_address.client_address"

@@ -1,5 +1,6 @@
 import pytest
 from axes.models import AccessAttempt
+from django.conf import settings as django_settings
 
 from tests.factories import make_user
 
@@ -18,6 +19,13 @@ def from_address(address: str) -> dict:
 
 def through_proxy(client_address: str, proxy: str = "10.0.0.1") -> dict:
     return {"REMOTE_ADDR": proxy, "HTTP_X_FORWARDED_FOR": client_address}
+
+
+def try_many_accounts(client, headers_for=lambda number: {}, failures=None) -> None:
+    """Wrong passwords for one account after another (`failures` of them, by default as
+    many as lock out an address), each request's headers from `headers_for(number)`."""
+    for number in range(failures or django_settings.LOGIN_ADDRESS_FAILURE_LIMIT):
+        log_in(client, f"someone{number}", "wrong", **headers_for(number))
 
 
 def test_right_password_logs_in(client):
@@ -75,15 +83,38 @@ def test_login_without_next_goes_to_the_admin_home(client):
 
 
 def test_one_address_trying_many_accounts_is_locked_out(client):
-    for number in range(5):
-        make_user(f"writer{number}", group="Writers")
-        log_in(client, f"writer{number}", "wrong", **from_address("198.51.100.7"))
     make_user("editor", group="Editors")
+    limit = django_settings.LOGIN_ADDRESS_FAILURE_LIMIT
+    assert limit == 20  # the default, as the README gives it
+    try_many_accounts(client, lambda number: from_address("198.51.100.7"), failures=limit - 1)
+    assert (
+        log_in(client, "editor", "secret-pass", **from_address("198.51.100.7")).status_code == 302
+    )
+    client.logout()
+    try_many_accounts(client, lambda number: from_address("198.51.100.7"), failures=limit)
 
     locked = log_in(client, "editor", "secret-pass", **from_address("198.51.100.7"))
     elsewhere = log_in(client, "editor", "secret-pass", **from_address("198.51.100.8"))
 
     assert (locked.status_code, elsewhere.status_code) == (429, 302)
+
+
+def test_one_forgotten_password_does_not_lock_out_the_team_sharing_its_address(client):
+    """A team at a conference logs in through the venue's one address."""
+    make_user("forgetful", group="Writers")
+    make_user("colleague", group="Writers")
+    make_user("another", group="Writers")
+    venue = from_address("198.51.100.50")
+    for _ in range(django_settings.AXES_FAILURE_LIMIT):
+        log_in(client, "forgetful", "wrong", **venue)
+    log_in(client, "another", "typo", **venue)  # someone else mistypes once meanwhile
+
+    forgetful = log_in(client, "forgetful", "secret-pass", **venue)
+    colleague = log_in(client, "colleague", "secret-pass", **venue)
+    client.logout()
+    another = log_in(client, "another", "secret-pass", **venue)
+
+    assert (forgetful.status_code, colleague.status_code, another.status_code) == (429, 302, 302)
 
 
 def test_one_account_tried_from_many_addresses_is_locked_out(client):
@@ -100,9 +131,7 @@ def test_one_account_tried_from_many_addresses_is_locked_out(client):
 
 def test_behind_a_proxy_clients_are_counted_apart(client, settings):
     settings.TRUSTED_PROXY_COUNT = 1
-    for number in range(5):
-        make_user(f"writer{number}", group="Writers")
-        log_in(client, f"writer{number}", "wrong", **through_proxy("198.51.100.7"))
+    try_many_accounts(client, lambda number: through_proxy("198.51.100.7"))
     make_user("editor", group="Editors")
 
     attacker = log_in(client, "editor", "secret-pass", **through_proxy("198.51.100.7"))
@@ -114,11 +143,8 @@ def test_behind_a_proxy_clients_are_counted_apart(client, settings):
 
 def test_behind_a_proxy_only_the_proxys_own_entry_is_believed(client, settings):
     settings.TRUSTED_PROXY_COUNT = 1
-    for number in range(5):
-        make_user(f"writer{number}", group="Writers")
-        # The client writes a new address of its own each time; the proxy appends the real one.
-        forged = f"192.0.2.{number}, 198.51.100.7"
-        log_in(client, f"writer{number}", "wrong", **through_proxy(forged))
+    # The client writes a new address of its own each time; the proxy appends the real one.
+    try_many_accounts(client, lambda number: through_proxy(f"192.0.2.{number}, 198.51.100.7"))
     make_user("editor", group="Editors")
 
     response = log_in(client, "editor", "secret-pass", **through_proxy("198.51.100.7"))
@@ -128,10 +154,10 @@ def test_behind_a_proxy_only_the_proxys_own_entry_is_believed(client, settings):
 
 def test_without_a_proxy_a_forged_forwarded_header_changes_nothing(client, settings):
     settings.TRUSTED_PROXY_COUNT = 0
-    for number in range(5):
-        make_user(f"writer{number}", group="Writers")
-        headers = {"REMOTE_ADDR": "198.51.100.7", "HTTP_X_FORWARDED_FOR": f"192.0.2.{number}"}
-        log_in(client, f"writer{number}", "wrong", **headers)
+    try_many_accounts(
+        client,
+        lambda number: {"REMOTE_ADDR": "198.51.100.7", "HTTP_X_FORWARDED_FOR": f"192.0.2.{number}"},
+    )
     make_user("editor", group="Editors")
 
     response = log_in(

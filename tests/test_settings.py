@@ -55,6 +55,14 @@ def load_settings(**env) -> subprocess.CompletedProcess:
     )
 
 
+@pytest.mark.parametrize("name", ["LOGIN_FAILURE_LIMIT", "LOGIN_ADDRESS_FAILURE_LIMIT"])
+def test_a_login_limit_below_one_stops_the_start(name):
+    result = load_settings(DEBUG="1", **{name: "0"})
+
+    assert result.returncode == 1
+    assert f"{name} must be 1 or more." in result.stderr
+
+
 def test_production_refuses_to_start_without_a_secret_key():
     result = load_settings()
 
