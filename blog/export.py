@@ -12,6 +12,7 @@ Labels ("目次", "執筆", ...) are the page's own, in the language the reports
 
 import dataclasses
 import datetime
+import itertools
 import re
 from urllib.parse import urljoin
 
@@ -241,9 +242,11 @@ def _figure_html(figure: Figure) -> str:
 
 def _hatena_markdown(source: str, report: ExportedReport, label_prefix: str) -> str:
     """A text's Markdown as Hatena should get it: each `![alt](photo:N "caption")` becomes a
-    figure with its absolute address, placed after the block that held it (as our page
-    does); footnote labels get the section's prefix, so that two sections' `[^1]` stay two
-    footnotes in the one entry; root-relative links point to our site. Code is left alone.
+    figure with its absolute address, placed where our page places it (blog/markdown.py):
+    one beginning a line of a paragraph splits the paragraph there, any other goes after
+    the block that held it; footnote labels get the section's prefix, so that two sections'
+    `[^1]` stay two footnotes in the one entry; root-relative links point to our site.
+    Code is left alone.
     """
     if not source.strip():
         return ""
@@ -258,12 +261,17 @@ def _hatena_markdown(source: str, report: ExportedReport, label_prefix: str) -> 
     # Top-level blocks, and the lines between them: CommonMark reads a footnote definition
     # (`[^1]: ...`) as a link reference definition, which makes no block of its own.
     spans, done = [], 0
-    for start, end in (token.map for token in tokens if token.level == 0 and token.map):
-        spans += [(done, start), (start, end)] if done < start else [(start, end)]
+    for token in tokens:
+        if token.level != 0 or not token.map:
+            continue
+        start, end = token.map
+        if done < start:
+            spans.append((done, start, None))
+        spans.append((start, end, token.type))
         done = end
-    spans.append((done, len(lines)))
+    spans.append((done, len(lines), None))
     output: list[str] = []
-    for start, end in spans:
+    for start, end, kind in spans:
         block_lines = lines[start:end]
         # Code is blanked out (same length, so positions hold) before searching.
         masked = "\n".join(
@@ -271,12 +279,36 @@ def _hatena_markdown(source: str, report: ExportedReport, label_prefix: str) -> 
             for offset, line in enumerate(block_lines)
         )
         masked = _CODE_SPAN.sub(lambda match: " " * len(match[0]), masked)
-        text, figures = _rewrite_outside_code("\n".join(block_lines), masked, report, label_prefix)
-        if text.strip() or not figures:
-            output.extend(text.split("\n"))
-        for figure in figures:
-            output.extend(["", figure, ""])
+        text = "\n".join(block_lines)
+        if kind == "paragraph_open":
+            pieces = _cut_where_photos_begin_a_line(text, masked)
+        else:
+            pieces = [(text, masked)]
+        for piece, masked_piece in pieces:
+            piece, figures = _rewrite_outside_code(piece, masked_piece, report, label_prefix)
+            if len(pieces) > 1:
+                piece = piece.strip()  # the line breaks around a cut
+            if piece.strip() or not figures:
+                output.extend(piece.split("\n"))
+            for figure in figures:
+                output.extend(["", figure, ""])
     return re.sub(r"\n{3,}", "\n\n", "\n".join(output)).strip()
+
+
+def _cut_where_photos_begin_a_line(text: str, masked: str) -> list[tuple[str, str]]:
+    """A paragraph cut before and after each photo that begins one of its lines: what came
+    before, the photo, what follows, each with its masked copy."""
+    cuts = []
+    for match in _PHOTO_REFERENCE.finditer(masked):
+        line_start = masked.rfind("\n", 0, match.start()) + 1
+        if not masked[line_start : match.start()].strip(" \t"):
+            cuts += [match.start(), match.end()]
+    bounds = [0, *cuts, len(text)]
+    return [
+        (text[start:end], masked[start:end])
+        for start, end in itertools.pairwise(bounds)
+        if start < end
+    ]
 
 
 def _rewrite_outside_code(

@@ -215,6 +215,34 @@ def test_hatena_markdown_places_figures_after_their_paragraph_and_leaves_code_al
 
 
 @pytest.mark.django_db
+def test_hatena_markdown_puts_a_photo_beginning_a_line_where_the_page_does():
+    report = make_report()
+    section = make_section(report, body="仮")
+    first, second = (make_photo(report, section, alt_text=alt) for alt in ("一枚目", "二枚目"))
+    section.body = (
+        f"写真の前の文です。\n![会場](photo:{first.pk})\n写真のあとの文です。"
+        f"文中の ![二枚目](photo:{second.pk}) はここに。\n  ![会場](photo:{first.pk}) 行頭の写真。"
+    )
+    section.save()
+
+    markdown = exported(report, ExportFormat.HATENA)
+
+    def figure(photo):
+        return re.search(rf"<figure[^\n]*?{re.escape(photo.src)}.*?</figure>", markdown)[0]
+
+    body = markdown[markdown.index("写真の前の文です。") :]
+    assert body.startswith(
+        f"写真の前の文です。\n\n{figure(first)}\n\n"
+        "写真のあとの文です。文中の  はここに。\n\n"
+        f"{figure(second)}\n\n{figure(first)}\n\n行頭の写真。"
+    )
+    # The page, from the same text: the same order.
+    page = section.body_html
+    assert page.index("写真の前の文です。") < page.index(first.src) < page.index("写真のあと")
+    assert page.index(second.src) < page.rindex(first.src) < page.index("行頭の写真。")
+
+
+@pytest.mark.django_db
 def test_hatena_export_escapes_markdown_in_titles_and_names():
     report = make_report(title="タイトル")
     make_section(report, heading="*強調* ではない [見出し]")
