@@ -133,6 +133,8 @@ def save_section(
         moving_in = stored is None or "report" in changed
         if moving_in and not by.has_perm("blog.write_in_report", section.report):
             raise PermissionDenied(_("You are not a writer of this report."))
+        if stored is not None and (refusal := stored.move_refusal(section.report)):
+            raise PermissionDenied(refusal)
         sets_due_date = "due_on" in changed and (stored is not None or section.due_on)
         if sets_due_date and not by.has_perm("blog.set_due_date", section):
             raise PermissionDenied(_("Only editors set due dates."))

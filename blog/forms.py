@@ -148,6 +148,8 @@ class SectionAdminForm(MarkdownTargetFormMixin, forms.ModelForm):
                     "time": timezone.localtime(current.updated_at).strftime("%H:%M:%S"),
                 },
             )
+        if (report := cleaned.get("report")) and (refusal := current.move_refusal(report)):
+            self.add_error("report", forms.ValidationError(refusal, code="move"))
         return cleaned
 
     def _conflict_message(self, editor) -> str:

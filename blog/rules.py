@@ -108,7 +108,7 @@ rules.add_perm(
 )
 # Without an object: may this person write sections at all. With a report: in this one.
 rules.add_perm("blog.add_section", is_editor | (is_writer & (no_object | is_report_writer)))
-rules.add_perm("blog.write_in_report", is_editor | (is_writer & is_report_writer & report_open))
+rules.add_perm("blog.write_in_report", report_open & (is_editor | (is_writer & is_report_writer)))
 # "Delete" moves to the trash (blog/trash.py); only admins empty it.
 rules.add_perm(
     "blog.delete_section",

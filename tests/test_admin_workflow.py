@@ -4,14 +4,16 @@ import datetime
 import re
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from reversion.models import Version
 
+from blog import editing
 from blog.models import ReviewComment, Section, SectionAutosave, ShareLink
 from blog.sharing import token_for
-from tests.factories import make_report, make_section, make_writer_of
+from tests.factories import make_photo, make_report, make_section, make_writer_of
 from tests.forms import form_values
 
 pytestmark = pytest.mark.django_db
@@ -197,6 +199,109 @@ def test_a_refused_save_keeps_the_saved_heading_in_the_title_and_trail(client, a
     assert "value=" not in heading_field  # the form keeps what was typed: nothing
     section.refresh_from_db()
     assert section.heading == "保存済みの見出し"
+
+
+# --- Moving a section to another report ----------------------------------------------------------
+
+
+def test_an_editor_moves_a_section_between_reports_being_written(client, editor, author):
+    first, second = make_report(), make_report()
+    section = make_section(first, heading="移す節", author=author)
+    client.force_login(editor)
+
+    response = client.post(change_url(section), form_data(section, report=second.pk))
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    section.refresh_from_db()
+    assert section.report == second
+    assert second.memberships.filter(user=author).exists()  # its author now writes there
+
+
+@pytest.mark.parametrize("moving", ["out", "in"])
+def test_a_published_report_neither_loses_nor_gains_a_section(client, editor, author, moving):
+    published = make_report(published=True, slug="live")
+    draft = make_report()
+    source, target = (published, draft) if moving == "out" else (draft, published)
+    section = make_section(source, heading="動かない節", status="approved", author=author)
+    client.force_login(editor)
+
+    response = client.post(change_url(section), form_data(section, report=target.pk))
+
+    assert response.status_code == 200
+    # Neither is in the menu (test below): a choice refused as not offered.
+    assert response.context["adminform"].form.errors["report"] == [
+        "このレポートの執筆者ではないか、すでに公開されています。"
+        "執筆者に加えてもらうよう編集者に頼んでください。"
+    ]
+    section.refresh_from_db()
+    assert (section.report, section.status) == (source, "approved")
+    page = client.get(published.get_absolute_url()).content.decode()
+    assert ("動かない節" in page) is (moving == "out")
+
+
+def test_a_section_of_a_published_report_is_offered_no_other_report(client, editor, author):
+    published = make_report(published=True, title="公開中")
+    make_report(title="執筆中")
+    section = make_section(published, status="approved", author=author)
+    client.force_login(editor)
+
+    form = client.get(change_url(section)).context["adminform"].form
+
+    assert [str(report) for report in form.fields["report"].queryset] == ["公開中"]
+
+
+def test_only_a_report_being_written_offers_to_add_a_section(client, editor):
+    client.force_login(editor)
+
+    def offers_to_add(report) -> bool:
+        page = client.get(reverse("admin:blog_report_change", args=[report.pk]))
+        return f"{reverse('admin:blog_section_add')}?report={report.pk}" in page.content.decode()
+
+    assert offers_to_add(make_report()) is True
+    assert offers_to_add(make_report(published=True)) is False
+
+
+def test_a_superuser_cannot_take_a_section_out_of_a_published_report_either(
+    client, admin_user, author
+):
+    published, draft = make_report(published=True), make_report()
+    section = make_section(published, status="approved", author=author)
+    client.force_login(admin_user)
+
+    response = client.post(change_url(section), form_data(section, report=draft.pk))
+
+    assert response.status_code == 200
+    section.refresh_from_db()
+    assert section.report == published
+
+
+def test_a_section_with_photos_stays_in_its_report(client, editor, author):
+    first, second = make_report(), make_report()
+    section = make_section(first, author=author)
+    make_photo(first, section)
+    client.force_login(editor)
+
+    response = client.post(change_url(section), form_data(section, report=second.pk))
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["report"] == [
+        "この節の写真はレポートに属しているため、別のレポートへは移せません。"
+        "そのレポートで新しい節として書いてください。"
+    ]
+    section.refresh_from_db()
+    assert section.report == first
+
+
+def test_the_one_door_refuses_a_move_out_of_a_published_report(editor):
+    published, draft = make_report(published=True), make_report()
+    section = make_section(published, status="approved")
+    section.report = draft
+
+    with pytest.raises(PermissionDenied, match="先にレポートの公開を取り下げてください"):
+        editing.save_section(section, by=editor)
+
+    section.refresh_from_db()
+    assert section.report == published
 
 
 def test_a_save_from_your_own_other_tab_is_told_as_yours(client, author):

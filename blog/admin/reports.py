@@ -226,8 +226,7 @@ class ReportAdmin(CoverageBoardViews, TrashAdminMixin, PeopleMenusMixin, Revisio
                 {
                     "report": obj,
                     "sections": obj.sections.for_report_table(),
-                    "can_add_section": request.user.has_perm("blog.write_in_report", obj)
-                    or request.user.has_perm("blog.change_report", obj),
+                    "can_add_section": request.user.has_perm("blog.write_in_report", obj),
                     "schedule_form": ScheduleForm(),
                     "share_form": ShareLinkForm(),
                     "share_links": [

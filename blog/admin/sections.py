@@ -131,7 +131,9 @@ class SectionAdmin(TrashAdminMixin, PeopleMenusMixin, RevisionedAdmin):
             # A convenience only: the rule is checked by the form and by blog/editing.py.
             reports = membership.open_reports_for(request.user)
             if obj is not None:
-                reports = reports | type(obj.report).objects.filter(pk=obj.report_id)
+                current = type(obj.report).objects.filter(pk=obj.report_id)
+                # A published report keeps its sections: nothing else to offer.
+                reports = current if obj.report.is_live else reports | current
             form.base_fields["report"].queryset = reports.distinct()
             form.base_fields["report"].error_messages["invalid_choice"] = _(
                 "You are not a writer of this report, or it is already published. Ask one of "

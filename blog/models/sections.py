@@ -340,6 +340,26 @@ class Section(MarkdownFieldsMixin, Trashable, models.Model):
         """Photos that the stored body already shows as figures."""
         return markdown.inline_photo_ids(self.body_html)
 
+    def move_refusal(self, to_report: "Report") -> str | None:
+        """Why this section, as stored, may not move to `to_report`, or None when it may.
+        Readers' pages change only by publishing: a published report neither loses a
+        section nor gains an unreviewed one."""
+        if to_report.pk == self.report_id:
+            return None
+        if self.report.is_live:
+            return _(
+                "This section is part of a published report and stays there. Unpublish "
+                "the report first to move it."
+            )
+        if to_report.is_live:
+            return _("A published report takes no new sections. Unpublish it first.")
+        if self.photos(manager="all_objects").exists():  # the trash's too: they come back
+            return _(
+                "This section's photos belong to its report, so it cannot move to another "
+                "one. Write it in a new section of that report instead."
+            )
+        return None
+
     def clean(self):
         errors = self.markdown_errors()
         if self.session_id is None and not self.heading.strip():
