@@ -42,6 +42,7 @@ class ReportAction(models.TextChoices):
     PUBLISH = "publish", _("Published")
     SCHEDULE = "schedule", _("Scheduled")
     UNPUBLISH = "unpublish", _("Unpublished")
+    CANCEL_SCHEDULE = "cancel_schedule", _("Schedule cancelled")
     ADD_WRITER = "add_writer", _("Writer added")
     REMOVE_WRITER = "remove_writer", _("Writer removed")
     TRASH = "trash", _("Moved to the trash")
@@ -51,7 +52,12 @@ class ReportAction(models.TextChoices):
 
 # The entries of a report's trail that change what readers see of it.
 PUBLICATION_ACTIONS = frozenset(
-    {ReportAction.PUBLISH, ReportAction.SCHEDULE, ReportAction.UNPUBLISH}
+    {
+        ReportAction.PUBLISH,
+        ReportAction.SCHEDULE,
+        ReportAction.UNPUBLISH,
+        ReportAction.CANCEL_SCHEDULE,
+    }
 )
 
 

@@ -382,6 +382,11 @@ REPORT_ACTIONS: dict[str, ReportMove] = {
         gettext_lazy("Only editors unpublish reports."),
         gettext_lazy("Unpublished: readers no longer see it."),
     ),
+    ReportAction.CANCEL_SCHEDULE: ReportMove(
+        "blog.publish_report",
+        gettext_lazy("Only editors unpublish reports."),
+        gettext_lazy("Schedule cancelled: the report is being written again and will not go out."),
+    ),
 }
 
 
@@ -468,7 +473,8 @@ def publish(report: Report, *, by, at: datetime.datetime | None = None) -> Repor
 
 
 def unpublish(report: Report, *, by) -> ReportOutcome:
-    """Take `report` off the site (or cancel its schedule); its sections stay approved."""
+    """Take `report` off the site, or cancel its schedule if readers have not seen it yet;
+    its sections stay approved."""
     move = REPORT_ACTIONS[ReportAction.UNPUBLISH]
     if not by.has_perm(move.permission, report):
         raise WorkflowPermissionDenied(str(move.refused))
@@ -477,9 +483,10 @@ def unpublish(report: Report, *, by) -> ReportOutcome:
         if locked.status != ReportStatus.PUBLISHED:
             report.refresh_from_db()
             return ReportOutcome(report, None)
+        action = ReportAction.CANCEL_SCHEDULE if locked.is_scheduled else ReportAction.UNPUBLISH
         locked.status = ReportStatus.DRAFT
         locked.published_at = None
         locked.save(update_fields=["status", "published_at", "updated_at"])
-        audit.record(ReportAction.UNPUBLISH, report=locked, by=by)
+        audit.record(action, report=locked, by=by)
     report.refresh_from_db()
-    return ReportOutcome(report, ReportAction.UNPUBLISH)
+    return ReportOutcome(report, action)

@@ -9,4 +9,5 @@ from django.utils.translation import gettext_noop
 UNTRANSLATED_BY_DJANGO = [
     gettext_noop("- Select an option -"),  # the empty choice of every menu (Django 6)
     gettext_noop("Filter by %(field_name)s"),  # the date links above a list
+    gettext_noop("Logout"),  # the trail of the page after logging out
 ]

@@ -159,3 +159,12 @@ def test_admin_pages_in_japanese_have_no_english_interface_text(demo, username):
 @pytest.mark.parametrize("username", ["editor", "sato"])
 def test_admin_pages_in_english_have_no_japanese_interface_text(demo, username):
     assert leftovers_on_the_pages_of(username, "en", japanese_interface_text) == {}
+
+
+@pytest.mark.django_db
+def test_the_logged_out_page_is_in_japanese(client, editor):
+    client.force_login(editor)
+
+    page = client.post("/admin/logout/", headers={"accept-language": "ja"}).content.decode()
+
+    assert re.search(r'<li aria-current="page">(.*?)</li>', page)[1] == "ログアウト"

@@ -261,6 +261,27 @@ def test_only_a_report_being_written_offers_to_add_a_section(client, editor):
     assert offers_to_add(make_report(published=True)) is False
 
 
+@pytest.mark.parametrize(
+    ("persona", "told"),
+    [
+        ("author", "レポートは公開中のため、節は編集できません。"),
+        ("editor", "ここで保存した内容は訂正として、すぐ読者に表示されます。"),
+    ],
+)
+def test_a_published_sections_page_tells_each_person_what_a_save_would_do(
+    client, request, persona, told
+):
+    author = request.getfixturevalue("author")
+    section = make_section(make_report(published=True), status="approved", author=author)
+    client.force_login(request.getfixturevalue(persona))
+
+    page = client.get(change_url(section)).content.decode()
+
+    state = re.search(r'<p class="workflow-panel__state">(.*?)</p>', page, re.S)[1]
+    assert told in state
+    assert len(re.findall("レポートは公開中", state)) == 1
+
+
 def test_a_superuser_cannot_take_a_section_out_of_a_published_report_either(
     client, admin_user, author
 ):
@@ -589,6 +610,35 @@ def test_editor_schedules_a_report(client, author, editor):
     report.refresh_from_db()
     assert (report.status, report.published_at) == ("published", at)
     assert report.is_scheduled is True
+
+
+def test_cancelling_a_schedule_is_told_and_recorded_as_such(client, author, editor):
+    scheduled = make_report(
+        status="published", published_at=timezone.now() + datetime.timedelta(days=1)
+    )
+    published = make_report(published=True)
+    client.force_login(editor)
+    home = client.get(reverse("admin:index")).content.decode()
+    assert re.search(r'id="scheduled-title".*?' + re.escape(scheduled.title), home, re.S)
+    assert published.title not in re.search(r'id="scheduled-title".*?</section>', home, re.S)[0]
+
+    cancelled = client.post(
+        reverse("admin:blog_report_unpublish", args=[scheduled.pk]), follow=True
+    )
+    unpublished = client.post(
+        reverse("admin:blog_report_unpublish", args=[published.pk]), follow=True
+    )
+
+    assert messages_of(cancelled) == [
+        "予約を取り消しました。レポートは執筆中に戻り、公開されません。"
+    ]
+    assert messages_of(unpublished) == ["公開を取り下げました。読者からは見えなくなりました。"]
+    actions = {
+        report.title: list(report.transitions.values_list("action", flat=True))
+        for report in (scheduled, published)
+    }
+    assert actions == {scheduled.title: ["cancel_schedule"], published.title: ["unpublish"]}
+    assert 'id="scheduled-title"' not in client.get(reverse("admin:index")).content.decode()
 
 
 def test_writer_cannot_publish(client, author):

@@ -107,10 +107,15 @@ class ReportQuerySet(TrashQuerySetMixin, models.QuerySet):
         """What readers may see: published, and due (a scheduled report waits for its time)."""
         return self.filter(published_condition())
 
+    def scheduled(self) -> "ReportQuerySet":
+        """Published with a time still to come: waiting for it, soonest first."""
+        return self.filter(status=ReportStatus.PUBLISHED, published_at__gt=timezone.now()).order_by(
+            "published_at", "pk"
+        )
+
     def next_publication_time(self) -> "datetime.datetime | None":
         """When the next scheduled report becomes public: readers' pages change then."""
-        scheduled = self.filter(status=ReportStatus.PUBLISHED, published_at__gt=timezone.now())
-        return scheduled.aggregate(next=Min("published_at"))["next"]
+        return self.scheduled().aggregate(next=Min("published_at"))["next"]
 
     def with_last_modified(self) -> "ReportQuerySet":
         """Annotate `last_modified`: the latest change to the report or any of its sections.

@@ -40,6 +40,7 @@ def editorial_dashboard(context) -> dict:
         data["reports_in_progress"] = list(
             Report.objects.open_for_writing().with_review_progress().order_by("-updated_at")
         )
+        data["reports_scheduled"] = list(Report.objects.scheduled())
         data["reports_due"] = list(Report.objects.late_or_due_soon(today))
         for report in data["reports_due"]:
             report.deadline = report.deadline_state(today)
