@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from blog.models import Photo
+from blog.models import PHOTO_ALT_PLACEHOLDER, Photo
 from tests.factories import (
     jpeg_bytes,
     make_event,
@@ -132,6 +132,10 @@ def test_markdown_preview_renders_sanitised_html_for_staff(client, editor):
 def test_admin_offers_only_the_reports_own_photos_as_cover(client, superuser, content):
     make_photo(make_report())  # another report's photo, which must not be offered
     own = list(Photo.objects.filter(report=content["report"]).order_by("position", "pk"))
+    # Dropped into a text and never described: not offered either.
+    Photo.objects.filter(pk=make_photo(content["report"]).pk).update(
+        alt_text=str(PHOTO_ALT_PLACEHOLDER)
+    )
     client.force_login(superuser)
 
     response = client.get(reverse("admin:blog_report_change", args=[content["report"].pk]))

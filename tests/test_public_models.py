@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 
 from blog import editing, trash
-from blog.models import Report, Section
+from blog.models import PHOTO_ALT_PLACEHOLDER, Photo, Report, Section
 from blog.public import public_authors, public_events, public_sessions, public_speakers, public_tags
 from tests.factories import (
     make_event,
@@ -114,6 +114,19 @@ def test_cover_must_be_a_photo_of_the_same_report():
         report.full_clean()
     assert error.value.message_dict["cover"] == [
         "カバー写真にはこのレポートの写真を選んでください。"
+    ]
+
+
+def test_cover_must_be_a_described_photo():
+    report = make_report()
+    report.cover = make_photo(report)
+    Photo.objects.filter(pk=report.cover.pk).update(alt_text=str(PHOTO_ALT_PLACEHOLDER))
+    report.cover.refresh_from_db()
+
+    with pytest.raises(ValidationError) as error:
+        report.full_clean()
+    assert error.value.message_dict["cover"] == [
+        "カバーにする前に、この写真の説明を節で書いてください。"
     ]
 
 

@@ -33,7 +33,15 @@ from blog.forms import (
     ScheduleForm,
     ShareLinkForm,
 )
-from blog.models import Photo, Report, ReportMember, ShareLink, Tag, display_name_of
+from blog.models import (
+    Photo,
+    Report,
+    ReportMember,
+    ShareLink,
+    Tag,
+    alt_placeholders,
+    display_name_of,
+)
 from blog.sharing import share_url
 from cms.admin import KeepsOldSlugsAdmin
 from cms.errors import post_only
@@ -140,10 +148,12 @@ class ReportAdmin(CoverageBoardViews, TrashAdminMixin, PeopleMenusMixin, Revisio
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "cover":
-            # Only this report's own photos; a new report has none yet.
+            # Only this report's own photos, described; a new report has none yet.
             report_id = request.resolver_match.kwargs.get("object_id")
-            kwargs["queryset"] = Photo.objects.filter(report_id=report_id).order_by(
-                "position", "pk"
+            kwargs["queryset"] = (
+                Photo.objects.filter(report_id=report_id)
+                .exclude(alt_text__in=alt_placeholders())
+                .order_by("position", "pk")
             )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 

@@ -29,6 +29,7 @@ from blog.enums import (
 from blog.models.people import author_url, display_name_of
 from blog.models.text import (
     MarkdownFieldsMixin,
+    is_alt_placeholder,
     normalized_text,
     plain_text,
     reading_minutes_for,
@@ -347,6 +348,9 @@ class Report(MarkdownFieldsMixin, Trashable, models.Model):
         errors = self.markdown_errors()
         if self.cover_id and self.cover.report_id != self.pk:
             errors["cover"] = [_("The cover must be one of this report's photos.")]
+        elif self.cover_id and is_alt_placeholder(self.cover.alt_text):
+            # Its description goes with it wherever the report is shared.
+            errors["cover"] = [_("Describe this photo in its section before making it the cover.")]
         # The form's own uniqueness check reads the default manager, which leaves the trash
         # out; a report in the trash keeps its address until it is purged.
         if (
