@@ -39,11 +39,37 @@ def _reviewers_of(section: Section) -> list:
     return [section.reviewer] if section.reviewer_id else list(roles.editors())
 
 
+def told_of_move(section: Section, move, by) -> list:
+    """The people `move` (a `blog.workflow.Action`) on `section` is mailed to, whether or
+    not they have an address: never `by`, who made it."""
+    if move.notify == Recipients.NOBODY:
+        return []
+    people = _reviewers_of(section) if move.notify == Recipients.REVIEWERS else [section.author]
+    return [person for person in people if person.pk != by.pk]
+
+
+def mail_notes(section: Section, move, by) -> list[str]:
+    """What `by` is told, after making `move`, of the mail it sends: to whom, and who could
+    not be mailed. Said only as it is: nobody is "told" who has no address."""
+    people = told_of_move(section, move, by)
+    mailed = [display_name_of(person) for person in people if person.email]
+    unmailed = [display_name_of(person) for person in people if not person.email]
+    notes = []
+    if mailed:
+        notes.append(_("Emailed: %(names)s.") % {"names": _(", ").join(mailed)})
+    if unmailed:
+        notes.append(
+            _("Not emailed, as their account has no address: %(names)s.")
+            % {"names": _(", ").join(unmailed)}
+        )
+    return notes
+
+
 def section_moved(section: Section, move, by, comment: str) -> None:
     """Tell the people `move` (a `blog.workflow.Action`) concerns that it happened."""
-    if move.notify == Recipients.NOBODY:
+    recipients = told_of_move(section, move, by)
+    if not recipients:
         return
-    recipients = _reviewers_of(section) if move.notify == Recipients.REVIEWERS else [section.author]
     names = {
         "actor": display_name_of(by),
         "title": section.title,

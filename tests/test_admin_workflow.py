@@ -13,7 +13,7 @@ from reversion.models import Version
 from blog import editing
 from blog.models import ReviewComment, Section, SectionAutosave, ShareLink
 from blog.sharing import token_for
-from tests.factories import make_photo, make_report, make_section, make_writer_of
+from tests.factories import make_photo, make_report, make_section, make_user, make_writer_of
 from tests.forms import form_values
 
 pytestmark = pytest.mark.django_db
@@ -481,6 +481,53 @@ def test_writer_sees_the_editors_request_in_the_thread(client, author, editor):
 
     assert "数字の出典を足してください" in html
     assert "修正依頼中" in html
+
+
+@pytest.mark.parametrize(
+    ("address", "told"),
+    [
+        ("author@example.com", "メールで知らせました: author 表示名。"),
+        ("", "メールアドレスが登録されていないため、知らせていません: author 表示名。"),
+    ],
+)
+def test_an_approval_says_who_was_emailed_and_who_could_not_be(
+    client, author, editor, mailoutbox, django_capture_on_commit_callbacks, address, told
+):
+    author.email = address
+    author.save()
+    section = make_section(make_report(), author=author, status="in_review")
+    client.force_login(editor)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("admin:blog_section_transition", args=[section.pk, "approve"]), follow=True
+        )
+
+    assert messages_of(response) == ["承認しました。", told]
+    assert [message.to for message in mailoutbox] == ([[address]] if address else [])
+
+
+def test_a_submission_names_the_editors_it_mails(
+    client, author, mailoutbox, django_capture_on_commit_callbacks
+):
+    make_user("chief", group="Editors", email="chief@example.com")
+    make_user("deputy", group="Editors")
+    section = make_section(make_report(), author=author)
+    client.force_login(author)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            change_url(section),
+            form_data(section, body="完成した本文", _submit_for_review="1"),
+            follow=True,
+        )
+
+    assert messages_of(response)[-3:] == [
+        "レビューを依頼しました。",
+        "メールで知らせました: chief 表示名。",
+        "メールアドレスが登録されていないため、知らせていません: deputy 表示名。",
+    ]
+    assert [message.to for message in mailoutbox] == [["chief@example.com"]]
 
 
 def test_writer_cannot_approve_through_the_admin_url(client, author):

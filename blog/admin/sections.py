@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from blog import editing, membership, roles, workflow
+from blog import editing, membership, notifications, roles, workflow
 from blog.admin.base import (
     MARKDOWN_WIDGETS,
     PeopleMenusMixin,
@@ -301,8 +301,10 @@ class SectionAdmin(TrashAdminMixin, PeopleMenusMixin, RevisionedAdmin):
             messages.error(request, str(error))
             return
         if outcome.changed:
-            done = str(workflow.SECTION_ACTIONS[action].done)
-            messages.success(request, done % {"title": outcome.section.title})
+            move = workflow.SECTION_ACTIONS[action]
+            messages.success(request, str(move.done) % {"title": outcome.section.title})
+            for note in notifications.mail_notes(outcome.section, move, request.user):
+                messages.info(request, note)
         else:
             messages.info(request, gettext("Nothing to do: that is already done."))
 
