@@ -178,3 +178,79 @@ def test_the_back_button_after_saving_does_not_save_again(writer_at_desk, live_s
     section.refresh_from_db()
     assert section.version == version
     assert section.body == "最初の段落。保存した文。"
+
+
+KEPT_IN_BROWSER_OFFER = "このブラウザに保存済みの入力内容があります。"
+
+
+def empty_the_heading(page: Page, live_server, section) -> None:
+    page.locator("#id_heading").fill("")
+
+
+def save_first_in_another_tab(page: Page, live_server, section) -> None:
+    # The writer's own other tab, in the same browser: it shares the kept copy's place.
+    other = page.context.new_page()
+    other.goto(f"{live_server.url}/admin/blog/section/{section.pk}/change/")
+    textarea = other.locator("textarea[name=body]")
+    textarea.press("End")
+    textarea.type("別のタブの一文。")
+    other.get_by_role("button", name="保存して編集を続ける").click()
+    expect(other.locator(".messagelist")).to_be_visible()
+    other.close()
+
+
+@pytest.mark.parametrize("refuse", [empty_the_heading, save_first_in_another_tab])
+def test_text_a_save_refused_is_still_unsaved_and_kept_in_the_browser(
+    writer_at_desk, live_server, refuse
+):
+    page, section = writer_at_desk
+    textarea = page.locator("textarea[name=body]")
+    textarea.press("End")
+    textarea.type("断られる一文。")
+    refuse(page, live_server, section)
+    page.get_by_role("button", name="保存して編集を続ける").click()
+    expect(page.locator(".error-summary")).to_be_visible()
+
+    # The page holds the typed text, but nothing of it is saved: it says so and asks.
+    expect(textarea).to_have_value("最初の段落。断られる一文。")
+    expect(page.get_by_text(UNSAVED_NOTE)).to_be_visible()
+    asked = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.type), dialog.accept()))
+    page.get_by_role("link", name="ホーム").click()
+    expect(page.get_by_role("heading", name="サイト管理")).to_be_visible()
+    assert asked == ["beforeunload"]
+
+    # Left anyway, the text comes back from this browser when the section is reopened.
+    page.goto(f"{live_server.url}/admin/blog/section/{section.pk}/change/")
+    expect(page.get_by_text(KEPT_IN_BROWSER_OFFER)).to_be_visible()
+    page.get_by_role("button", name="入力内容を戻す").click()
+    expect(textarea).to_have_value("最初の段落。断られる一文。")
+    section.refresh_from_db()
+    assert "断られる一文。" not in section.body
+
+
+def test_a_save_that_goes_through_after_a_refused_one_leaves_nothing_kept(
+    writer_at_desk, live_server
+):
+    page, section = writer_at_desk
+    asked = []
+    page.on("dialog", lambda dialog: (asked.append(dialog.type), dialog.accept()))
+    textarea = page.locator("textarea[name=body]")
+    textarea.press("End")
+    textarea.type("二度目で保存される一文。")
+    page.locator("#id_heading").fill("")
+    page.get_by_role("button", name="保存して編集を続ける").click()
+    expect(page.locator(".error-summary")).to_be_visible()
+
+    page.locator("#id_heading").fill("見出しを戻した節")
+    page.get_by_role("button", name="保存して編集を続ける").click()
+    expect(page.locator(".messagelist")).to_be_visible()
+    expect(page.get_by_text(UNSAVED_NOTE)).to_be_hidden()
+    page.get_by_role("link", name="ホーム").click()
+    expect(page.get_by_role("heading", name="サイト管理")).to_be_visible()
+
+    page.goto(f"{live_server.url}/admin/blog/section/{section.pk}/change/")
+    expect(textarea).to_have_value("最初の段落。二度目で保存される一文。")
+    expect(page.get_by_text(KEPT_IN_BROWSER_OFFER)).to_have_count(0)
+    assert page.evaluate(f"localStorage.getItem('section-draft:{section.pk}')") is None
+    assert asked == []

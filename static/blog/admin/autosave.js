@@ -116,11 +116,16 @@
     } catch (error) {
       kept = null;
     }
-    const formHasErrors = document.querySelector(".errornote") !== null;
-    if (kept && asSaved(kept.body) === asSaved(body.value)) {
+    // After a refused save the page shows the text as typed, not as saved (marked so by
+    // templates/admin/base_site.html): this browser keeps it until a save goes through,
+    // even when the writer's other tab has saved since and removed the kept copy.
+    const unsavedSettings = document.getElementById("unsaved-changes");
+    if (unsavedSettings && "refusedInput" in unsavedSettings.dataset) {
+      keepLocally();
+    } else if (kept && asSaved(kept.body) === asSaved(body.value)) {
       // What this browser kept has been saved since: nothing to offer.
       try { localStorage.removeItem(storageKey); } catch (error) { /* nothing kept */ }
-    } else if (kept && !serverCopy && !formHasErrors) {
+    } else if (kept && !serverCopy) {
       const offer = document.createElement("div");
       offer.className = "autosave-offer";
       const text = document.createElement("p");

@@ -1,7 +1,9 @@
 /*
  * Asks before leaving an admin form with changes that were not saved, and says so on the
  * page while there are some. "Changed" means different from what the page opened with:
- * typing something and deleting it again is no change. Saving the form itself never asks.
+ * typing something and deleting it again is no change. A form shown again because its save
+ * was refused opens with the refused input, none of it saved: it is unsaved until a save
+ * goes through. Saving the form itself never asks.
  */
 (function () {
   "use strict";
@@ -21,6 +23,9 @@
     if (!settings || !form) return;
 
     const opened = snapshot(form);
+    // A form shown again after a refused save (marked so by templates/admin/base_site.html)
+    // holds the input as typed, and nothing here says what is saved: it counts as changed.
+    const refusedInput = "refusedInput" in settings.dataset;
     let submitting = false;
     const note = document.createElement("p");
     note.className = "unsaved-note";
@@ -30,10 +35,11 @@
     const submitRow = form.querySelector(".submit-row");
     (submitRow || form).before(note);
 
-    const changed = () => !submitting && snapshot(form) !== opened;
+    const changed = () => !submitting && (refusedInput || snapshot(form) !== opened);
     const showState = () => {
       note.hidden = !changed();
     };
+    showState();
 
     form.addEventListener("input", showState);
     form.addEventListener("change", showState);
