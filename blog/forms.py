@@ -124,6 +124,10 @@ class SectionAdminForm(MarkdownTargetFormMixin, forms.ModelForm):
         self.conflict_with: Section | None = None
         if "body" in self.fields:
             self.fields["body"].validators.append(MaxLengthValidator(MAX_BODY_CHARACTERS))
+        if "heading" in self.fields:
+            # The browser would cut a pasted heading at the limit without a word; the save
+            # says how long it is instead, and keeps all of it in the field.
+            self.fields["heading"].widget.attrs.pop("maxlength", None)
 
     def clean(self):
         cleaned = super().clean()

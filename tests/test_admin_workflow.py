@@ -325,6 +325,24 @@ def test_the_one_door_refuses_a_move_out_of_a_published_report(editor):
     assert section.report == published
 
 
+def test_a_heading_too_long_is_refused_whole_not_cut(client, author):
+    section = make_section(make_report(), author=author, heading="元の見出し")
+    client.force_login(author)
+    assert 'maxlength="200"' not in re.search(
+        r'<input[^>]*name="heading"[^>]*>', client.get(change_url(section)).content.decode()
+    ).group(0)
+    long_heading = "長い見出し" * 50  # 250 characters
+
+    response = client.post(change_url(section), form_data(section, heading=long_heading))
+
+    assert response.context["adminform"].form.errors["heading"] == [
+        "この値は 200 文字以下でなければなりません( 250 文字になっています)。"
+    ]
+    assert long_heading in response.content.decode()  # all of it, to shorten
+    section.refresh_from_db()
+    assert section.heading == "元の見出し"
+
+
 def test_a_save_from_your_own_other_tab_is_told_as_yours(client, author):
     section = make_section(make_report(), author=author, body="最初の本文")
     started_from = section.version
