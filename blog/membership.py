@@ -6,7 +6,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from blog import audit, roles
-from blog.enums import ReportAction
+from blog.enums import EDITORS, ReportAction
 from blog.models import Report, ReportMember, display_name_of
 
 
@@ -82,6 +82,28 @@ def removal_refusal(report: Report, user) -> str:
         "%(name)s still writes “%(titles)s” in this report: give the section to another "
         "author or delete it first."
     ) % {"name": display_name_of(user), "titles": "”, “".join(titles)}
+
+
+def ways_in(user) -> dict:
+    """For a writer who writes in no report being written: the editors who can make them a
+    writer of one (those of the Editors group; any editor when it has nobody), and the
+    events whose coverage board lets them claim a session, which makes them a writer of
+    the event's report being written."""
+    from sessions.models import Event
+
+    editors = roles.editors().filter(is_staff=True)
+    in_the_group = editors.filter(groups__name=EDITORS)
+    claimable = Event.objects.none()
+    if user.has_perm("blog.claim_session"):
+        claimable = (
+            Event.objects.filter(reports__in=Report.objects.open_for_writing())
+            .distinct()
+            .order_by("-starts_on", "name")
+        )
+    return {
+        "editors": list(in_the_group if in_the_group.exists() else editors),
+        "claimable_events": list(claimable),
+    }
 
 
 def open_reports_for(user):

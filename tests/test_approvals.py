@@ -5,6 +5,8 @@ team's draft, a change made around the editor, two publishes) and checks that it
 longer does what it did.
 """
 
+import re
+
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.core import mail
@@ -15,7 +17,14 @@ from reversion.models import Version
 from blog import editing, workflow
 from blog.enums import SectionAction, SectionStatus
 from blog.models import Photo, Report, ReportTransition, Section, SectionTransition
-from tests.factories import make_photo, make_report, make_section, make_user, make_writer_of
+from tests.factories import (
+    make_event,
+    make_photo,
+    make_report,
+    make_section,
+    make_user,
+    make_writer_of,
+)
 from tests.forms import form_values
 
 pytestmark = pytest.mark.django_db
@@ -264,6 +273,25 @@ def test_a_writer_in_no_open_report_is_told_whom_to_ask(client, author, editor):
     assert sentence in page.content.decode()
     assert sentence in home.content.decode()
     assert 'name="report"' not in page.content.decode()
+
+
+def test_a_writer_in_no_open_report_is_shown_boards_to_claim_from_and_no_superuser(
+    client, author, editor, superuser
+):
+    event = make_event(name="SRE Summit")
+    make_report(event=event)  # being written, and the author is not among its writers
+    make_report(event=make_event(name="閉じたイベント"), published=True)
+    client.force_login(author)
+
+    for page in (client.get(reverse("admin:blog_section_add")), client.get(reverse("admin:index"))):
+        advice = " ".join(
+            re.findall(r'<p class="ask-an-editor">(.*?)</p>', page.content.decode(), re.S)
+        )
+        assert "編集者（editor 表示名）にレポートの執筆者に加えてもらってください。" in advice
+        assert superuser.get_username() not in advice
+        board = reverse("admin:blog_coverage_board", args=[event.pk])
+        assert f'<a href="{board}">SRE Summit: 担当ボード</a>' in advice
+        assert "閉じたイベント" not in advice
 
 
 def test_an_editor_adds_and_removes_writers_on_the_report_page(client, editor, author, coauthor):

@@ -152,7 +152,7 @@ class SectionAdmin(TrashAdminMixin, PeopleMenusMixin, RevisionedAdmin):
                 **self.admin_site.each_context(request),
                 "opts": self.opts,
                 "title": gettext("Write a new section"),
-                "editors": roles.editors().filter(is_staff=True),
+                **membership.ways_in(request.user),
             }
             return TemplateResponse(request, "admin/blog/section/no_report.html", context)
         return super().add_view(request, form_url, extra_context)

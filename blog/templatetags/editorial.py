@@ -33,7 +33,7 @@ def editorial_dashboard(context) -> dict:
     if user.has_perm("blog.view_coverage"):
         data["board_events"] = list(Event.objects.order_by("-starts_on", "name")[:BOARD_LINKS])
     if not is_editor and not membership.open_reports_for(user).exists():
-        data["editors"] = list(roles.editors().filter(is_staff=True))
+        data |= membership.ways_in(user)
         data["writes_nowhere"] = True
     if is_editor:
         data["awaiting_review"] = list(Section.objects.awaiting_review())
