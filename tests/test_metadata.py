@@ -1,6 +1,7 @@
 """What search engines, link previews and browsers read: titles, canonical links,
 OpenGraph, Twitter cards, JSON-LD and the interface language."""
 
+import datetime
 import json
 import re
 
@@ -41,11 +42,17 @@ def test_structured_data_describes_post_authors_event_and_sessions():
         city="Detroit, Michigan, USA",
         venue="Huntington Place",
         format="hybrid",
+        time_zone="America/Detroit",
     )
     report = make_report(published=True, event=event, title="参加レポート", lead="リード文。")
     report.tags.create(name="SRE")
     lin = make_speaker(name="Lin Sun", affiliation="Solo.io", slug="lin-sun")
-    session = make_session(event, speakers=(lin,), title="Istio Today and Tomorrow")
+    session = make_session(
+        event,
+        speakers=(lin,),
+        title="Istio Today and Tomorrow",
+        starts_at=datetime.datetime(2022, 10, 26, 15, 55, tzinfo=datetime.UTC),
+    )
     sato, suzuki = make_user("sato", group="Writers"), make_user("suzuki", group="Writers")
     make_section(report, author=sato, position=0)
     make_section(report, session=session, author=suzuki, position=1)
@@ -83,6 +90,8 @@ def test_structured_data_describes_post_authors_event_and_sessions():
             "@type": "Event",
             "name": "Istio Today and Tomorrow",
             "url": "https://blog.example/sessions/istio-today-and-tomorrow/",
+            # As the conference had it, in Detroit, like the session's page.
+            "startDate": "2022-10-26T11:55:00-04:00",
             "performer": [
                 {
                     "@type": "Person",

@@ -84,7 +84,8 @@ def page_prefetches() -> tuple:
     from blog.models.sections import Section
 
     sections = (
-        Section.objects.select_related("author__author_profile", "session")
+        # The session's event: its time zone is the one the session's time is given in.
+        Section.objects.select_related("author__author_profile", "session__event")
         .prefetch_related(
             Prefetch(
                 "session__appearances",
