@@ -157,6 +157,20 @@ def test_report_page_embeds_its_structured_data(client, report_with_cover):
     assert json_ld(html) == [expected]
 
 
+def test_a_report_published_at_a_set_time_was_modified_no_earlier_than_then(client):
+    report = make_report(published=True)
+    make_section(report)
+    saved = report.published_at - datetime.timedelta(minutes=2)  # the editor's last save
+    Report.objects.filter(pk=report.pk).update(updated_at=saved)
+    report.sections.update(updated_at=saved)
+
+    html = client.get(report.get_absolute_url()).content.decode()
+
+    published = whole_seconds(report.published_at)
+    assert meta(html)["article:modified_time"] == published
+    assert json_ld(html)[0]["dateModified"] == report.published_at.isoformat()
+
+
 def test_structured_data_cannot_close_its_script_element(client):
     report = make_report(published=True, title="</script><script>alert(1)</script>")
 
