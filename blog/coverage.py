@@ -47,9 +47,8 @@ class CoverageRefused(ValidationError):
 def day_of(session: Session) -> datetime.date | None:
     """The day a session is on where the conference is (a Detroit evening is not the next
     morning in Tokyo); None when it has no time yet."""
-    if session.starts_at is None:
-        return None
-    return timezone.localtime(session.starts_at, session.event.zone).date()
+    start = session.start_time
+    return start.moment.date() if start else None
 
 
 def place_of(session: Session) -> str:

@@ -62,10 +62,12 @@ class ExportedEvent:
 
 @dataclasses.dataclass(frozen=True)
 class Text:
-    """One Markdown field: its source for Hatena, its stored HTML (absolute) for the file."""
+    """One Markdown field: its source for Hatena, its stored HTML (absolute) for the file,
+    and the level of the title it sits under on the page, which its headings go below."""
 
     markdown: str
     html: str
+    title_level: int
 
 
 @dataclasses.dataclass(frozen=True)
@@ -141,8 +143,12 @@ def build(report: Report, *, base_url: str) -> ExportedReport:
     def absolute(url: str) -> str:
         return urljoin(base, url)
 
-    def text(markdown_source: str, stored_html: str) -> Text:
-        return Text(markdown_source, markdown.with_absolute_urls(stored_html, base_url))
+    def text(owner, field: str) -> Text:
+        return Text(
+            getattr(owner, field),
+            markdown.with_absolute_urls(getattr(owner, owner.markdown_fields[field]), base_url),
+            owner.markdown_title_level(field),
+        )
 
     def section_of(section: Section) -> ExportedSection:
         session = section.session
@@ -156,7 +162,7 @@ def build(report: Report, *, base_url: str) -> ExportedReport:
             track=session.track if session else "",
             author_name=section.author_name,
             author_team=section.author_team,
-            body=text(section.body, section.body_html),
+            body=text(section, "body"),
             figures=tuple(_figure(photo, absolute) for photo in section.figures),
         )
 
@@ -175,8 +181,8 @@ def build(report: Report, *, base_url: str) -> ExportedReport:
         language=settings.LANGUAGE_CODE,
         published_at=report.published_at if report.is_live else None,
         event=_event(report.event) if report.event else None,
-        lead=text(report.lead, report.lead_html),
-        closing=text(report.closing, report.closing_html),
+        lead=text(report, "lead"),
+        closing=text(report, "closing"),
         parts=tuple(parts),
         gallery=tuple(_figure(photo, absolute) for photo in report.gallery),
         photos={photo.pk: _figure(photo, absolute) for photo in report.photos.all()},
@@ -210,9 +216,12 @@ def _event(event: Event) -> ExportedEvent:
 
 # --- Hatena Blog Markdown ---------------------------------------------------------------------
 # Hatena's Markdown mode prints `#` as <h1>, which the blog keeps for the entry's title
-# (typed in the editor's own title field, so not repeated here): the report's parts start
-# at `##`, as they are <h2> on our page, and the writers' own sub-headings (`###`, `####`,
-# written for our page's levels) fit under them unchanged.
+# (typed in the editor's own title field, so not repeated here): every heading is written
+# at its level on our page, whose <h1> is that title too. The report's parts are `##`, a
+# section's title `##` alone or `###` under the sessions' part, and the writers' own
+# headings go below the title they sit under, as the page places them: a writer types
+# `## 小見出し` whatever the section's level, so it is `###` under a `##` title and `####`
+# under a `###` one (blog/markdown.py, `relative_heading_levels`).
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>#|])")
 _PHOTO_REFERENCE = re.compile(
@@ -222,6 +231,14 @@ _PHOTO_REFERENCE = re.compile(
 _FOOTNOTE_LABEL = re.compile(r"\[\^(?P<label>[^\]\s]+)\]")
 _ROOT_RELATIVE_TARGET = re.compile(r"\]\((?P<url>/(?!/)[^)\s]*)")
 _CODE_SPAN = re.compile(r"(?<!`)(?P<ticks>`+)(?!`).+?(?<!`)(?P=ticks)(?!`)", re.DOTALL)
+# The page's renderer (Python-Markdown) also reads `##見出し`, without a space, at the start
+# of a line (in a quote too) as a heading; CommonMark, and so markdown-it, as a paragraph.
+_UNSPACED_HEADING = re.compile(r"(?:[ ]{0,3}>[ ]?)*(?P<marks>#{1,6})(?=[^#\s])")
+_SETEXT_UNDERLINE = re.compile(r"[^=-]*")  # before `===` or `---`: quote marks, indentation
+
+
+def _parse(source: str) -> list:
+    return MarkdownIt("commonmark").enable("table").parse(source)
 
 
 def _plain(text: str) -> str:
@@ -240,18 +257,19 @@ def _figure_html(figure: Figure) -> str:
     ).strip()
 
 
-def _hatena_markdown(source: str, report: ExportedReport, label_prefix: str) -> str:
-    """A text's Markdown as Hatena should get it: each `![alt](photo:N "caption")` becomes a
-    figure with its absolute address, placed where our page places it (blog/markdown.py):
-    one beginning a line of a paragraph splits the paragraph there, any other goes after
-    the block that held it; footnote labels get the section's prefix, so that two sections'
-    `[^1]` stay two footnotes in the one entry; root-relative links point to our site.
-    Code is left alone.
+def _hatena_markdown(text: Text, report: ExportedReport, label_prefix: str) -> str:
+    """A text's Markdown as Hatena should get it: its headings at their levels on our page;
+    each `![alt](photo:N "caption")` a figure with its absolute address, placed where our
+    page places it (blog/markdown.py): one beginning a line of a paragraph splits the
+    paragraph there, any other goes after the block that held it; footnote labels with the
+    section's prefix, so that two sections' `[^1]` stay two footnotes in the one entry;
+    root-relative links pointing to our site. Code is left alone.
     """
-    if not source.strip():
+    if not text.markdown.strip():
         return ""
+    source = _headings_as_on_the_page(text.markdown, text.title_level)
     lines = source.split("\n")
-    tokens = MarkdownIt("commonmark").enable("table").parse(source)
+    tokens = _parse(source)
     code_lines = {
         number
         for token in tokens
@@ -293,6 +311,92 @@ def _hatena_markdown(source: str, report: ExportedReport, label_prefix: str) -> 
             for figure in figures:
                 output.extend(["", figure, ""])
     return re.sub(r"\n{3,}", "\n\n", "\n".join(output)).strip()
+
+
+@dataclasses.dataclass(frozen=True)
+class _SourceHeading:
+    """A heading as typed: where its `#`s are (or go, for a setext heading) and how many."""
+
+    line: int
+    column: int
+    marks: int  # 0 for a setext heading, whose text starts at `column`
+    typed_level: int
+    is_empty: bool
+    space_needed: bool = False  # `##見出し`
+    underline: int | None = None  # the `===` or `---` line of a setext heading
+
+
+def _headings_as_on_the_page(source: str, title_level: int) -> str:
+    """`source` with every heading an ATX heading (`### 見出し`) at the level our page gives
+    it under a title of `title_level`; an empty one, which the page drops, dropped. Line
+    for line, so that nothing else moves; code is left alone (markdown-it finds no heading
+    in it).
+    """
+    lines = source.split("\n")
+    headings = _source_headings(_parse(source), lines)
+    shown = [heading for heading in headings if not heading.is_empty]
+    levels = markdown.relative_heading_levels(
+        [heading.typed_level for heading in shown], title_level
+    )
+    new_levels = dict(zip(shown, levels, strict=True))
+    for heading in headings:
+        line = lines[heading.line]
+        before, after = line[: heading.column], line[heading.column + heading.marks :]
+        if heading.is_empty:
+            lines[heading.line] = before  # the quote marks stay, so a quote stays whole
+            continue
+        space = " " if heading.marks == 0 or heading.space_needed else ""
+        lines[heading.line] = f"{before}{'#' * new_levels[heading]}{space}{after}"
+        if heading.underline is not None:
+            underline = lines[heading.underline]
+            lines[heading.underline] = _SETEXT_UNDERLINE.match(underline)[0].rstrip()
+    return "\n".join(lines)
+
+
+def _source_headings(tokens, lines: list[str]) -> list[_SourceHeading]:
+    """The headings of a text as the page's renderer reads them, in order."""
+    headings = []
+    for index, token in enumerate(tokens):
+        if token.type == "paragraph_open" and token.map:
+            for number in range(*token.map):
+                if match := _UNSPACED_HEADING.match(lines[number]):
+                    marks = len(match["marks"])
+                    headings.append(
+                        _SourceHeading(
+                            line=number,
+                            column=match.start("marks"),
+                            marks=marks,
+                            typed_level=marks,
+                            is_empty=False,
+                            space_needed=True,
+                        )
+                    )
+        if token.type != "heading_open" or not token.map:
+            continue
+        start, end = token.map
+        content = tokens[index + 1].content
+        if token.markup.startswith("#"):
+            # Quote and list marks hold no `#`: the line's first one starts the heading.
+            column, marks, underline = lines[start].index("#"), len(token.markup), None
+        elif end - start == 2:
+            # A setext heading. Over more than one line of text, the page's renderer reads
+            # a paragraph and a rule instead.
+            column, marks, underline = lines[start].find(content), 0, end - 1
+            if column < 0:
+                continue
+        else:
+            continue
+        headings.append(
+            _SourceHeading(
+                line=start,
+                column=column,
+                marks=marks,
+                typed_level=int(token.tag[1]),
+                is_empty=not content.strip(),
+                underline=underline,
+            )
+        )
+    return headings
 
 
 def _cut_where_photos_begin_a_line(text: str, masked: str) -> list[tuple[str, str]]:
@@ -348,25 +452,26 @@ def hatena(report: ExportedReport) -> str:
         blocks.append(
             "\n".join(f"- {_plain(fact.label)}: {_plain(fact.text)}" for fact in report.event.facts)
         )
-    blocks.append(_hatena_markdown(report.lead.markdown, report, "lead-"))
+    blocks.append(_hatena_markdown(report.lead, report, "lead-"))
     # Hatena's table of contents: it lists the entry's headings wherever the marker stands.
     blocks.append("[:contents]")
     for part in report.parts:
         if part.title:
             blocks.append(f"## {_plain(part.title)}")
         for section in part.sections:
-            blocks.extend(_hatena_section(section, report, "###" if part.title else "##"))
+            blocks.extend(_hatena_section(section, report))
     if report.closing.markdown.strip():
         blocks.append(f"## {_plain(gettext('Closing thoughts'))}")
-        blocks.append(_hatena_markdown(report.closing.markdown, report, "closing-"))
+        blocks.append(_hatena_markdown(report.closing, report, "closing-"))
     if report.gallery:
         blocks.append(f"## {_plain(gettext('Extra: photos from the venue'))}")
         blocks.extend(_figure_html(figure) for figure in report.gallery)
     return "\n\n".join(block for block in blocks if block) + "\n"
 
 
-def _hatena_section(section: ExportedSection, report: ExportedReport, marker: str) -> list[str]:
-    blocks = [f"{marker} {_plain(section.title)}"]
+def _hatena_section(section: ExportedSection, report: ExportedReport) -> list[str]:
+    # At the title's level on our page, which the body's headings were placed below.
+    blocks = [f"{'#' * section.body.title_level} {_plain(section.title)}"]
     facts = []
     if section.speakers:
         speakers = "、".join(
@@ -380,7 +485,7 @@ def _hatena_section(section: ExportedSection, report: ExportedReport, marker: st
     )
     # Two spaces end a line inside one paragraph in Markdown: the facts stay together.
     blocks.append("  \n".join(facts))
-    blocks.append(_hatena_markdown(section.body.markdown, report, f"{section.anchor}-"))
+    blocks.append(_hatena_markdown(section.body, report, f"{section.anchor}-"))
     blocks.extend(_figure_html(figure) for figure in section.figures)
     return blocks
 

@@ -20,7 +20,7 @@ import copy
 import html as html_module
 import re
 import secrets
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin
@@ -315,12 +315,23 @@ class _HeadingLevels(Treeprocessor):
                 # A bare `######` line: an empty heading says nothing and trips screen
                 # readers, and there is no text to keep.
                 _remove_keeping_tail(parents[element], element)
-        if not headings:
-            return
-        highest = min(int(heading.tag[1]) for heading in headings)
-        shift = self.title_level + 1 - highest
-        for heading in headings:
-            heading.tag = f"h{min(max(int(heading.tag[1]) + shift, 2), 6)}"
+        levels = relative_heading_levels(
+            [int(heading.tag[1]) for heading in headings], self.title_level
+        )
+        for heading, level in zip(headings, levels, strict=True):
+            heading.tag = f"h{level}"
+
+
+def relative_heading_levels(typed: Sequence[int], title_level: int) -> list[int]:
+    """The levels a text's headings, typed at `typed` levels (in order), are shown at under
+    a title of `title_level`: the highest typed becomes `title_level + 1`, the others keep
+    their distance below it, and none goes past 6. The page's rule, which the Hatena export
+    (blog/export.py) follows too.
+    """
+    if not typed:
+        return []
+    shift = title_level + 1 - min(typed)
+    return [min(max(level + shift, 2), 6) for level in typed]
 
 
 class _HeadingLevelExtension(Extension):

@@ -50,7 +50,7 @@ class ReportDetailView(OldSlugRedirectMixin, DetailView):
         return super().dispatch(request, *args, **kwargs)
 
     def get_queryset(self):
-        return Report.objects.published().select_related("event")
+        return Report.objects.published().with_last_modified().select_related("event")
 
     def get_object(self, queryset=None):
         if self.fragments is not None and self.fragments.complete:

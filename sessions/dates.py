@@ -1,5 +1,7 @@
-"""An event's days as a reader of each language writes them: what both days share (the
-year, the month) is written once.
+"""An event's days and its sessions' times as a reader of each language writes them.
+
+The days: what both days share (the year, the month) is written once. A session's time:
+on the clock of the place the event is held, labelled with that place's time zone.
 
 The patterns are Django date formats, translated like any other text, so that a language
 added later brings its own: English "Oct. 24–28, 2022", Japanese "2022年10月24日〜28日".
@@ -59,3 +61,43 @@ class DateRange:
             pgettext("last day of an event within one month", "j, Y"),
             pgettext("between days of an event within one month", "–"),
         )
+
+
+@dataclass(frozen=True)
+class ScheduleTime:
+    """A time of an event's schedule as the conference had it: on the clock where the event
+    is held, named with its zone. A talk in Detroit at 11:55 is shown at 11:55, not at
+    Tokyo's 0:55 the next day, and the label says whose 11:55 it is.
+    """
+
+    moment: datetime.datetime  # aware, in the event's time zone
+
+    @property
+    def zone_label(self) -> str:
+        """The zone's abbreviation at that moment ("EDT", "JST", "UTC"); else, where the
+        time zone database has none and writes a bare offset ("+04"), "UTC+4"."""
+        abbreviation = self.moment.tzname() or ""
+        if abbreviation[:1].isalpha():
+            return abbreviation
+        offset = int(self.moment.utcoffset().total_seconds()) // 60
+        hours, minutes = divmod(abs(offset), 60)
+        return f"UTC{'-' if offset < 0 else '+'}{hours}" + (f":{minutes:02}" if minutes else "")
+
+    @property
+    def clock(self) -> str:
+        """The time of day alone, "11:55": on the coverage board, whose groups give the day."""
+        return format_date(self.moment, "H:i")
+
+    @property
+    def machine(self) -> str:
+        """For `<time datetime>` and structured data: ISO 8601 with the event's offset, in
+        whole seconds (HTML allows at most three digits of a fraction)."""
+        return self.moment.replace(microsecond=0).isoformat()
+
+    def __str__(self) -> str:
+        # Not DATETIME_FORMAT: Japanese's runs the day into the hour ("26日11:55").
+        when = format_date(self.moment, pgettext("date and time of a session", "N j, Y, P"))
+        return pgettext(
+            "a session's time on the clock where its event is held, and that time zone",
+            "%(time)s %(zone)s (local time)",
+        ) % {"time": when, "zone": self.zone_label}

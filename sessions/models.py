@@ -6,11 +6,12 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Prefetch
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cms.slugs import SLUG_HELP_FROM_NAME, SLUG_HELP_FROM_TITLE, readable_slug_field, unique_slug
 from cms.text_validators import no_invisible_characters
-from sessions.dates import DateRange
+from sessions.dates import DateRange, ScheduleTime
 
 
 class EventFormat(models.TextChoices):
@@ -274,6 +275,14 @@ class Session(models.Model):
         return reverse("conference:session_detail", kwargs={"slug": self.slug})
 
     @property
+    def start_time(self) -> ScheduleTime | None:
+        """When the session starts as the conference had it: in the event's time zone, which
+        every page, the coverage board and the structured data show; None without a time."""
+        if self.starts_at is None:
+            return None
+        return ScheduleTime(timezone.localtime(self.starts_at, self.event.zone))
+
+    @property
     def ordered_speakers(self) -> list[Speaker]:
         """Speakers in billed order; uses the prefetch from `with_speakers()` when present."""
         return [appearance.speaker for appearance in self.appearances.all()]
@@ -286,8 +295,8 @@ class Session(models.Model):
             "url": absolute(self.get_absolute_url()),
             "performer": [speaker.structured_data() for speaker in self.ordered_speakers],
         }
-        if self.starts_at is not None:
-            data["startDate"] = self.starts_at.isoformat()
+        if (start := self.start_time) is not None:
+            data["startDate"] = start.machine
         return data
 
 

@@ -593,7 +593,7 @@ def test_the_event_page_and_the_admin_home_link_to_the_board(client, editor, eve
     assert reverse("admin:blog_coverage_index") in home.content.decode()
 
 
-def test_the_board_groups_by_the_conferences_day_and_room(editor, report):
+def test_the_board_groups_by_the_conferences_day_and_room(client, editor, report):
     detroit = make_event(name="KubeCon Detroit", time_zone="America/Detroit")
     make_report(title="デトロイトのレポート", event=detroit)
     # 20:00 in Detroit is already the next morning in Tokyo: the board keeps Detroit's day.
@@ -610,3 +610,6 @@ def test_the_board_groups_by_the_conferences_day_and_room(editor, report):
     groups = board.groups({})
     group = next(group for group in groups if evening in [row.session for row in group.sessions])
     assert (group.day, group.place) == (datetime.date(2022, 10, 26), "Huntington Place 140")
+    # And at Detroit's hour, as the session's public page gives it.
+    html = board_of(client, editor, detroit).content.decode()
+    assert '<time datetime="2022-10-26T20:00:00-04:00">20:00</time>' in html

@@ -1,13 +1,15 @@
-"""An event's days as each language writes them, in one place for the page and the exports."""
+"""An event's days and its sessions' times as each language writes them, in one place for
+the pages and the exports."""
 
 import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import translation
 
 from blog.export import build
-from sessions.dates import DateRange
-from tests.factories import make_event, make_report
+from sessions.dates import DateRange, ScheduleTime
+from tests.factories import make_event, make_report, make_session
 
 pytestmark = pytest.mark.django_db
 
@@ -73,3 +75,62 @@ def test_the_export_writes_the_days_as_the_page_does():
         facts = build(report, base_url="https://blog.example.com").event.facts
 
     assert facts[0].text == "2022年10月24日〜11月1日"
+
+
+@pytest.mark.parametrize(
+    ("time_zone", "japanese", "english"),
+    [
+        (
+            "America/Detroit",
+            "2022年10月26日 11:55 EDT（現地時間）",
+            "Oct. 26, 2022, 11:55 a.m. EDT (local time)",
+        ),
+        (
+            "Asia/Tokyo",
+            "2022年10月27日 0:55 JST（現地時間）",
+            "Oct. 27, 2022, 12:55 a.m. JST (local time)",
+        ),
+        (
+            "UTC",
+            "2022年10月26日 15:55 UTC（現地時間）",
+            "Oct. 26, 2022, 3:55 p.m. UTC (local time)",
+        ),
+    ],
+)
+def test_a_session_s_time_is_on_its_event_s_clock_and_names_the_zone(time_zone, japanese, english):
+    event = make_event(time_zone=time_zone)
+    session = make_session(
+        event, starts_at=datetime.datetime(2022, 10, 26, 15, 55, tzinfo=datetime.UTC)
+    )
+
+    with translation.override("ja"):
+        assert str(session.start_time) == japanese
+    with translation.override("en"):
+        assert str(session.start_time) == english
+
+
+@pytest.mark.parametrize(
+    ("time_zone", "label"),
+    [
+        # The time zone database has no letters for these and writes "+04", "-03", "+0545".
+        ("Asia/Dubai", "UTC+4"),
+        ("America/Sao_Paulo", "UTC-3"),
+        ("Asia/Kathmandu", "UTC+5:45"),
+        ("Europe/Amsterdam", "CEST"),
+    ],
+)
+def test_a_zone_without_an_abbreviation_is_named_by_its_offset(time_zone, label):
+    moment = datetime.datetime(2022, 10, 26, 12, 0, tzinfo=ZoneInfo(time_zone))
+
+    assert ScheduleTime(moment).zone_label == label
+
+
+def test_a_session_s_machine_time_keeps_the_event_s_offset():
+    event = make_event(time_zone="America/Detroit")
+    session = make_session(
+        event, starts_at=datetime.datetime(2022, 10, 26, 15, 55, 30, 123456, tzinfo=datetime.UTC)
+    )
+
+    assert session.start_time.machine == "2022-10-26T11:55:30-04:00"
+    assert session.start_time.clock == "11:55"
+    assert make_session(event).start_time is None

@@ -19,7 +19,7 @@ from blog.enums import ExportFormat
 from blog.models import Photo, Report
 from demo.loader import load_demo
 from tests.conftest import VNU_JAR
-from tests.factories import make_photo, make_report, make_section
+from tests.factories import make_event, make_photo, make_report, make_section, make_session
 
 BASE_URL = "https://blog.example.com"
 DEMO_SLUG = "kubecon-na-2022"
@@ -111,10 +111,14 @@ def test_hatena_export_has_contents_marker_and_headings_in_page_order(demo):
             if "## 参加メンバーによるセッション紹介" not in expected:
                 expected.append("## 参加メンバーによるセッション紹介")
             expected.append(f"### {export._plain(section.title)}")
-        # The writers' own sub-headings, from the source, unchanged.
-        expected += [line for line in section.body.splitlines() if line.startswith("#")]
+        # The writers' own sub-headings, one level below the section's title, as on the page.
+        expected += [
+            f"{'#' * int(level)} {text}"
+            for level, text in re.findall(r"<h([3-6])[^>]*>(.*?)</h\1>", section.body_html)
+        ]
     expected += ["## 最後に", "## 番外編: 会場の様子"]
     assert headings == expected
+    assert "#### サイドカー方式の悩み" in headings
     assert markdown.count("[:contents]") == 1
     assert markdown.index("[:contents]") < markdown.index("\n## ")
     assert markdown.index("**KubeCon + CloudNativeCon North America 2022**") == 0
@@ -240,6 +244,74 @@ def test_hatena_markdown_puts_a_photo_beginning_a_line_where_the_page_does():
     page = section.body_html
     assert page.index("写真の前の文です。") < page.index(first.src) < page.index("写真のあと")
     assert page.index(second.src) < page.rindex(first.src) < page.index("行頭の写真。")
+
+
+HEADINGS_AND_CODE = """\
+## サイドカー方式の悩み
+
+本文です。
+
+### リソースの重さ
+
+```markdown
+## not a heading
+```
+
+続き。
+"""
+
+
+@pytest.mark.django_db
+def test_hatena_export_puts_writers_headings_below_their_title_as_the_page_does():
+    report = make_report(lead="## リードの見出し", closing="## 閉じの見出し")
+    event = make_event()
+    make_section(report, position=0, heading="概要", body=HEADINGS_AND_CODE)
+    make_section(report, position=1, session=make_session(event), body=HEADINGS_AND_CODE)
+
+    markdown = exported(report, ExportFormat.HATENA)
+
+    headings = [line for line in markdown.splitlines() if line.startswith("#")]
+    session_title = f"### {export._plain(report.sections.get(position=1).title)}"
+    assert headings == [
+        "## リードの見出し",  # under the entry's title, Hatena's <h1>
+        "## 概要",
+        "### サイドカー方式の悩み",
+        "#### リソースの重さ",
+        "## not a heading",  # code, as typed
+        "## 参加メンバーによるセッション紹介",
+        session_title,
+        "#### サイドカー方式の悩み",
+        "##### リソースの重さ",
+        "## not a heading",
+        "## 最後に",
+        "### 閉じの見出し",
+    ]
+    assert markdown.count("```markdown\n## not a heading\n```") == 2
+    # The page's levels, section by section.
+    page_levels = [re.findall(r"<h([2-6])", section.body_html) for section in report.sections.all()]
+    assert page_levels == [["3", "4"], ["4", "5"]]
+
+
+@pytest.mark.parametrize(
+    ("source", "title_level", "expected"),
+    [
+        # Setext headings, and ATX ones written without a space, are headings on the page.
+        ("見出し\n===\n\n小見出し\n---", 2, "### 見出し\n\n\n#### 小見出し\n"),
+        ("##見出し\n本文", 3, "#### 見出し\n本文"),
+        # Never past h6; an empty heading goes, as on the page; a quote stays one quote.
+        ("# 上\n\n###### 下", 3, "#### 上\n\n###### 下"),
+        ("##\n## 本物", 2, "\n### 本物"),
+        ("> ## 引用\n>\n> 題\n> ---", 2, "> ### 引用\n>\n> ### 題\n>"),
+        # Four spaces make code, and code is left alone.
+        ("## 見出し\n\n    ## コード", 2, "### 見出し\n\n    ## コード"),
+    ],
+)
+def test_hatena_headings_follow_the_page_s_rule(source, title_level, expected):
+    assert export._headings_as_on_the_page(source, title_level) == expected
+    # The same levels as the page's, from the same text.
+    page = markdown.convert(source, title_level=title_level).html
+    exported_levels = [str(len(marks)) for marks in re.findall(r"^(?:> )?(#+) ", expected, re.M)]
+    assert re.findall(r"<h([1-6])", page) == exported_levels
 
 
 @pytest.mark.django_db

@@ -24,6 +24,7 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 SITEMAP = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+HOUR = datetime.timedelta(hours=1)
 
 
 @pytest.fixture
@@ -75,6 +76,30 @@ def test_feed_has_every_published_report_with_link_date_summary_and_authors(
         ["SRE"],
         [],
     ]
+
+
+def test_a_feed_entry_is_updated_at_its_publication_or_its_latest_correction(client):
+    """A report published at a set time was last saved before it: readers first saw it at
+    its publication, so that is its update until a correction comes after it."""
+    now = timezone.now()
+    scheduled = make_report(published=True, title="予約公開", published_at=now - HOUR)
+    make_section(scheduled)
+    scheduled.sections.update(updated_at=now - 3 * HOUR)
+    Report.objects.filter(pk=scheduled.pk).update(updated_at=now - 2 * HOUR)
+    corrected = make_report(published=True, title="訂正あり", published_at=now - 2 * HOUR)
+    make_section(corrected)
+    Report.objects.filter(pk=corrected.pk).update(updated_at=now - 3 * HOUR)
+    corrected.sections.update(updated_at=now - HOUR / 2)  # corrected after publication
+
+    entries = feedparser.parse(client.get("/feed/").content).entries
+    updated = {entry.title: entry.updated_parsed[:6] for entry in entries}
+    published = {entry.title: entry.published_parsed[:6] for entry in entries}
+
+    assert updated == {
+        "予約公開": (now - HOUR).utctimetuple()[:6],
+        "訂正あり": (now - HOUR / 2).utctimetuple()[:6],
+    }
+    assert all(updated[title] >= published[title] for title in updated)
 
 
 def test_atom_feed_links_each_author_to_their_page(client, two_reports):
@@ -129,7 +154,8 @@ def test_sitemap_lists_every_public_page_and_each_answers(client, two_reports):
 def test_sitemap_gives_each_page_the_date_its_content_last_changed(client, two_reports):
     newer, older = two_reports
     Report.objects.filter(pk=older.pk).update(
-        updated_at=datetime.datetime(2023, 3, 4, 12, tzinfo=datetime.UTC)
+        published_at=datetime.datetime(2023, 3, 1, 12, tzinfo=datetime.UTC),
+        updated_at=datetime.datetime(2023, 3, 4, 12, tzinfo=datetime.UTC),
     )
     older.sections.update(updated_at=datetime.datetime(2023, 3, 5, 12, tzinfo=datetime.UTC))
 

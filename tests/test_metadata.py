@@ -1,6 +1,7 @@
 """What search engines, link previews and browsers read: titles, canonical links,
 OpenGraph, Twitter cards, JSON-LD and the interface language."""
 
+import datetime
 import json
 import re
 
@@ -41,11 +42,17 @@ def test_structured_data_describes_post_authors_event_and_sessions():
         city="Detroit, Michigan, USA",
         venue="Huntington Place",
         format="hybrid",
+        time_zone="America/Detroit",
     )
     report = make_report(published=True, event=event, title="参加レポート", lead="リード文。")
     report.tags.create(name="SRE")
     lin = make_speaker(name="Lin Sun", affiliation="Solo.io", slug="lin-sun")
-    session = make_session(event, speakers=(lin,), title="Istio Today and Tomorrow")
+    session = make_session(
+        event,
+        speakers=(lin,),
+        title="Istio Today and Tomorrow",
+        starts_at=datetime.datetime(2022, 10, 26, 15, 55, tzinfo=datetime.UTC),
+    )
     sato, suzuki = make_user("sato", group="Writers"), make_user("suzuki", group="Writers")
     make_section(report, author=sato, position=0)
     make_section(report, session=session, author=suzuki, position=1)
@@ -83,6 +90,8 @@ def test_structured_data_describes_post_authors_event_and_sessions():
             "@type": "Event",
             "name": "Istio Today and Tomorrow",
             "url": "https://blog.example/sessions/istio-today-and-tomorrow/",
+            # As the conference had it, in Detroit, like the session's page.
+            "startDate": "2022-10-26T11:55:00-04:00",
             "performer": [
                 {
                     "@type": "Person",
@@ -146,6 +155,20 @@ def test_report_page_embeds_its_structured_data(client, report_with_cover):
 
     expected = report.structured_data(lambda path: f"http://testserver{path}")
     assert json_ld(html) == [expected]
+
+
+def test_a_report_published_at_a_set_time_was_modified_no_earlier_than_then(client):
+    report = make_report(published=True)
+    make_section(report)
+    saved = report.published_at - datetime.timedelta(minutes=2)  # the editor's last save
+    Report.objects.filter(pk=report.pk).update(updated_at=saved)
+    report.sections.update(updated_at=saved)
+
+    html = client.get(report.get_absolute_url()).content.decode()
+
+    published = whole_seconds(report.published_at)
+    assert meta(html)["article:modified_time"] == published
+    assert json_ld(html)[0]["dateModified"] == report.published_at.isoformat()
 
 
 def test_structured_data_cannot_close_its_script_element(client):

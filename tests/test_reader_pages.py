@@ -1,5 +1,6 @@
 """The reader's pages around the report: event, session, speaker, author, tag, errors."""
 
+import datetime
 import re
 
 import pytest
@@ -155,6 +156,27 @@ def test_session_page_shows_facts_speakers_and_published_sections(client, confer
     assert re.findall(r'class="speaker__name">(.*?)<', html) == ["Lin Sun", "Mitch Connors"]
     assert titles(html, "section-card__title") == ["Istio Today", "Istio Today"]
     assert re.findall(r"<span>「(.*?)」より</span>", html) == ["もう一つのレポート", "参加レポート"]
+
+
+def test_session_page_gives_its_time_on_the_event_clock_with_the_zone(client, conference):
+    event = conference["event"]
+    event.time_zone = "America/Detroit"
+    event.save()
+    istio = conference["sessions"][0]
+    # 11:55 in Detroit, which is 0:55 the next day in Tokyo, the site's time zone.
+    istio.starts_at = datetime.datetime(2022, 10, 26, 15, 55, tzinfo=datetime.UTC)
+    istio.save()
+
+    japanese = client.get(istio.get_absolute_url()).content.decode()
+    english = client.get(f"/en{istio.get_absolute_url()}").content.decode()
+
+    when = '<time datetime="2022-10-26T11:55:00-04:00">{}</time>'
+    assert re.findall(r"<dt>開始日時</dt><dd>(.*?)</dd>", japanese) == [
+        when.format("2022年10月26日 11:55 EDT（現地時間）")
+    ]
+    assert re.findall(r"<dt>Scheduled at</dt><dd>(.*?)</dd>", english) == [
+        when.format("Oct. 26, 2022, 11:55 a.m. EDT (local time)")
+    ]
 
 
 def test_speaker_page_lists_sections_about_their_talks_across_events(client, conference):

@@ -85,7 +85,8 @@ def page_prefetches() -> tuple:
     from blog.models.sections import Section
 
     sections = (
-        Section.objects.select_related("author__author_profile", "session")
+        # The session's event: its time zone is the one the session's time is given in.
+        Section.objects.select_related("author__author_profile", "session__event")
         .prefetch_related(
             Prefetch(
                 "session__appearances",
@@ -119,9 +120,13 @@ class ReportQuerySet(TrashQuerySetMixin, models.QuerySet):
         return self.scheduled().aggregate(next=Min("published_at"))["next"]
 
     def with_last_modified(self) -> "ReportQuerySet":
-        """Annotate `last_modified`: the latest change to the report or any of its sections.
+        """Annotate `last_modified`: when what readers see of the report last changed.
 
-        A correction to a section changes the page without touching the report's row.
+        That is its publication, or a later change to the report or to any of its sections
+        (a correction to a section changes the page without touching the report's row).
+        Never before the publication: a report published at a set time was saved before
+        readers could see it, and for them it changed when it appeared. The feeds, the
+        sitemap and the report page's metadata all read this.
         """
         from blog.models.sections import Section
 
@@ -130,8 +135,14 @@ class ReportQuerySet(TrashQuerySetMixin, models.QuerySet):
             .order_by("-updated_at")
             .values("updated_at")[:1]
         )
+        # Coalesce: SQLite's (and MySQL's) GREATEST is NULL when any argument is, and a
+        # draft has no publication time and may have no sections.
         return self.annotate(
-            last_modified=Greatest("updated_at", Coalesce(Subquery(newest_section), "updated_at"))
+            last_modified=Greatest(
+                Coalesce("published_at", "updated_at"),
+                "updated_at",
+                Coalesce(Subquery(newest_section), "updated_at"),
+            )
         )
 
     def for_feed(self) -> "ReportQuerySet":
@@ -184,7 +195,9 @@ class ReportQuerySet(TrashQuerySetMixin, models.QuerySet):
 
     def for_page(self) -> "ReportQuerySet":
         """Everything the combined page shows, in a fixed number of queries."""
-        return self.select_related("event").prefetch_related(*page_prefetches())
+        return (
+            self.with_last_modified().select_related("event").prefetch_related(*page_prefetches())
+        )
 
     def matching(self, query: str) -> "ReportQuerySet":
         """Reports in which every word of `query` appears somewhere a reader would see it.
@@ -470,7 +483,8 @@ class Report(MarkdownFieldsMixin, Trashable, models.Model):
     def structured_data(self, absolute: Callable[[str], str]) -> dict:
         """schema.org `BlogPosting` for search engines (JSON-LD), from the page's content.
 
-        `absolute` turns a path into a full URL (the request's `build_absolute_uri`).
+        `absolute` turns a path into a full URL (the request's `build_absolute_uri`). The
+        report comes from a queryset `with_last_modified()`, as the page's and `for_page()`.
         """
         data = {
             "@context": "https://schema.org",
@@ -481,9 +495,7 @@ class Report(MarkdownFieldsMixin, Trashable, models.Model):
             "mainEntityOfPage": absolute(self.get_absolute_url()),
             "inLanguage": settings.LANGUAGE_CODE,
             "datePublished": self.published_at.isoformat(),
-            "dateModified": max(
-                [self.updated_at, *(section.updated_at for section in self.ordered_sections)]
-            ).isoformat(),
+            "dateModified": self.last_modified.isoformat(),  # from `with_last_modified()`
             "author": [self._author_data(author, absolute) for author in self.authors],
             "publisher": {"@type": "Organization", "name": settings.SITE_NAME},
             "keywords": [tag.name for tag in self.shown_tags],
