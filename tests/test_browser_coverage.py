@@ -61,7 +61,9 @@ def test_writer_claims_a_session_and_lands_in_the_new_draft(browser: Browser, li
     report = make_report(title="KubeCon ブラウザ 参加レポート", event=event)
 
     page = log_in(browser, live_server, "alice")
-    page.get_by_role("link", name="KubeCon ブラウザ").click()
+    # Writing in no report yet, she is pointed to the board where she can claim a session.
+    expect(page.locator(".ask-an-editor").last).to_contain_text("担当ボードで書きたいセッション")
+    page.get_by_role("link", name="KubeCon ブラウザ: 担当ボード").click()
     expect(page.get_by_role("heading", name=TITLE)).to_be_visible()
     expect(page.locator(f"#session-{event.istio.pk}")).to_contain_text("担当者なし")
 
