@@ -10,6 +10,7 @@ from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -24,6 +25,7 @@ from blog.admin.base import (
     status_badge,
     tell,
     tell_errors,
+    time_tag,
 )
 from blog.admin.coverage import CoverageBoardViews
 from blog.admin.photos import GalleryPhotoInline
@@ -127,7 +129,8 @@ def save_member_rows(request, formset, report: Report) -> bool:
 class ReportAdmin(CoverageBoardViews, TrashAdminMixin, PeopleMenusMixin, RevisionedAdmin):
     change_form_template = "admin/blog/report/change_form.html"
     actions = ["move_to_trash", "download_archive"]
-    list_display = ["title", "event", "publication_display", "review_progress"]
+    # Where each report stands first, beside its title; the event's long name last.
+    list_display = ["title", "publication_display", "review_progress", "event"]
     list_filter = ["status", "event", "tags"]
     search_fields = ["title", "lead", "sections__heading", "sections__session__title"]
     list_select_related = ["event"]
@@ -193,15 +196,14 @@ class ReportAdmin(CoverageBoardViews, TrashAdminMixin, PeopleMenusMixin, Revisio
 
     @admin.display(description=_("publication"), ordering="published_at")
     def publication_display(self, report: Report):
+        # The time beside the badge, not in it, so that a narrow column can put it below.
         if report.is_scheduled:
-            when = timezone.localtime(report.published_at).strftime("%Y-%m-%d %H:%M")
-            return status_badge("scheduled", gettext("Scheduled for %(time)s") % {"time": when})
-        if report.is_published:
-            when = timezone.localtime(report.published_at).strftime("%Y-%m-%d %H:%M")
-            return status_badge(
-                ReportStatus.PUBLISHED, gettext("Published %(time)s") % {"time": when}
-            )
-        return status_badge(ReportStatus.DRAFT, gettext("Not published"))
+            badge = status_badge("scheduled", gettext("Scheduled"))
+        elif report.is_published:
+            badge = status_badge(ReportStatus.PUBLISHED, gettext("Published"))
+        else:
+            return status_badge(ReportStatus.DRAFT, gettext("Not published"))
+        return format_html("{} {}", badge, time_tag(report.published_at))
 
     def save_model(self, request, obj, form, change):
         """Written with everything edited beside it in save_related, through blog/editing.py."""

@@ -1,0 +1,223 @@
+"""The editors' admin pages fit the screen, in a real browser: on a phone (390 px) no page is
+wider than the screen, a wide table scrolling in its own box with its title and state in
+sight; on a desktop (1280 px) the change lists show every column beside the filters, and
+the buttons beside a long title keep their labels on one line.
+
+The data is sized like the demo's: long report titles, sessions' long English titles."""
+
+import datetime
+import re
+from pathlib import Path
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import Browser, Page, expect
+
+from blog import membership, workflow
+from blog.enums import SectionStatus
+from blog.models import ShareLink
+from tests.factories import make_event, make_report, make_section, make_user
+from tests.test_browser_editorial import (  # the same login and CSP check as the editorial journey
+    log_in,
+    no_csp_violations,  # noqa: F401  (autouse fixture: fails the test on a CSP violation)
+)
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("staff_roles"),
+]
+
+SCREENSHOTS = Path(__file__).resolve().parent.parent / "test-results" / "screenshots"
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 800}
+EVENT = "KubeCon + CloudNativeCon North America 2022"
+PUBLISHED_REPORT = f"{EVENT} 参加レポート"
+OPEN_REPORT = "KubeCon で学んだことを社内に持ち帰る: 参加メンバーの振り返り"
+SESSION_TITLES = [
+    "Istio Today and Tomorrow: Sidecars and Beyond",
+    "Cloud Governance With Infrastructure As Code (IaC) With Kyverno And Crossplane",
+    "Migrating From Single-Node Kubernetes Control Plane To HA In Production",
+    "When the Logs Just Don’t Cut It: Root-Causing Incidents Without Re-Deploying Prod",
+]
+LONG_HEADING = (
+    "“Why Can’t Kubernetes Devs Just Add This New Feature? Seems So Easy!” - "
+    "Understanding the Feature Lifecycle In Kubernetes, and What It Takes To Ship One"
+)
+
+# How far the page scrolls sideways: never more than the window.
+PAGE_WIDTH = "() => [document.documentElement.scrollWidth, window.innerWidth]"
+# What scroll-cue.js marks a box with while part of its table is out of sight that way.
+MORE_LEFT = re.compile(r"\bhas-more-left\b")
+MORE_RIGHT = re.compile(r"\bhas-more-right\b")
+
+
+@pytest.fixture
+def desk():
+    """Two reports as the demo has them: one published, one being written with a section
+    in each review state, late and due-soon work, share links and an audit trail."""
+    chief = make_user("chief", group="Editors")
+    writer = make_user("writer", group="Writers")
+    colleagues = [make_user(f"colleague{n}", group="Writers") for n in range(3)]
+    today = timezone.localdate()
+
+    published = make_report(published=True, title=PUBLISHED_REPORT, event=make_event(name=EVENT))
+    for position, title in enumerate(SESSION_TITLES):
+        make_section(published, author=colleagues[position % 3], heading=title, position=position)
+
+    report = make_report(title=OPEN_REPORT, due_on=today + datetime.timedelta(days=2))
+    for person in (writer, *colleagues):
+        membership.add_writer(report, person, by=chief)
+    make_section(
+        report,
+        author=writer,
+        heading="サイドカーの再起動をどう減らすか",
+        position=0,
+        due_on=today - datetime.timedelta(days=1),
+    )
+    asked = make_section(
+        report, author=colleagues[0], heading="ポリシーで守るインフラのコード化", position=1
+    )
+    workflow.submit(asked, by=colleagues[0])
+    workflow.request_changes(
+        asked,
+        by=chief,
+        comment="Kyverno のポリシー例を一つ載せると、読者がイメージしやすくなると思います。",
+    )
+    waiting = make_section(
+        report, author=colleagues[1], heading=LONG_HEADING, position=2, due_on=today
+    )
+    workflow.submit(waiting, by=colleagues[1])
+    workflow.assign_reviewer(waiting, chief, by=chief)
+    make_section(
+        report,
+        author=colleagues[2],
+        heading="ランタイムの脅威検知を小さく始める",
+        position=3,
+        status=SectionStatus.APPROVED,
+    )
+    ShareLink.objects.create(
+        report=report, created_by=chief, expires_at=timezone.now() + datetime.timedelta(days=7)
+    )
+    ShareLink.objects.create(
+        report=report,
+        created_by=chief,
+        expires_at=timezone.now() + datetime.timedelta(days=3),
+        revoked_at=timezone.now(),
+    )
+    return {"report": report, "waiting": waiting}
+
+
+def _screenshot(page: Page, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"layout-{name}.png"), full_page=True)
+
+
+def _right_edge(page: Page, selector: str) -> float:
+    box = page.locator(selector).first.bounding_box()
+    return box["x"] + box["width"]
+
+
+@pytest.mark.parametrize("username", ["chief", "writer"])
+def test_admin_home_fits_a_phone(browser: Browser, live_server, desk, username):
+    page = log_in(browser, live_server, username)
+    page.set_viewport_size(PHONE)
+    page.reload()
+
+    expect(page.locator("#deadlines-title")).to_be_visible()
+    _screenshot(page, f"home-{username}-phone")
+    width, window = page.evaluate(PAGE_WIDTH)
+    assert width <= window
+    # The late section's title and its state are both in sight.
+    late = page.locator(".dashboard-deadline--late").first
+    for part in ("a", ".status-badge"):
+        box = late.locator(part).bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= window
+
+
+def test_report_page_fits_a_phone_its_sections_scrolling_in_their_box(
+    browser: Browser, live_server, desk
+):
+    page = log_in(browser, live_server, "chief")
+    page.set_viewport_size(PHONE)
+    page.goto(f"{live_server.url}/admin/blog/report/{desk['report'].pk}/change/")
+
+    expect(page.locator(".share-links")).to_be_visible()
+    _screenshot(page, "report-phone")
+    width, window = page.evaluate(PAGE_WIDTH)
+    assert width <= window
+    first_row = page.locator("#report-sections tbody tr").first
+    for cell in ("th a", ".status-badge"):
+        assert _right_edge(page, f"#report-sections tbody tr:first-child {cell}") <= window
+    assert _right_edge(page, ".share-links__url") <= window
+
+    # The columns out of sight are there to scroll to, and the box says so.
+    box = page.locator("#report-sections .scroll-box")
+    expect(box).to_have_class(MORE_RIGHT)
+    expect(box).not_to_have_class(MORE_LEFT)
+    box.evaluate("box => box.scrollTo({left: box.scrollWidth})")
+    expect(box).to_have_class(MORE_LEFT)
+    expect(box).not_to_have_class(MORE_RIGHT)
+    expect(first_row).to_contain_text("未割り当て")
+
+
+def test_audit_trail_fits_a_phone(browser: Browser, live_server, desk):
+    page = log_in(browser, live_server, "chief")
+    page.set_viewport_size(PHONE)
+    page.goto(f"{live_server.url}/admin/blog/report/audit/")
+
+    entry = page.locator(".audit-trail table tbody tr").filter(has_text="Kyverno のポリシー例")
+    expect(entry).to_be_visible()
+    _screenshot(page, "audit-phone")
+    width, window = page.evaluate(PAGE_WIDTH)
+    assert width <= window
+    assert _right_edge(page, ".audit-trail table tbody tr") <= window
+
+
+@pytest.mark.parametrize(
+    ("changelist", "state"),
+    [("section", "レビュー状態"), ("report", "公開")],
+    ids=["sections", "reports"],
+)
+def test_change_list_shows_every_column_beside_the_filters(
+    browser: Browser, live_server, desk, changelist, state
+):
+    page = log_in(browser, live_server, "chief")
+    page.set_viewport_size(DESKTOP)
+    page.goto(f"{live_server.url}/admin/blog/{changelist}/")
+
+    expect(page.locator("#changelist-filter")).to_be_visible()
+    _screenshot(page, f"{changelist}-list-desktop")
+    # The list ends where the filters begin: a column past that edge is cut off.
+    visible_until = min(_right_edge(page, "#changelist-form .results"), DESKTOP["width"])
+    headings = page.locator("#result_list thead th:not(.action-checkbox-column)")
+    edges = {
+        heading.inner_text().strip(): heading.bounding_box()["x"] + heading.bounding_box()["width"]
+        for heading in headings.all()
+    }
+    assert edges[state] <= visible_until
+    assert {name: edge for name, edge in edges.items() if edge > visible_until} == {}
+
+
+def test_buttons_beside_a_long_title_keep_their_labels_on_one_line(
+    browser: Browser, live_server, desk
+):
+    page = log_in(browser, live_server, "chief")
+    page.set_viewport_size(DESKTOP)
+    page.goto(f"{live_server.url}/admin/blog/section/{desk['waiting'].pk}/change/")
+
+    preview = page.get_by_role("link", name="レポートをプレビュー")
+    expect(preview).to_be_visible()
+    _screenshot(page, "section-long-title-desktop")
+    lines = page.evaluate(
+        """() => [...document.querySelectorAll('.object-tools a')].map(link => {
+             const range = document.createRange();
+             range.selectNodeContents(link);
+             const tops = new Set([...range.getClientRects()].map(r => Math.round(r.top)));
+             return [link.textContent.trim(), tops.size];
+           })"""
+    )
+    assert lines and all(count == 1 for _label, count in lines), lines
+    # Side by side, not one under the other in a column as narrow as the widest.
+    revisions = page.locator(".object-tools").get_by_role("link", name="版の履歴")
+    assert revisions.bounding_box()["y"] == preview.bounding_box()["y"]
