@@ -1,5 +1,7 @@
 """The audit trail: every move of a report and its sections, who and when, for editors."""
 
+import re
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
@@ -100,10 +102,13 @@ def test_an_editor_reads_the_trail_of_one_report(client, author, editor):
     everything = client.get(reverse("admin:blog_audit_trail")).content.decode()
     one = client.get(reverse("admin:blog_audit_trail"), {"report": report.pk}).content.decode()
 
-    assert everything.count('<td class="audit-trail__short">執筆者を追加</td>') == 2
-    assert one.count('<td class="audit-trail__short">執筆者を追加</td>') == 1
-    assert "<td>見たいレポート</td>" in one
-    assert "<td>ほかのレポート</td>" not in one
+    def cells(page: str, text: str) -> int:
+        return len(re.findall(rf"<td[^>]*>{text}</td>", page))
+
+    assert cells(everything, "執筆者を追加") == 2
+    assert cells(one, "執筆者を追加") == 1
+    assert cells(one, "見たいレポート") >= 1
+    assert cells(one, "ほかのレポート") == 0
 
 
 def test_writers_are_refused_the_audit_trail(client, author):
