@@ -13,7 +13,11 @@ Two stages:
   puts the figures for photo references (`![alt](photo:123 "caption")`) in place of the
   placeholders that `convert()` left. Figures are made by the same template as the
   figures under a section, after sanitising, so the sanitiser never has to allow
-  `srcset` or `<picture>` from a writer.
+  `srcset` or `<picture>` from a writer. It also decides which other images are shown
+  (`_place_images`): readers' browsers load images only from the addresses the site's
+  Content Security Policy allows, and an image from anywhere else would be a broken image
+  on every page, so it is shown as a notice, and a save refuses it
+  (`blog.models.text.image_errors`).
 """
 
 import copy
@@ -23,7 +27,7 @@ import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 from xml.etree import ElementTree
 
 import markdown
@@ -38,6 +42,7 @@ from markdown.treeprocessors import Treeprocessor
 from pygments.token import STANDARD_TYPES
 
 from blog.markdown_worker import ConversionFailed, ConversionTimedOut, Worker
+from cms.content_security import image_may_load
 
 # About ten times a long conference write-up; far more is a paste gone wrong or an attack.
 MAX_CHARACTERS = 50_000
@@ -156,6 +161,9 @@ _SWALLOWING_NAMES = "|".join(sorted(_SWALLOWING_ELEMENTS))
 _SWALLOWING_START = re.compile(rf"<(?:({_SWALLOWING_NAMES})(?=[\s/>]|$)|!--|!|\?)", re.IGNORECASE)
 _SWALLOWING_END = re.compile(rf"</({_SWALLOWING_NAMES})(?=[\s/>]|$)", re.IGNORECASE)
 _URL_SCHEMES = {"http", "https", "mailto"}
+# What an image's address may be, besides relative: the sanitiser never sees the address of a
+# Markdown image (`_ImageAddresses`), so `_place_images` applies this rule itself.
+_IMAGE_URL_SCHEMES = {"", "http", "https"}
 _ID_ATTRIBUTE = re.compile(r'\sid="([^"]*)"')
 _PHRASING_BLOCKS = {"p", "h1", "h2", "h3", "h4", "h5", "h6"}
 
@@ -174,21 +182,38 @@ class PhotoReference:
 
 
 @dataclass(frozen=True)
+class UnshownImage:
+    """An image in a text that readers would not see, shown as a notice instead: its address
+    is one the site's Content Security Policy blocks (or not a web address at all), or it is
+    an `<img>` written in HTML."""
+
+    address: str
+    alt: str
+    written_in_html: bool
+
+
+@dataclass(frozen=True)
 class Converted:
-    """What the child returns: sanitised HTML with a placeholder paragraph per photo."""
+    """What the child returns: sanitised HTML with a placeholder paragraph per photo, and
+    each other Markdown image's address set aside (its `src` holds `image_token(index)`)."""
 
     html: str
     photo_references: tuple[PhotoReference, ...]
     placeholder_prefix: str
+    image_addresses: tuple[str, ...] = ()
 
     def placeholder(self, index: int) -> str:
         return f"<p>{self.placeholder_prefix}-{index}</p>"
+
+    def image_token(self, index: int) -> str:
+        return f"{self.placeholder_prefix}-image-{index}"
 
 
 @dataclass(frozen=True)
 class Rendered:
     html: SafeString
     photo_references: tuple[PhotoReference, ...]
+    unshown_images: tuple[UnshownImage, ...] = ()
 
 
 # --- Stage one: conversion, in the child process ---------------------------------------------
@@ -344,16 +369,41 @@ class _HeadingLevelExtension(Extension):
         md.treeprocessors.register(_HeadingLevels(md, self.title_level), "heading_levels", 10)
 
 
+class _ImageAddresses(Treeprocessor):
+    """Set aside the address of every Markdown image left once the photos became figures,
+    leaving a token in its place.
+
+    Whether such an image can be shown depends on the site's Content Security Policy, which
+    only the web process knows (this runs in the child): `_place_images` puts the address
+    back, or a notice. The token also tells a Markdown image from an `<img>` written in
+    HTML, which never passes here and so keeps a `src` that is no token.
+    """
+
+    def __init__(self, md, placeholder_prefix: str):
+        super().__init__(md)
+        self.placeholder_prefix = placeholder_prefix
+        self.addresses: list[str] = []
+
+    def run(self, root: ElementTree.Element) -> None:
+        for image in root.iter("img"):
+            self.addresses.append(image.get("src", ""))
+            image.set("src", f"{self.placeholder_prefix}-image-{len(self.addresses) - 1}")
+
+
 class _PhotoFigureExtension(Extension):
     def __init__(self, placeholder_prefix: str):
         super().__init__()
         self.placeholder_prefix = placeholder_prefix
         self.processor = None
+        self.images = None
 
     def extendMarkdown(self, md) -> None:  # Python-Markdown's hook name
         self.processor = _PhotoFigures(md, self.placeholder_prefix)
         # After inline parsing (priority 20) made the <img>, before the anchors (toc, 5).
         md.treeprocessors.register(self.processor, "photo_figures", 15)
+        self.images = _ImageAddresses(md, self.placeholder_prefix)
+        # After the backslash escapes were put back (unescape, 0): the address as typed.
+        md.treeprocessors.register(self.images, "image_addresses", -1)
 
 
 def convert(
@@ -401,7 +451,12 @@ def convert(
         id_prefix=anchor_prefix or None,
         attribute_filter=follow_prefixed_ids if anchor_prefix else None,
     )
-    return Converted(cleaned, tuple(figures.processor.references), placeholder_prefix)
+    return Converted(
+        cleaned,
+        tuple(figures.processor.references),
+        placeholder_prefix,
+        tuple(figures.images.addresses),
+    )
 
 
 def _escape_unclosed(html: str) -> str:
@@ -489,7 +544,9 @@ def render(
             _("This text could not be formatted. Simplify its formatting and try again."),
             code="failed",
         ) from None
-    return Rendered(mark_safe(_place_figures(converted, photos or {})), converted.photo_references)
+    html, unshown_images = _place_images(converted)
+    html = _place_figures(converted, html, photos or {})
+    return Rendered(mark_safe(html), converted.photo_references, unshown_images)
 
 
 def render_markdown(text: str) -> SafeString:
@@ -497,12 +554,65 @@ def render_markdown(text: str) -> SafeString:
     return render(text).html
 
 
-def _place_figures(converted: Converted, photos: Mapping[int, Any]) -> str:
+# A tag as the sanitiser writes it: every attribute value double-quoted, with `"`, `<` and
+# `>` escaped inside it, and no `<` left unescaped in text. Matching whole tags from left to
+# right never finds one inside an attribute value or a code sample.
+_SANITISED_TAG = re.compile(r'<(/?[a-zA-Z][a-zA-Z0-9]*)((?:\s+[^\s"\'>/=]+="[^"]*")*)\s*/?>')
+_SANITISED_ATTRIBUTE = re.compile(r'([^\s"\'>/=]+)="([^"]*)"')
+
+
+def _place_images(converted: Converted) -> tuple[str, tuple[UnshownImage, ...]]:
+    """The converted HTML with each image other than a photo figure decided: a Markdown
+    image whose address readers' browsers may load keeps it; any other image, and every
+    `<img>` written in HTML (photos are placed with their description, through `photo:N`),
+    becomes a notice with its description, rather than a broken image."""
+    from django.template.loader import render_to_string
+
+    tokens = {
+        converted.image_token(index): index for index in range(len(converted.image_addresses))
+    }
+    unshown: list[UnshownImage] = []
+
+    def decide(tag: re.Match) -> str:
+        if tag[1].lower() != "img":
+            return tag[0]
+        attributes = {
+            name.lower(): html_module.unescape(value)
+            for name, value in _SANITISED_ATTRIBUTE.findall(tag[2])
+        }
+        index = tokens.get(attributes.get("src", ""))
+        if index is not None:
+            address = converted.image_addresses[index]
+            if _image_may_show(address):
+                return tag[0].replace(
+                    f'src="{converted.image_token(index)}"',
+                    f'src="{html_module.escape(address, quote=True)}"',
+                    1,
+                )
+        else:
+            address = attributes.get("src", "")
+        alt = attributes.get("alt", "")
+        unshown.append(UnshownImage(address, alt, written_in_html=index is None))
+        return render_to_string("blog/includes/image_not_shown.html", {"alt": alt}).strip()
+
+    return _SANITISED_TAG.sub(decide, converted.html), tuple(unshown)
+
+
+def _image_may_show(address: str) -> bool:
+    """Whether an image from `address` in a text is shown to readers: a web address (or
+    one relative to the site) that the site's Content Security Policy lets pages load."""
+    try:
+        scheme = urlsplit(address).scheme.lower()
+    except ValueError:  # an address that is no URL at all, such as `http://[`
+        return False
+    return scheme in _IMAGE_URL_SCHEMES and image_may_load(address)
+
+
+def _place_figures(converted: Converted, html: str, photos: Mapping[int, Any]) -> str:
     from django.template.loader import render_to_string
 
     from blog.figures import figure_html
 
-    html = converted.html
     for index, reference in enumerate(converted.photo_references):
         photo = photos.get(reference.photo_id)
         if photo is None:

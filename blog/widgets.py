@@ -12,6 +12,8 @@ an error it types "Invalid response" into the writer's text.
 from django.urls import reverse
 from markdownx.widgets import AdminMarkdownxWidget
 
+from blog.models.text import ADD_PHOTOS_BUTTON
+
 
 class MarkdownEditorWidget(AdminMarkdownxWidget):
     template_name = "blog/widgets/markdown_editor.html"
@@ -25,6 +27,8 @@ class MarkdownEditorWidget(AdminMarkdownxWidget):
                 "spellcheck": "false",
             }
         )
+        # Named by the messages that refuse an image from elsewhere: one wording for both.
+        context["add_photos_button"] = ADD_PHOTOS_BUTTON
         return context
 
     class Media:

@@ -201,6 +201,75 @@ def test_a_refused_save_keeps_the_saved_heading_in_the_title_and_trail(client, a
     assert section.heading == "保存済みの見出し"
 
 
+# --- Images from elsewhere ----------------------------------------------------------------------
+
+EXTERNAL_IMAGE_REFUSED = (
+    "画像 https://example.com/gateway.png は読者に表示されません。読者のブラウザはこのサイト"
+    "からしか画像を読み込みません。「写真を追加」でアップロードするか、[ゲートウェイの構成図] "
+    "の前の ! を消して画像へのリンクにしてください。"
+)
+HTML_IMAGE_REFUSED = (
+    "HTML で書いた画像（<img>）は読者に表示されません。「写真を追加」で画像をアップロードする"
+    "か、[文字](アドレス) の形で画像へのリンクにしてください。"
+)
+
+
+@pytest.mark.parametrize(
+    ("image", "refusal"),
+    [
+        ("![ゲートウェイの構成図](https://example.com/gateway.png)", EXTERNAL_IMAGE_REFUSED),
+        ("<img src=x>", HTML_IMAGE_REFUSED),
+    ],
+    ids=["from-another-site", "written-in-html"],
+)
+def test_a_section_with_an_image_readers_would_not_see_is_not_saved(client, author, image, refusal):
+    section = make_section(make_report(), author=author, body="保存済みの本文")
+    versions = Version.objects.get_for_object(section).count()
+    client.force_login(author)
+
+    response = client.post(change_url(section), form_data(section, body=f"構成です。\n\n{image}"))
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["body"] == [refusal]
+    section.refresh_from_db()
+    assert (section.body, Version.objects.get_for_object(section).count()) == (
+        "保存済みの本文",
+        versions,
+    )
+
+
+def test_a_photo_and_a_link_to_an_image_are_saved(client, author):
+    section = make_section(make_report(), author=author)
+    photo = make_photo(section.report, section)
+    client.force_login(author)
+    body = (
+        f"![ゲートウェイの構成図](photo:{photo.pk})\n\n"
+        "元の図: [ゲートウェイの構成図](https://example.com/gateway.png)"
+    )
+
+    response = client.post(change_url(section), form_data(section, body=body))
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    section.refresh_from_db()
+    assert (section.body, "<figure" in section.body_html) == (body, True)
+
+
+def test_a_report_lead_with_an_image_from_another_site_is_not_saved(client, editor):
+    report = make_report(lead="保存済みのリード")
+    url = reverse("admin:blog_report_change", args=[report.pk])
+    client.force_login(editor)
+    data = form_values(client.get(url).content.decode(), "report_form")
+
+    response = client.post(
+        url, data | {"lead": ["![ゲートウェイの構成図](https://example.com/gateway.png)"]}
+    )
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["lead"] == [EXTERNAL_IMAGE_REFUSED]
+    report.refresh_from_db()
+    assert report.lead == "保存済みのリード"
+
+
 # --- Moving a section to another report ----------------------------------------------------------
 
 

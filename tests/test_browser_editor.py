@@ -198,6 +198,78 @@ def test_photo_uploaded_during_composition_waits_for_its_end(
     assert during == "導入の段落。しゃ"
 
 
+def hold_uploads(page: Page) -> list:
+    """Keep each photo upload waiting, as on a slow connection, until the test answers it."""
+    held = []
+
+    def hold(route):
+        held.append(route)
+
+    page.route("**/markdownx/upload/", hold)
+    return held
+
+
+def start_a_held_upload(page: Page, live_server, section) -> list:
+    held = hold_uploads(page)
+    textarea = open_at_the_end(page, live_server, section)
+    textarea.evaluate(DROP_A_PHOTO)
+    expect(page.locator(".markdown-editor__status")).to_have_text(
+        "stage.jpg をアップロードしています…"
+    )
+    wait_until(page, "document.querySelector('textarea[aria-busy=true]') !== null")
+    return held
+
+
+def test_leaving_while_a_photo_uploads_asks_first(admin_page: Page, live_server, section):
+    held = start_a_held_upload(admin_page, live_server, section)
+    asked = []
+
+    def stay(dialog):
+        asked.append(dialog.type)
+        dialog.dismiss()  # "stay on this page"
+
+    admin_page.once("dialog", stay)
+    admin_page.get_by_role("link", name="ホーム").click()
+    admin_page.wait_for_timeout(500)
+    assert (asked, admin_page.url) == (
+        ["beforeunload"],
+        f"{live_server.url}/admin/blog/section/{section.pk}/change/",
+    )
+
+    # Stayed: the upload goes on, and once its photo is described and saved, leaving asks
+    # nothing.
+    admin_page.on("dialog", lambda dialog: (asked.append(dialog.type), dialog.accept()))
+    held[0].continue_()
+    expect(admin_page.locator(".markdown-editor__status")).to_contain_text("写真を追加しました")
+    admin_page.keyboard.type("Keynote stage")  # the placeholder is selected: this replaces it
+    textarea = admin_page.locator("textarea[name=body]")
+    textarea.fill(textarea.input_value().replace(' "キャプション（任意）"', ""))
+    admin_page.get_by_role("button", name="保存して編集を続ける").click()
+    expect(admin_page.locator(".messagelist")).to_be_visible()
+    admin_page.get_by_role("link", name="ホーム").click()
+    expect(admin_page.get_by_role("heading", name="サイト管理")).to_be_visible()
+    section.refresh_from_db()
+    assert (asked, section.body) == (
+        ["beforeunload"],
+        f"導入の段落。\n\n![Keynote stage](photo:{Photo.objects.get().pk})",
+    )
+
+
+def test_a_failed_upload_no_longer_holds_the_writer(admin_page: Page, live_server, section):
+    held = start_a_held_upload(admin_page, live_server, section)
+    asked = []
+    admin_page.on("dialog", lambda dialog: (asked.append(dialog.type), dialog.accept()))
+
+    held[0].fulfill(status=400, json={"error": "この画像は読み込めません。"})
+    expect(admin_page.locator(".markdown-editor__status")).to_have_text(
+        "この画像は読み込めません。"
+    )
+    admin_page.get_by_role("link", name="ホーム").click()
+
+    expect(admin_page.get_by_role("heading", name="サイト管理")).to_be_visible()
+    assert asked == []
+
+
 def test_a_new_section_refuses_photos_until_saved(admin_page: Page, live_server, section):
     admin_page.goto(f"{live_server.url}/admin/blog/section/add/?report={section.report_id}")
     textarea = admin_page.locator("textarea[name=body]")

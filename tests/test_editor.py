@@ -339,6 +339,24 @@ def test_preview_renders_as_the_section_would_store_it(client, superuser, sectio
     assert (response.status_code, response.content.decode()) == (200, section.body_html)
 
 
+def test_preview_shows_an_image_from_another_site_as_a_notice(client, superuser, section):
+    client.force_login(superuser)
+
+    response = client.post(
+        PREVIEW,
+        {
+            "section": section.pk,
+            "content": "![ゲートウェイの構成図](https://example.com/gateway.png)",
+        },
+    )
+
+    assert (response.status_code, response.content.decode()) == (
+        200,
+        '<p><span class="image-not-shown"><span class="image-not-shown__label">画像を表示できません'
+        "</span> ゲートウェイの構成図</span></p>",
+    )
+
+
 def test_preview_of_a_report_closing_uses_the_closing_anchors(client, superuser):
     report = make_report()
     client.force_login(superuser)

@@ -1,3 +1,4 @@
+import io
 import json
 import os
 import re
@@ -7,10 +8,12 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
 
 from blog import code_style, markdown
 from blog.markdown_worker import ConversionFailed, ConversionTimedOut, Worker
 from blog.models import Section
+from cms import backends
 from tests.factories import make_report, make_section, make_user
 from tests.slow_to_start import SlowToStart
 from tests.xss import PAYLOADS, main_element, problems_in, unbalanced_in, visible_text
@@ -129,6 +132,108 @@ def test_an_unclosed_element_after_a_closed_one_is_shown_as_text():
 
 def test_the_check_for_the_rest_of_the_text_can_fail():
     assert shows_the_rest("<p>前の段落</p>") is False
+
+
+# --- Images: photos are uploaded; an image readers would not see is a notice -------------------
+
+NOT_SHOWN = (
+    '<span class="image-not-shown"><span class="image-not-shown__label">画像を表示できません</span>'
+)
+
+
+def test_an_image_from_another_site_is_a_notice_not_a_broken_image():
+    rendered = markdown.render("構成:\n\n![ゲートウェイの構成図](https://example.com/gateway.png)")
+
+    assert (rendered.html, rendered.unshown_images) == (
+        f"<p>構成:</p>\n<p>{NOT_SHOWN} ゲートウェイの構成図</span></p>",
+        (markdown.UnshownImage("https://example.com/gateway.png", "ゲートウェイの構成図", False),),
+    )
+
+
+@pytest.mark.parametrize(
+    "address", ["data:image/png;base64,iVBORw0KGgo=", "javascript:alert(1)", "photo:abc"]
+)
+def test_an_image_that_is_no_web_address_is_a_notice(address):
+    rendered = markdown.render(f"![図]({address})")
+
+    assert (rendered.html, rendered.unshown_images) == (
+        f"<p>{NOT_SHOWN} 図</span></p>",
+        (markdown.UnshownImage(address, "図", False),),
+    )
+
+
+@pytest.mark.parametrize("tag", ["<img src=x>", '<img src="/static/logo.png" alt="ロゴ">'])
+def test_an_image_written_in_html_is_a_notice(tag):
+    rendered = markdown.render(f"前 {tag} 後")
+
+    alt = "ロゴ" if "alt" in tag else ""
+    address = "/static/logo.png" if alt else "x"
+    assert (rendered.html, rendered.unshown_images) == (
+        f"<p>前 {NOT_SHOWN}{' ' + alt if alt else ''}</span> 後</p>",
+        (markdown.UnshownImage(address, alt, True),),
+    )
+
+
+def test_an_image_tag_shown_as_code_or_in_an_attribute_stays_text():
+    text = '`<img src=x>` and [link](https://example.com "<img src=x>")'
+
+    rendered = markdown.render(text)
+
+    assert (rendered.html, rendered.unshown_images) == (
+        '<p><code>&lt;img src=x&gt;</code> and <a href="https://example.com" '
+        'title="&lt;img src=x&gt;" rel="noopener noreferrer">link</a></p>',
+        (),
+    )
+
+
+def test_an_image_on_the_site_keeps_its_address():
+    rendered = markdown.render('![ロゴ](/static/logo_a\\_b.png "サイトのロゴ")')
+
+    assert (rendered.html, rendered.unshown_images) == (
+        '<p><img alt="ロゴ" src="/static/logo_a_b.png" title="サイトのロゴ"></p>',
+        (),
+    )
+
+
+def test_an_image_from_the_photo_bucket_or_an_extra_source_is_shown(settings):
+    bucket = backends.media_storage(
+        backends.BUCKET_STORAGE, bucket="photos", region="ap-northeast-1"
+    )
+    settings.SECURE_CSP = {
+        **settings.SECURE_CSP,
+        "img-src": [
+            *settings.SECURE_CSP["img-src"],
+            backends.media_origin(bucket),
+            "https://cdn.example.net",  # as CSP_EXTRA_IMG_SRC adds it
+        ],
+    }
+    text = (
+        "![a](https://photos.s3.ap-northeast-1.amazonaws.com/photos/a.webp) "
+        "![b](https://cdn.example.net/b.webp&x=1)"
+    )
+
+    rendered = markdown.render(text)
+
+    assert (rendered.html, rendered.unshown_images) == (
+        '<p><img alt="a" src="https://photos.s3.ap-northeast-1.amazonaws.com/photos/a.webp"> '
+        '<img alt="b" src="https://cdn.example.net/b.webp&amp;x=1"></p>',
+        (),
+    )
+
+
+@pytest.mark.django_db
+def test_render_texts_turns_stored_images_from_elsewhere_into_notices(author):
+    section = make_section(make_report(), author=author, body="本文")
+    # Stored before images from elsewhere were refused.
+    Section.objects.filter(pk=section.pk).update(
+        body="![構成図](https://example.com/gateway.png) <img src=x>",
+        body_html='<p><img alt="構成図" src="https://example.com/gateway.png"> <img src="x"></p>',
+    )
+
+    call_command("render_texts", stdout=io.StringIO())
+
+    section.refresh_from_db()
+    assert section.body_html == f"<p>{NOT_SHOWN} 構成図</span> {NOT_SHOWN}</span></p>"
 
 
 # --- Markdown features ----------------------------------------------------------------------

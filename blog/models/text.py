@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import translation
 from django.utils.html import strip_tags
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from blog import markdown
@@ -114,6 +115,50 @@ def photo_reference_errors(rendered: markdown.Rendered, photos: dict) -> list[Va
     return errors
 
 
+# The editor's button that uploads photos (blog/templates/blog/widgets/markdown_editor.html),
+# named in the messages that send writers to it.
+ADD_PHOTOS_BUTTON = _("Add photos")
+
+
+def image_errors(rendered: markdown.Rendered) -> list[ValidationError]:
+    """What stops a text from being saved: images readers would not see (an address the
+    site does not load images from, an `<img>` written in HTML). Photos are uploaded: they
+    are resized for every screen, stripped of their metadata and credited."""
+    errors = []
+    refused_addresses = set()
+    for image in rendered.unshown_images:
+        if image.written_in_html or image.address in refused_addresses:
+            continue
+        refused_addresses.add(image.address)
+        errors.append(
+            ValidationError(
+                _(
+                    "The image %(address)s would not be shown: readers' browsers load "
+                    "images only from this site. Upload it with “%(button)s”, or link to it "
+                    "instead: delete the ! before [%(alt)s]."
+                ),
+                code="image_not_shown",
+                params={
+                    "address": Truncator(image.address).chars(80),
+                    "alt": image.alt,
+                    "button": ADD_PHOTOS_BUTTON,
+                },
+            )
+        )
+    if any(image.written_in_html for image in rendered.unshown_images):
+        errors.append(
+            ValidationError(
+                _(
+                    "An image written in HTML (<img>) is not shown to readers. Upload the "
+                    "image with “%(button)s”, or link to it instead with [text](address)."
+                ),
+                code="image_in_html",
+                params={"button": ADD_PHOTOS_BUTTON},
+            )
+        )
+    return errors
+
+
 class MarkdownFieldsMixin:
     """Markdown fields rendered once between clean() and save(), with errors on the field.
 
@@ -164,7 +209,8 @@ class MarkdownFieldsMixin:
             except markdown.MarkdownRefused as refusal:
                 errors[field] = refusal.error_list
                 continue
-            if problems := photo_reference_errors(rendered, self.markdown_photos()):
+            problems = photo_reference_errors(rendered, self.markdown_photos())
+            if problems := problems + image_errors(rendered):
                 errors[field] = problems
         return errors
 

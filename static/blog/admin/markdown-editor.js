@@ -187,6 +187,8 @@
 
     async upload(file) {
       this.say(this.messages.messageUploading.replace("{name}", file.name), false);
+      // Busy until the photo is in the text or refused: unsaved-changes.js asks before the
+      // page is left meanwhile, since leaving drops the upload.
       this.textarea.setAttribute("aria-busy", "true");
       try {
         const response = await this.post(

@@ -3,7 +3,9 @@
  * page while there are some. "Changed" means different from what the page opened with:
  * typing something and deleting it again is no change. A form shown again because its save
  * was refused opens with the refused input, none of it saved: it is unsaved until a save
- * goes through. Saving the form itself never asks.
+ * goes through. Saving the form itself never asks, unless a field is still being filled in
+ * (marked aria-busy, as the Markdown editor marks its text while a photo uploads): leaving
+ * then, by a link or by the save, drops what was on its way.
  */
 (function () {
   "use strict";
@@ -36,6 +38,7 @@
     (submitRow || form).before(note);
 
     const changed = () => !submitting && (refusedInput || snapshot(form) !== opened);
+    const busy = () => form.querySelector("[aria-busy='true']") !== null;
     const showState = () => {
       note.hidden = !changed();
     };
@@ -50,7 +53,7 @@
       submitting = true;
     });
     window.addEventListener("beforeunload", (event) => {
-      if (!changed()) return;
+      if (!changed() && !busy()) return;
       event.preventDefault();
       event.returnValue = ""; // browsers show their own wording; the note above says ours
     });
