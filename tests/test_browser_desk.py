@@ -21,6 +21,21 @@ def log_in(page: Page, live_server, username: str) -> Page:
     return page
 
 
+def dialogs_on_trying_to_leave(page: Page) -> list[str]:
+    """Follow the admin's ホーム link, staying on the page if the browser asks; the kinds of
+    dialog it showed (`beforeunload` when it asked)."""
+    asked = []
+
+    def stay(dialog):
+        asked.append(dialog.type)
+        dialog.dismiss()  # "stay on this page"
+
+    page.once("dialog", stay)
+    page.get_by_role("link", name="ホーム").click()
+    page.wait_for_timeout(500)
+    return asked
+
+
 @pytest.fixture
 def writer_at_desk(page: Page, live_server, staff_roles):
     writer = make_user("writer", group="Writers")
@@ -40,15 +55,7 @@ def test_leaving_with_unsaved_text_asks_first(writer_at_desk, live_server):
     textarea.type("書きかけの一文")
     expect(page.get_by_text(UNSAVED_NOTE)).to_be_visible()
 
-    asked = []
-
-    def stay(dialog):
-        asked.append(dialog.type)
-        dialog.dismiss()  # "stay on this page"
-
-    page.once("dialog", stay)
-    page.get_by_role("link", name="ホーム").click()
-    page.wait_for_timeout(500)
+    asked = dialogs_on_trying_to_leave(page)
 
     assert asked == ["beforeunload"]
     assert page.url.endswith(f"/admin/blog/section/{section.pk}/change/")

@@ -7,6 +7,7 @@ from playwright.sync_api import Page, expect
 
 from blog.models import Photo, Section
 from tests.factories import make_report, make_section
+from tests.test_browser_desk import dialogs_on_trying_to_leave
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -222,15 +223,7 @@ def start_a_held_upload(page: Page, live_server, section) -> list:
 
 def test_leaving_while_a_photo_uploads_asks_first(admin_page: Page, live_server, section):
     held = start_a_held_upload(admin_page, live_server, section)
-    asked = []
-
-    def stay(dialog):
-        asked.append(dialog.type)
-        dialog.dismiss()  # "stay on this page"
-
-    admin_page.once("dialog", stay)
-    admin_page.get_by_role("link", name="ホーム").click()
-    admin_page.wait_for_timeout(500)
+    asked = dialogs_on_trying_to_leave(admin_page)
     assert (asked, admin_page.url) == (
         ["beforeunload"],
         f"{live_server.url}/admin/blog/section/{section.pk}/change/",
