@@ -33,6 +33,7 @@ from blog.models import (
     Section,
     SessionCoverage,
     display_name_of,
+    display_names_of,
 )
 from sessions.models import Event, Session
 
@@ -120,7 +121,7 @@ def _cover(session: Session, report: Report, *, writer, by) -> Claim:
                     "“%(session)s” is already covered by %(names)s. An editor can allow "
                     "another writer for it."
                 )
-                % {"session": session, "names": "、".join(map(display_name_of, taken_by))},
+                % {"session": session, "names": display_names_of(taken_by)},
                 code="taken",
             )
         if writer.pk == by.pk:

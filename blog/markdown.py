@@ -200,7 +200,7 @@ class Converted:
     html: str
     photo_references: tuple[PhotoReference, ...]
     placeholder_prefix: str
-    image_addresses: tuple[str, ...] = ()
+    image_addresses: tuple[str, ...]
 
     def placeholder(self, index: int) -> str:
         return f"<p>{self.placeholder_prefix}-{index}</p>"
@@ -213,7 +213,7 @@ class Converted:
 class Rendered:
     html: SafeString
     photo_references: tuple[PhotoReference, ...]
-    unshown_images: tuple[UnshownImage, ...] = ()
+    unshown_images: tuple[UnshownImage, ...]
 
 
 # --- Stage one: conversion, in the child process ---------------------------------------------

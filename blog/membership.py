@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from blog import audit, roles
 from blog.enums import EDITORS, ReportAction
 from blog.models import Report, ReportMember, display_name_of
+from sessions.models import Event
 
 
 def _forget_cached_memberships(user) -> None:
@@ -89,20 +90,17 @@ def ways_in(user) -> dict:
     writer of one (those of the Editors group; any editor when it has nobody), and the
     events whose coverage board lets them claim a session, which makes them a writer of
     the event's report being written."""
-    from sessions.models import Event
-
     editors = roles.editors().filter(is_staff=True)
-    in_the_group = editors.filter(groups__name=EDITORS)
-    claimable = Event.objects.none()
+    claimable = []
     if user.has_perm("blog.claim_session"):
-        claimable = (
+        claimable = list(
             Event.objects.filter(reports__in=Report.objects.open_for_writing())
             .distinct()
             .order_by("-starts_on", "name")
         )
     return {
-        "editors": list(in_the_group if in_the_group.exists() else editors),
-        "claimable_events": list(claimable),
+        "editors": list(editors.filter(groups__name=EDITORS)) or list(editors),
+        "claimable_events": claimable,
     }
 
 

@@ -12,7 +12,7 @@ from django.utils.translation import ngettext
 
 from blog import roles
 from blog.enums import Recipients
-from blog.models import ReviewComment, Section, display_name_of, language_of
+from blog.models import ReviewComment, Section, display_name_of, display_names_of, language_of
 
 
 def _admin_link(section: Section) -> str:
@@ -52,15 +52,15 @@ def mail_notes(section: Section, move, by) -> list[str]:
     """What `by` is told, after making `move`, of the mail it sends: to whom, and who could
     not be mailed. Said only as it is: nobody is "told" who has no address."""
     people = told_of_move(section, move, by)
-    mailed = [display_name_of(person) for person in people if person.email]
-    unmailed = [display_name_of(person) for person in people if not person.email]
+    mailed = [person for person in people if person.email]
+    unmailed = [person for person in people if not person.email]
     notes = []
     if mailed:
-        notes.append(_("Emailed: %(names)s.") % {"names": _(", ").join(mailed)})
+        notes.append(_("Emailed: %(names)s.") % {"names": display_names_of(mailed)})
     if unmailed:
         notes.append(
             _("Not emailed, as their account has no address: %(names)s.")
-            % {"names": _(", ").join(unmailed)}
+            % {"names": display_names_of(unmailed)}
         )
     return notes
 

@@ -5,7 +5,13 @@ One module per aggregate; everything is importable from `blog.models` as before.
 
 from blog.enums import ReportStatus, SectionStatus
 from blog.models.coverage import WRITERS_PER_SESSION, DeadlineReminder, SessionCoverage
-from blog.models.people import AuthorProfile, author_url, display_name_of, language_of
+from blog.models.people import (
+    AuthorProfile,
+    author_url,
+    display_name_of,
+    display_names_of,
+    language_of,
+)
 from blog.models.photos import Photo, _photo_upload_to, validate_raster_image
 from blog.models.reports import (
     Report,
@@ -61,6 +67,7 @@ __all__ = [
     "alt_placeholders",
     "author_url",
     "display_name_of",
+    "display_names_of",
     "is_alt_placeholder",
     "is_caption_placeholder",
     "language_of",

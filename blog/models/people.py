@@ -47,6 +47,11 @@ def display_name_of(user) -> str:
     return user.get_full_name() or user.get_username()
 
 
+def display_names_of(people) -> str:
+    """The names bylines print, joined the way the interface's language joins a list."""
+    return _(", ").join(display_name_of(person) for person in people)
+
+
 def language_of(user) -> str:
     """The language `user` reads email in: their profile's choice, else the site's."""
     profile = getattr(user, "author_profile", None)

@@ -3,7 +3,7 @@ from django.utils import timezone
 
 from blog import membership, roles
 from blog.enums import ReportStatus, SectionStatus
-from blog.models import Report, Section, display_name_of
+from blog.models import Report, Section, display_name_of, display_names_of
 from sessions.models import Event
 
 # Events offered on the admin home for their coverage board, newest first.
@@ -54,5 +54,4 @@ def display_name(person) -> str:
 
 @register.filter
 def display_names(people) -> str:
-    """The names bylines print, joined the way the interface's language joins a list."""
-    return "、".join(display_name_of(person) for person in people)
+    return display_names_of(people)
