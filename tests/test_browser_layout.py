@@ -54,6 +54,10 @@ MORE_RIGHT = re.compile(r"\bhas-more-right\b")
 
 @pytest.fixture
 def desk():
+    return build_desk()
+
+
+def build_desk():
     """Two reports as the demo has them: one published, one being written with a section
     in each review state, late and due-soon work, share links and an audit trail."""
     chief = make_user("chief", group="Editors")

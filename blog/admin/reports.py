@@ -56,12 +56,23 @@ class TagAdmin(KeepsOldSlugsAdmin):
 
 
 class ReportMemberFormSet(forms.BaseInlineFormSet):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        # One query for the people menu, shared by every writer row, not one per row.
-        menu = list(self.form.base_fields["user"].choices)
-        for form in [*self.forms, self.empty_form]:
-            form.fields["user"].choices = menu
+    _people_menu = None
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        # One query for the people menu, shared by every writer row and the blank one.
+        if self._people_menu is None:
+            self._people_menu = list(self.form.base_fields["user"].choices)
+        person = form.fields["user"]
+        person.choices = self._people_menu
+        # A row of the table has no labels of its own: each control says what it is.
+        # Through the admin's wrapper (its add and change links), whose attrs are shared.
+        menu = getattr(person.widget, "widget", person.widget)
+        menu.attrs["aria-label"] = person.label
+        if "DELETE" in form.fields and form.instance.pk is not None:
+            form.fields["DELETE"].widget.attrs["aria-label"] = gettext(
+                "Remove %(name)s from the writers"
+            ) % {"name": display_name_of(form.instance.user)}
 
     def clean(self):
         super().clean()

@@ -1,0 +1,109 @@
+"""The pages writers and editors work in have no serious or critical accessibility
+violation by axe-core, in a real browser: every control named, every table header with
+text, the same bar as the readers' pages (tests/test_quality.py)."""
+
+import re
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from blog.models import Section
+from tests.test_browser_editorial import PASSWORD
+from tests.test_browser_layout import build_desk
+from tests.test_quality import AXE_SCRIPT
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.axe,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("staff_roles"),
+]
+
+
+@pytest.fixture
+def desk():
+    """The editors' desk the layout tests use, sized like the demo's."""
+    return build_desk()
+
+
+def _log_in(browser: Browser, live_server, username: str) -> Page:
+    # axe-core goes in as an inline script, which the admin's policy rightly refuses.
+    page = browser.new_context(locale="ja-JP", bypass_csp=True).new_page()
+    page.goto(f"{live_server.url}/admin/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("input[type=submit]")
+    expect(page.locator("#user-tools")).to_be_visible()
+    return page
+
+
+def _serious_violations(page: Page) -> list[tuple[str, list]]:
+    page.add_script_tag(path=str(AXE_SCRIPT))
+    results = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    return [
+        (violation["id"], [node["target"] for node in violation["nodes"]])
+        for violation in results["violations"]
+        if violation["impact"] in {"serious", "critical"}
+    ]
+
+
+def _pages(username: str, desk) -> list[str]:
+    report = desk["report"]
+    if username == "chief":
+        return [
+            "/admin/",
+            "/admin/blog/section/",
+            f"/admin/blog/section/{desk['waiting'].pk}/change/",
+            "/admin/blog/report/",
+            f"/admin/blog/report/{report.pk}/change/",
+            "/admin/blog/report/add/",
+        ]
+    own = Section.objects.get(report=report, author__username=username)
+    return [
+        "/admin/",
+        "/admin/blog/section/",
+        f"/admin/blog/section/{own.pk}/change/",
+        f"/admin/blog/section/add/?report={report.pk}",
+    ]
+
+
+@pytest.mark.parametrize("username", ["chief", "writer"])
+def test_admin_pages_have_no_serious_accessibility_violations(
+    browser: Browser, live_server, desk, username
+):
+    page = _log_in(browser, live_server, username)
+    found = {}
+    for path in _pages(username, desk):
+        page.goto(live_server.url + path)
+        found[path] = _serious_violations(page)
+
+    assert found == {path: [] for path in found}
+
+
+def test_search_menus_are_named_after_their_field(browser: Browser, live_server, desk):
+    page = _log_in(browser, live_server, "chief")
+    page.goto(f"{live_server.url}/admin/blog/section/{desk['waiting'].pk}/change/")
+
+    session_menu = page.get_by_role("combobox", name=re.compile("^セッション"))
+    expect(session_menu).to_be_visible()
+    session_menu.click()
+    # The search box appears as the menu opens, at the end of the page.
+    expect(page.get_by_role("searchbox", name="セッション")).to_be_focused()
+
+    page.goto(f"{live_server.url}/admin/blog/report/{desk['report'].pk}/change/")
+    expect(page.get_by_role("combobox", name=re.compile("^イベント"))).to_be_visible()
+    # The tags menu takes several values: its search box sits in the menu itself.
+    expect(page.get_by_role("searchbox", name="タグ")).to_be_attached()
+
+
+def test_each_writer_row_names_its_controls(browser: Browser, live_server, desk):
+    page = _log_in(browser, live_server, "chief")
+    page.goto(f"{live_server.url}/admin/blog/report/{desk['report'].pk}/change/")
+
+    writers = page.locator("#memberships-group")
+    expect(writers.get_by_role("combobox", name="執筆者")).to_have_count(4)
+    remove = writers.get_by_role("checkbox", name="colleague0 表示名 さんを執筆者から外す")
+    expect(remove).to_have_count(1)
+    # A row added with the button is named like the rest.
+    writers.get_by_role("button", name=re.compile("追加")).click()
+    expect(writers.get_by_role("combobox", name="執筆者")).to_have_count(5)
