@@ -38,7 +38,9 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from markdown.extensions import Extension
 from markdown.extensions.toc import slugify_unicode
+from markdown.inlinepatterns import InlineProcessor
 from markdown.treeprocessors import Treeprocessor
+from markdown.util import AtomicString
 from pygments.token import STANDARD_TYPES
 
 from blog.markdown_worker import ConversionFailed, ConversionTimedOut, Worker
@@ -406,6 +408,46 @@ class _PhotoFigureExtension(Extension):
         md.treeprocessors.register(self.images, "image_addresses", -1)
 
 
+class _BareAddresses(InlineProcessor):
+    """A web address typed as it is becomes a link, as on GitHub or Hatena Blog.
+
+    Only ASCII belongs to the address: Japanese writers run text on without a space
+    ("https://example.com/を参照"), and Python-Markdown's and pymdownx's patterns take any
+    word character. A sentence's closing mark, emphasis closing around the address and an
+    unmatched closing bracket stay out.
+    """
+
+    ANCESTOR_EXCLUDES = ("a",)
+    # Marks that end a sentence or close emphasis (`**https://…**`), as GitHub has it.
+    _TRAILING = ".,:;!?'\"*_~"
+    _CLOSING = {")": "(", "]": "["}
+
+    def handleMatch(self, match, data):  # Python-Markdown's hook name
+        address = match.group(0)
+        while address and (
+            address[-1] in self._TRAILING
+            or (
+                address[-1] in self._CLOSING
+                and address.count(address[-1]) > address.count(self._CLOSING[address[-1]])
+            )
+        ):
+            address = address[:-1]
+        if address.endswith("://"):
+            return None, None, None
+        link = ElementTree.Element("a", href=address)
+        link.text = AtomicString(address)
+        return link, match.start(0), match.start(0) + len(address)
+
+
+class _BareAddressExtension(Extension):
+    # Not after a letter or digit (no "xhttps://…"); what RFC 3986 allows in an address.
+    PATTERN = r"(?<![A-Za-z0-9])https?://[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+"
+
+    def extendMarkdown(self, md) -> None:  # Python-Markdown's hook name
+        # After <https://…> (autolink, 120), before emphasis and entities read its "_" and "&".
+        md.inlinePatterns.register(_BareAddresses(self.PATTERN, md), "bare_address", 115)
+
+
 def convert(
     text: str,
     anchor_prefix: str = "",
@@ -425,7 +467,12 @@ def convert(
     }
     html = markdown.markdown(
         text,
-        extensions=[*_EXTENSIONS, figures, _HeadingLevelExtension(title_level)],
+        extensions=[
+            *_EXTENSIONS,
+            figures,
+            _HeadingLevelExtension(title_level),
+            _BareAddressExtension(),
+        ],
         extension_configs=configs,
         output_format="html",
     )

@@ -72,6 +72,59 @@ def test_links_are_kept_and_open_safely():
     )
 
 
+def _link(address: str) -> str:
+    return f'<a href="{address}" rel="noopener noreferrer">{address}</a>'
+
+
+_LINKED_ONCE = f"<p>{_link('https://example.com/slides')}</p>"
+
+
+@pytest.mark.parametrize(
+    ("typed", "shown"),
+    [
+        ("スライドは https://example.com/slides にあります。", "スライドは {0} にあります。"),
+        # Japanese running on after the address is not part of it.
+        ("資料はhttps://example.com/slidesを参照", "資料は{0}を参照"),
+        ("https://example.com/slides。", "{0}。"),
+        ("see https://example.com/slides.", "see {0}."),
+        ("(https://example.com/slides)", "({0})"),
+        ("「https://example.com/slides」", "「{0}」"),
+        ("**https://example.com/slides**", "<strong>{0}</strong>"),
+    ],
+)
+def test_a_bare_address_becomes_a_link(typed, shown):
+    html = markdown.render(typed).html
+
+    assert html == "<p>" + shown.format(_link("https://example.com/slides")) + "</p>"
+
+
+def test_a_bare_address_keeps_its_brackets_query_and_underscores():
+    address = "https://en.wikipedia.org/wiki/Site_(computing)?a=1&b=2#top"
+    html = markdown.render(f"詳細: {address}").html
+
+    assert html == f"<p>詳細: {_link(address.replace('&', '&amp;'))}</p>"
+
+
+@pytest.mark.parametrize(
+    ("typed", "html"),
+    [
+        ("`https://example.com/slides`", "<p><code>https://example.com/slides</code></p>"),
+        (
+            "    https://example.com/slides",
+            '<div class="highlight"><pre><span></span><code>https://example.com/slides\n'
+            "</code></pre></div>",
+        ),
+        ("[https://example.com/slides](https://example.com/slides)", _LINKED_ONCE),
+        ("<https://example.com/slides>", _LINKED_ONCE),
+        ("xhttps://example.com/slides", "<p>xhttps://example.com/slides</p>"),
+        ("javascript://example.com/%0A", "<p>javascript://example.com/%0A</p>"),
+        ("https://", "<p>https://</p>"),
+    ],
+)
+def test_an_address_in_code_in_a_link_or_not_a_web_address_is_not_linked_again(typed, html):
+    assert markdown.render(typed).html == html
+
+
 def test_script_content_is_dropped_not_shown_as_text():
     assert markdown.render("a<script>alert(1)</script>b").html == "<p>ab</p>"
 
