@@ -36,6 +36,7 @@ from django.core.exceptions import ValidationError
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from markdown.blockprocessors import HashHeaderProcessor
 from markdown.extensions import Extension
 from markdown.extensions.toc import slugify_unicode
 from markdown.inlinepatterns import InlineProcessor
@@ -361,12 +362,23 @@ def relative_heading_levels(typed: Sequence[int], title_level: int) -> list[int]
     return [min(max(level + shift, 2), 6) for level in typed]
 
 
+class _HashHeadings(HashHeaderProcessor):
+    """`## 見出し`, its closing `#`s taken off only after a space, as CommonMark has it:
+    Python-Markdown read `## C#` as "C", and the Hatena export (CommonMark) as "C#"."""
+
+    RE = re.compile(
+        r"(?:^|\n)(?P<level>#{1,6})(?P<header>(?:\\.|[^\\\n])*?)(?:[ \t]+#+)?[ \t]*(?:\n|$)"
+    )
+
+
 class _HeadingLevelExtension(Extension):
     def __init__(self, title_level: int):
         super().__init__()
         self.title_level = title_level
 
     def extendMarkdown(self, md) -> None:  # Python-Markdown's hook name
+        # In place of Python-Markdown's own (same name and priority).
+        md.parser.blockprocessors.register(_HashHeadings(md.parser), "hashheader", 70)
         # After the inline parsing (20); the anchors (toc, 5) do not depend on the level.
         md.treeprocessors.register(_HeadingLevels(md, self.title_level), "heading_levels", 10)
 

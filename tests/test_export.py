@@ -20,6 +20,7 @@ from blog.models import Photo, Report
 from demo.loader import load_demo
 from tests.conftest import VNU_JAR
 from tests.factories import make_event, make_photo, make_report, make_section, make_session
+from tests.test_headings import headings_in
 
 BASE_URL = "https://blog.example.com"
 DEMO_SLUG = "kubecon-na-2022"
@@ -312,6 +313,16 @@ def test_hatena_headings_follow_the_page_s_rule(source, title_level, expected):
     page = markdown.convert(source, title_level=title_level).html
     exported_levels = [str(len(marks)) for marks in re.findall(r"^(?:> )?(#+) ", expected, re.M)]
     assert re.findall(r"<h([1-6])", page) == exported_levels
+
+
+def test_hatena_and_the_page_agree_on_a_heading_s_closing_hashes():
+    source = "## C#\n\n## F# ##\n\n## 見出し #"
+
+    exported = export._headings_as_on_the_page(source, 2)
+
+    hatena = [token.content for token in export._parse(exported) if token.type == "inline"]
+    page = [text for _level, text in headings_in(markdown.convert(source, title_level=2).html)]
+    assert page == hatena == ["C#", "F#", "見出し"]
 
 
 @pytest.mark.django_db

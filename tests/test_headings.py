@@ -74,6 +74,11 @@ def test_every_typed_heading_renders_below_its_title_and_none_is_lost(lines, tit
         ("#### 一つだけ", [(3, "一つだけ")]),
         ("####### x", [(3, "# x")]),
         ("######", []),  # an empty heading is left out: it has no text to lose
+        # Closing #s go only after a space, as in CommonMark: a language's name keeps its #.
+        ("## C# と F#", [(3, "C# と F#")]),
+        ("## 見出し ##", [(3, "見出し")]),
+        ("## C #", [(3, "C")]),
+        ("## ##", []),
         ("見出し\n===\n\n小見出し\n---", [(3, "見出し"), (4, "小見出し")]),
     ],
 )
