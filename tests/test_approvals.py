@@ -269,7 +269,11 @@ def test_a_writer_in_no_open_report_is_told_whom_to_ask(client, author, editor):
     page = client.get(reverse("admin:blog_section_add"))
     home = client.get(reverse("admin:index"))
 
-    sentence = "編集者（editor 表示名）にレポートの執筆者に加えてもらってください。"
+    # Two sentences run on, with no space between them, as Japanese is written.
+    sentence = (
+        "まだ節を追加できるところがありません。"
+        "編集者（editor 表示名）にレポートの執筆者に加えてもらってください。"
+    )
     assert sentence in page.content.decode()
     assert sentence in home.content.decode()
     assert 'name="report"' not in page.content.decode()
