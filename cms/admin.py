@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 from django.contrib.admin.utils import display_for_value
+from django.utils import translation
 
 from cms.slugs import record_slug_change, stored_slug
 
@@ -24,7 +25,36 @@ class NamesTheSavedObject:
         return super().render_change_form(request, context, add, change, form_url, obj)
 
 
-class ModelAdmin(NamesTheSavedObject, admin.ModelAdmin):
+class TranslatedChangeMessages:
+    """The history page names changed fields in the reader's language.
+
+    Django stores each changed field's form label, capitalised ("Heading"), and translates
+    it when the history is shown; catalogues translate the model field's name ("heading"),
+    so the Japanese page read "Heading と Body を変更しました". The name is stored instead.
+    """
+
+    def construct_change_message(self, request, form, formsets, add=False):
+        message = super().construct_change_message(request, form, formsets, add)
+        for entry in message:
+            changed = entry.get("changed")
+            # The form's own fields; a row of an inline is named by its model ("name").
+            if changed is not None and "name" not in changed:
+                changed["fields"] = _field_names(form, form.changed_data)
+        return message
+
+
+def _field_names(form, changed: list[str]) -> list[str]:
+    model_fields = {field.name: field for field in form._meta.model._meta.get_fields()}
+    names = []
+    with translation.override(None):  # stored untranslated, as Django stores it
+        for name in changed:
+            verbose_name = getattr(model_fields.get(name), "verbose_name", None)
+            label = verbose_name or (name in form.fields and form.fields[name].label) or name
+            names.append(str(label))
+    return names
+
+
+class ModelAdmin(NamesTheSavedObject, TranslatedChangeMessages, admin.ModelAdmin):
     """The base of every admin page of ours."""
 
 

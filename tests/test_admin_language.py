@@ -55,7 +55,7 @@ def admin_pages(user) -> list[str]:
         f"/admin/blog/report/{report.pk}/revisions/",
         f"/admin/blog/section/{section.pk}/change/",
         f"/admin/blog/section/{section.pk}/revisions/",
-        f"/admin/blog/section/{section.pk}/history/",
+        f"/admin/blog/photo/{photo.pk}/history/",  # a section's 履歴 opens its revisions
         f"/admin/blog/photo/{photo.pk}/change/",
         f"/admin/conference/event/{Event.objects.first().pk}/change/",
         f"/admin/conference/session/{Session.objects.first().pk}/change/",

@@ -4,6 +4,7 @@ import datetime
 import re
 
 import pytest
+from django.contrib.admin.models import LogEntry
 from django.core.exceptions import PermissionDenied
 from django.db.models import F
 from django.urls import reverse
@@ -13,7 +14,14 @@ from reversion.models import Version
 from blog import editing
 from blog.models import ReviewComment, Section, SectionAutosave, ShareLink
 from blog.sharing import token_for
-from tests.factories import make_photo, make_report, make_section, make_user, make_writer_of
+from tests.factories import (
+    make_photo,
+    make_report,
+    make_section,
+    make_speaker,
+    make_user,
+    make_writer_of,
+)
 from tests.forms import form_values
 
 pytestmark = pytest.mark.django_db
@@ -473,6 +481,44 @@ def test_admin_save_leaves_a_revision_with_its_author(client, author):
     versions = Version.objects.get_for_object(section)
     assert [v.field_dict["body"] for v in versions] == ["二回目", "一回目"]
     assert {v.revision.user for v in versions} == {author}
+
+
+def test_the_history_button_opens_the_revisions(client, author):
+    section = make_section(make_report(), author=author)
+    client.force_login(author)
+
+    history = client.get(reverse("admin:blog_section_history", args=[section.pk]))
+
+    assert history.status_code == 302
+    assert history["Location"] == reverse("admin:blog_section_revisions", args=[section.pk])
+    # Still the revisions' own refusal for someone who may not read the section.
+    client.force_login(make_user(group="Writers"))
+    refused = client.get(history["Location"])
+    assert refused.status_code == 403
+
+
+def test_a_save_with_nothing_changed_leaves_no_history_entry(client, author):
+    section = make_section(make_report(), author=author)
+    client.force_login(author)
+    client.post(change_url(section), form_data(section, body="一回目"))
+    section.refresh_from_db()
+
+    client.post(change_url(section), form_data(section))
+
+    entries = LogEntry.objects.filter(object_id=str(section.pk))
+    assert [entry.get_change_message() for entry in entries] == ["本文 を変更しました。"]
+
+
+def test_the_history_names_changed_fields_in_japanese(client, editor):
+    speaker = make_speaker(name="Lin Sun")
+    client.force_login(make_user(is_superuser=True, group="Editors"))
+    url = reverse("admin:conference_speaker_change", args=[speaker.pk])
+    data = form_values(client.get(url).content.decode(), "speaker_form")
+
+    client.post(url, {**data, "name": "Lin Sun (Solo.io)"})
+
+    entry = LogEntry.objects.get(object_id=str(speaker.pk))
+    assert entry.get_change_message() == "名前 を変更しました。"
 
 
 def test_autosave_keeps_text_without_a_revision(client, author):

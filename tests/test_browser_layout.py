@@ -223,5 +223,5 @@ def test_buttons_beside_a_long_title_keep_their_labels_on_one_line(
     )
     assert lines and all(count == 1 for _label, count in lines), lines
     # Side by side, not one under the other in a column as narrow as the widest.
-    revisions = page.locator(".object-tools").get_by_role("link", name="版の履歴")
-    assert revisions.bounding_box()["y"] == preview.bounding_box()["y"]
+    history = page.locator(".object-tools").get_by_role("link", name="履歴")
+    assert history.bounding_box()["y"] == preview.bounding_box()["y"]

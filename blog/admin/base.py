@@ -102,6 +102,21 @@ class RevisionedAdmin(ModelAdmin):
             message, level = gettext("Nothing had changed, so nothing was saved."), messages.INFO
         super().message_user(request, message, level, *args, **kwargs)
 
+    def log_change(self, request, obj, message):
+        # A save that wrote nothing is no event in the object's history.
+        edit = getattr(request, "content_edit", None)
+        if edit is not None and not edit.saved:
+            return None
+        return super().log_change(request, obj, message)
+
+    def history_view(self, request, object_id, extra_context=None):
+        """The admin's 履歴 button opens the revisions: one history, with the writers'
+        names, each version's text, comparison and restore."""
+        info = self.opts.app_label, self.opts.model_name
+        return HttpResponseRedirect(
+            reverse("admin:{}_{}_revisions".format(*info), args=[object_id])
+        )
+
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         context["error_links"] = error_links(
             context["adminform"].form,
