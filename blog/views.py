@@ -2,6 +2,7 @@ from django.contrib.admin.views.decorators import staff_member_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
 from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
 from django.views.generic import DetailView, ListView, TemplateView
@@ -80,23 +81,34 @@ class ReportPreviewView(DetailView):
 
 @method_decorator(never_cache, name="dispatch")
 class SharedPreviewView(DetailView):
-    """The preview behind a signed share link; forged, expired or revoked links are 404."""
+    """The preview behind a signed share link. A forged link is 404; an expired or revoked
+    one says so (410), and where the report has since been published, links to it."""
 
     template_name = "blog/report_detail.html"
     context_object_name = "report"
 
-    def get_object(self, queryset=None):
-        link = link_for(self.kwargs["token"])
-        if link is None:
-            raise Http404("This preview link is not valid.")
+    def get(self, request, *args, **kwargs):
+        self.link = link_for(self.kwargs["token"])
         # A report moved to the trash takes its share links with it.
-        return get_object_or_404(Report.objects.for_page(), pk=link.report_id)
+        if self.link is None or self.link.report.trashed_at is not None:
+            raise Http404("This preview link is not valid.")
+        if not self.link.is_usable:
+            context = {"link": self.link, "published": self.link.report.is_published}
+            response = TemplateResponse(request, "blog/share_link_ended.html", context, status=410)
+            return self._unshared(response)
+        return super().get(request, *args, **kwargs)
+
+    def get_object(self, queryset=None):
+        return get_object_or_404(Report.objects.for_page(), pk=self.link.report_id)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(**kwargs, preview=True)
 
     def render_to_response(self, context, **response_kwargs):
-        response = super().render_to_response(context, **response_kwargs)
+        return self._unshared(super().render_to_response(context, **response_kwargs))
+
+    @staticmethod
+    def _unshared(response):
         # A shared draft must not be indexed or leak its address onwards.
         response["X-Robots-Tag"] = "noindex, nofollow"
         response["Referrer-Policy"] = "no-referrer"

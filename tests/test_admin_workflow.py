@@ -904,10 +904,32 @@ def test_expired_revoked_and_forged_share_links_are_refused(client, editor):
     )
     forged = token_for(valid)[:-2] + "xx"
 
-    for token in [token_for(expired), token_for(revoked), forged, "not-a-token"]:
+    for token in [forged, "not-a-token"]:
         response = client.get(reverse("blog:shared_preview", args=[token]))
         assert response.status_code == 404
         assert "秘密" not in response.content.decode()
+    # A real link that has ended says so, and shows nothing of the draft.
+    for link, reason in [(expired, "まで使えるリンクでした"), (revoked, "リンクを取り消しました")]:
+        response = client.get(reverse("blog:shared_preview", args=[token_for(link)]))
+        page = response.content.decode()
+        assert response.status_code == 410
+        assert "このプレビューリンクは使えなくなりました" in page
+        assert reason in page and "新しいリンクを" in page
+        assert "秘密" not in page
+        assert response["X-Robots-Tag"] == "noindex, nofollow"
+        assert "no-store" in response["Cache-Control"]
+
+
+def test_an_ended_share_link_of_a_published_report_leads_to_it(client, editor):
+    report = make_report(title="公開済みのレポート", published=True)
+    link = ShareLink.objects.create(
+        report=report, created_by=editor, expires_at=timezone.now() - datetime.timedelta(days=1)
+    )
+
+    response = client.get(reverse("blog:shared_preview", args=[token_for(link)]))
+
+    assert response.status_code == 410
+    assert f'href="{report.get_absolute_url()}">公開済みのレポート</a>' in response.content.decode()
 
 
 def test_editor_revokes_a_share_link(client, editor):
@@ -920,7 +942,7 @@ def test_editor_revokes_a_share_link(client, editor):
     client.post(reverse("admin:blog_report_revoke", args=[report.pk, link.pk]))
     client.logout()
 
-    assert client.get(reverse("blog:shared_preview", args=[token_for(link)])).status_code == 404
+    assert client.get(reverse("blog:shared_preview", args=[token_for(link)])).status_code == 410
 
 
 # --- The admin home ------------------------------------------------------------------------------
