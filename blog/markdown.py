@@ -55,6 +55,8 @@ RENDER_TIMEOUT_SECONDS = 1.0
 # a session is an h2 on the report page (and a new section in the editor has no session yet).
 DEFAULT_TITLE_LEVEL = 2
 HEADING_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+# A writer's heading by its depth below the title it sits under, deeper ones as the third.
+SUBHEADING_CLASSES = ("subheading-1", "subheading-2", "subheading-3")
 
 PHOTO_SOURCE = re.compile(r"^photo:(\d{1,18})$")
 # Left before each figure placed from a photo reference. Comments from writers are
@@ -141,6 +143,7 @@ _ALLOWED_ATTRIBUTES = {
 # Only the classes our own extensions produce: a writer's class could otherwise borrow
 # the site's layout (a fixed overlay, a hidden block) for their text.
 _ALLOWED_CLASSES = {
+    **{tag: set(SUBHEADING_CLASSES) for tag in HEADING_TAGS},
     "div": {"highlight", "footnote"},
     "a": {"footnote-ref", "footnote-backref"},
     "span": {name for name in STANDARD_TYPES.values() if name} | {"hll"},
@@ -348,6 +351,10 @@ class _HeadingLevels(Treeprocessor):
         )
         for heading, level in zip(headings, levels, strict=True):
             heading.tag = f"h{level}"
+            # The same depth looks the same whatever its tag: a writer's `##` is an h3 in
+            # one section and an h4 in another (blog/static reader.css sizes by depth).
+            depth = min(level - self.title_level, len(SUBHEADING_CLASSES))
+            heading.set("class", SUBHEADING_CLASSES[depth - 1])
 
 
 def relative_heading_levels(typed: Sequence[int], title_level: int) -> list[int]:

@@ -74,3 +74,35 @@ def test_a_kept_page_reaches_the_browser_gzipped_and_whole(
     expect(page.get_by_role("heading", level=1)).to_have_text("ブラウザで読むレポート")
     expect(page.get_by_role("navigation", name="目次").get_by_role("link")).to_have_count(7)
     expect(page.locator("main img")).to_have_count(5)
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_headings_step_down_in_size_by_depth_whatever_their_tag(page: Page, live_server, width):
+    page.set_viewport_size({"width": width, "height": 900})
+    report = make_report(published=True, title="見出しの大きさ")
+    body = "## 小見出し\n\n本文。\n\n### その下\n\n本文。\n\n#### さらに下\n\n本文。"
+    plain = make_section(report, position=0, heading="普通の節", body=body)
+    about_a_session = make_section(
+        report, position=1, session=make_session(make_event()), body=body
+    )
+    page.goto(live_server.url + report.get_absolute_url())
+
+    def sizes(section) -> list[float]:
+        return page.evaluate(
+            """anchor => {
+                 const part = document.getElementById(anchor).closest('.report-section');
+                 const size = selector => parseFloat(getComputedStyle(
+                   part.querySelector(selector)).fontSize);
+                 return ['.report-section__title', '.subheading-1', '.subheading-2',
+                         '.subheading-3', '.prose p'].map(size);
+               }""",
+            section.anchor,
+        )
+
+    # The same `##` is an h3 under a plain section's h2 title and an h4 under a session's h3.
+    assert page.locator(f"#{plain.anchor}-小見出し").evaluate("e => e.tagName") == "H3"
+    assert page.locator(f"#{about_a_session.anchor}-小見出し").evaluate("e => e.tagName") == "H4"
+    for section in (plain, about_a_session):
+        title, first, second, third, text = sizes(section)
+        assert title > first > second > third and second >= text
+    assert sizes(plain)[1:] == sizes(about_a_session)[1:]

@@ -365,7 +365,7 @@ def test_preview_of_a_report_closing_uses_the_closing_anchors(client, superuser)
         PREVIEW, {"report": report.pk, "field": "closing", "content": "### 次回"}
     )
 
-    assert response.content.decode() == '<h3 id="closing-次回">次回</h3>'
+    assert response.content.decode() == '<h3 class="subheading-1" id="closing-次回">次回</h3>'
 
 
 def test_preview_without_a_target_renders_plain_markdown_for_staff(client, editor):

@@ -88,7 +88,7 @@ def test_odd_headings_under_an_h2(typed_text, expected):
 
 def test_a_hash_line_is_no_longer_bare_text():
     assert markdown.convert("# はじめに\n\n本文", title_level=2).html == (
-        '<h3 id="はじめに">はじめに</h3>\n<p>本文</p>'
+        '<h3 class="subheading-1" id="はじめに">はじめに</h3>\n<p>本文</p>'
     )
 
 
@@ -120,7 +120,9 @@ def test_section_about_a_session_has_h3_title_and_h4_subheadings(client, session
     page = client.get(session_section.report.get_absolute_url()).content.decode()
 
     anchor = session_section.anchor
-    assert re.findall(rf'<h(\d) id="{anchor}-[^"]*"[^>]*>', page) == ["3", "4", "5"]
+    headings = re.findall(rf'<h(\d)(?: class="([^"]*)")? id="{anchor}-[^"]*"', page)
+    # Sized by depth below the title, not by tag: the same `##` is an h3 in a plain section.
+    assert headings == [("3", ""), ("4", "subheading-1"), ("5", "subheading-2")]
 
 
 @pytest.mark.django_db
@@ -129,7 +131,8 @@ def test_plain_section_has_h2_title_and_h3_subheadings(client, author):
 
     page = client.get(section.report.get_absolute_url()).content.decode()
 
-    assert re.findall(rf'<h(\d) id="{section.anchor}-[^"]*"[^>]*>', page) == ["2", "3"]
+    headings = re.findall(rf'<h(\d)(?: class="([^"]*)")? id="{section.anchor}-[^"]*"', page)
+    assert headings == [("2", ""), ("3", "subheading-1")]
 
 
 @pytest.mark.django_db
@@ -138,7 +141,10 @@ def test_lead_and_closing_headings_sit_below_the_report_title_and_the_closing_he
 
     page = client.get(report.get_absolute_url()).content.decode()
 
-    assert re.findall(r'<h(\d) id="(?:lead|closing)-(?!title")[^"]*"', page) == ["2", "3"]
+    assert re.findall(r'<h(\d) class="subheading-1" id="(?:lead|closing)-(?!title")', page) == [
+        "2",
+        "3",
+    ]
     assert '<h2 id="closing-title">' in page
 
 
@@ -169,7 +175,7 @@ def test_hint_preview_and_page_agree(client, editor, session_section):
     save_section(session_section, by=editor)
     page = client.get(session_section.report.get_absolute_url()).content.decode()
 
-    subheading = f'<h4 id="{session_section.anchor}-小見出し">小見出し</h4>'
+    subheading = f'<h4 class="subheading-1" id="{session_section.anchor}-小見出し">小見出し</h4>'
     assert (preview, subheading in page) == (subheading, True)
     assert f'<h3 id="{session_section.anchor}-title"' in page
 
@@ -180,6 +186,9 @@ def test_migration_moves_stored_headings_as_a_fresh_render_would():
     stored_before = (
         '<h4 id="section-1-見どころ">見どころ</h4>\n<p>本文</p>\n<h5 id="section-1-細部">細部</h5>'
     )
+    # The depth classes came later; `render_texts` adds them to stored texts.
+    fresh = markdown.convert(text, "section-1-", title_level=3).html
+    without_depth_classes = re.sub(r' class="subheading-\d"', "", fresh)
 
-    assert relevel(stored_before, 3) == markdown.convert(text, "section-1-", title_level=3).html
+    assert relevel(stored_before, 3) == without_depth_classes
     assert relevel("<p>見出しなし</p>", 2) == "<p>見出しなし</p>"

@@ -349,7 +349,7 @@ def test_two_sections_with_the_same_heading_have_distinct_anchors(client):
 
     page = client.get(report.get_absolute_url()).content.decode()
 
-    assert re.findall(r'<h3 id="([^"]+)">まとめ</h3>', page) == [
+    assert re.findall(r'<h3 class="subheading-1" id="([^"]+)">まとめ</h3>', page) == [
         f"section-{first.pk}-まとめ",
         f"section-{second.pk}-まとめ",
     ]

@@ -300,7 +300,10 @@ def test_new_section_renders_with_its_own_anchor(report_with_photo):
     section.save()
 
     section.refresh_from_db()
-    assert section.body_html == f'<h3 id="section-{section.pk}-まとめ">まとめ</h3>'
+    assert (
+        section.body_html
+        == f'<h3 class="subheading-1" id="section-{section.pk}-まとめ">まとめ</h3>'
+    )
 
 
 def test_alt_and_caption_cannot_break_out_of_the_figure(report_with_photo):
