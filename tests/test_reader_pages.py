@@ -158,6 +158,18 @@ def test_session_page_shows_facts_speakers_and_published_sections(client, confer
     assert re.findall(r"<span>「(.*?)」より</span>", html) == ["もう一つのレポート", "参加レポート"]
 
 
+def test_session_page_says_which_room(client, conference):
+    istio, falco = conference["sessions"][:2]
+    istio.room = "Room 140 A-F"
+    istio.save()
+
+    with_room = client.get(istio.get_absolute_url()).content.decode()
+    without = client.get(falco.get_absolute_url()).content.decode()
+
+    assert re.findall(r"<dt>会場</dt><dd>(.*?)</dd>", with_room) == ["Room 140 A-F"]
+    assert "<dt>会場</dt>" not in without
+
+
 def test_session_page_gives_its_time_on_the_event_clock_with_the_zone(client, conference):
     event = conference["event"]
     event.time_zone = "America/Detroit"
