@@ -139,6 +139,22 @@ def test_admin_home_fits_a_phone(browser: Browser, live_server, desk, username):
         assert box["x"] >= 0 and box["x"] + box["width"] <= window
 
 
+def test_a_share_link_is_copied_with_its_button(browser: Browser, live_server, desk):
+    page = log_in(browser, live_server, "chief")
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server.url)
+    page.goto(f"{live_server.url}/admin/blog/report/{desk['report'].pk}/change/")
+    links = page.locator(".share-links tbody tr")
+    # Only the link still usable has the button; the revoked one has nothing to copy.
+    expect(links.get_by_role("button", name="コピー")).to_have_count(1)
+
+    links.get_by_role("button", name="コピー").click()
+
+    expect(page.get_by_role("status").filter(has_text="リンクをコピーしました。")).to_be_visible()
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert copied.startswith(f"{live_server.url}/preview/shared/")
+    assert copied in [field.input_value() for field in links.locator("input").all()]
+
+
 def test_report_page_fits_a_phone_its_sections_scrolling_in_their_box(
     browser: Browser, live_server, desk
 ):
