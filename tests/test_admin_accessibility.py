@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from blog.models import Section
+from blog.models import Report, Section
 from tests.test_browser_editorial import PASSWORD
 from tests.test_browser_layout import build_desk
 from tests.test_quality import AXE_SCRIPT
@@ -57,6 +57,7 @@ def _pages(username: str, desk) -> list[str]:
             "/admin/blog/report/",
             f"/admin/blog/report/{report.pk}/change/",
             "/admin/blog/report/add/",
+            f"/admin/blog/report/{Report.objects.get(status='published').pk}/unpublish/",
         ]
     own = Section.objects.get(report=report, author__username=username)
     return [

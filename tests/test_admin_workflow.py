@@ -821,6 +821,57 @@ def test_cancelling_a_schedule_is_told_and_recorded_as_such(client, author, edit
     assert 'id="scheduled-title"' not in client.get(reverse("admin:index")).content.decode()
 
 
+def test_unpublishing_asks_first_and_changes_nothing_until_confirmed(client, author, editor):
+    report = make_report(published=True, title="読まれているレポート")
+    client.force_login(editor)
+    change_page = client.get(reverse("admin:blog_report_change", args=[report.pk]))
+    address = reverse("admin:blog_report_unpublish", args=[report.pk])
+    assert (
+        f'<a class="button" href="{address}">公開を取り下げる…</a>' in change_page.content.decode()
+    )
+
+    asked = client.get(address)
+
+    page = asked.content.decode()
+    assert asked.status_code == 200
+    assert "「読まれているレポート」を読者から取り下げますか？" in page
+    assert '<button type="submit" class="button workflow-danger">公開を取り下げる</button>' in page
+    report.refresh_from_db()
+    assert report.is_published
+    # The confirmation's own button does it.
+    client.post(address)
+    report.refresh_from_db()
+    assert not report.is_live
+
+
+def test_only_an_editor_is_asked_to_unpublish(client, author):
+    report = make_report(published=True)
+    make_section(report, author=author)
+    client.force_login(author)
+
+    response = client.get(reverse("admin:blog_report_unpublish", args=[report.pk]))
+
+    assert response.status_code == 403
+    report.refresh_from_db()
+    assert report.is_published
+
+
+def test_a_schedule_is_cancelled_with_one_press_and_never_by_opening_its_address(client, editor):
+    report = make_report(
+        status="published", published_at=timezone.now() + datetime.timedelta(days=1)
+    )
+    client.force_login(editor)
+    address = reverse("admin:blog_report_unpublish", args=[report.pk])
+    change_page = client.get(reverse("admin:blog_report_change", args=[report.pk])).content
+    assert f'<form method="post" action="{address}">' in change_page.decode()
+
+    opened = client.get(address)
+
+    assert opened.status_code == 405
+    report.refresh_from_db()
+    assert report.is_scheduled
+
+
 def test_writer_cannot_publish(client, author):
     report = make_report()
     make_section(report, author=author, status="approved")

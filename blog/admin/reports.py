@@ -8,6 +8,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -277,7 +278,7 @@ class ReportAdmin(CoverageBoardViews, TrashAdminMixin, PeopleMenusMixin, Revisio
             ),
             path(
                 "<int:object_id>/unpublish/",
-                self.admin_site.admin_view(post_only(self.unpublish_view)),
+                self.admin_site.admin_view(self.unpublish_view),
                 name="{}_{}_unpublish".format(*info),
             ),
             path(
@@ -337,7 +338,22 @@ class ReportAdmin(CoverageBoardViews, TrashAdminMixin, PeopleMenusMixin, Revisio
         messages.success(request, done % {"time": when.strftime("%Y-%m-%d %H:%M")})
 
     def unpublish_view(self, request, object_id):
+        """Asks first when readers would lose the page; cancelling a schedule, which they
+        never saw, is done at once."""
         report = self._report_for(request, object_id, "blog.publish_report")
+        if request.method == "GET" and report.is_published:
+            context = {
+                **self.admin_site.each_context(request),
+                "opts": self.opts,
+                "report": report,
+                "title": gettext("Unpublish the report"),
+            }
+            return TemplateResponse(
+                request, "admin/blog/report/unpublish_confirmation.html", context
+            )
+        return post_only(self._unpublish)(request, report)
+
+    def _unpublish(self, request, report: Report):
         try:
             outcome = workflow.unpublish(report, by=request.user)
         except ValidationError as error:
