@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from blog.models import Report, Section
-from tests.test_browser_editorial import PASSWORD
+from tests.test_browser_editorial import log_in
 from tests.test_browser_layout import build_desk
 from tests.test_quality import AXE_SCRIPT
 
@@ -28,13 +28,7 @@ def desk():
 
 def _log_in(browser: Browser, live_server, username: str) -> Page:
     # axe-core goes in as an inline script, which the admin's policy rightly refuses.
-    page = browser.new_context(locale="ja-JP", bypass_csp=True).new_page()
-    page.goto(f"{live_server.url}/admin/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("input[type=submit]")
-    expect(page.locator("#user-tools")).to_be_visible()
-    return page
+    return log_in(browser, live_server, username, bypass_csp=True)
 
 
 def _serious_violations(page: Page) -> list[tuple[str, list]]:

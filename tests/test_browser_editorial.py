@@ -24,8 +24,9 @@ def no_csp_violations():
     assert CSP_VIOLATIONS == []
 
 
-def log_in(browser: Browser, live_server, username: str) -> Page:
-    page = browser.new_context(locale="ja-JP").new_page()
+def log_in(browser: Browser, live_server, username: str, *, bypass_csp: bool = False) -> Page:
+    """`bypass_csp` for checkers injected as inline scripts, which the policy refuses."""
+    page = browser.new_context(locale="ja-JP", bypass_csp=bypass_csp).new_page()
     # Anything the Content Security Policy blocks would break the admin silently.
     page.on(
         "console",
