@@ -15,6 +15,11 @@ from blog.models import Report, Section, display_name_of, normalized_text
 from blog.models.sections import COMMENT_MAX_LENGTH
 from blog.widgets import MarkdownEditorWidget
 
+HEADING_TOO_LONG = _(
+    "The heading is %(show_value)d characters long. Shorten it to %(limit_value)d characters "
+    "or fewer."
+)
+
 
 class MarkdownTextField(MarkdownxFormField):
     """Markdown as the writer typed it, compared as it is stored.
@@ -127,7 +132,13 @@ class SectionAdminForm(MarkdownTargetFormMixin, forms.ModelForm):
         if "heading" in self.fields:
             # The browser would cut a pasted heading at the limit without a word; the save
             # says how long it is instead, and keeps all of it in the field.
-            self.fields["heading"].widget.attrs.pop("maxlength", None)
+            heading = self.fields["heading"]
+            heading.widget.attrs.pop("maxlength", None)
+            # Django's own message says "this value", and its Japanese has a stray space.
+            heading.validators = [
+                *(v for v in heading.validators if not isinstance(v, MaxLengthValidator)),
+                MaxLengthValidator(heading.max_length, message=HEADING_TOO_LONG),
+            ]
 
     def clean(self):
         cleaned = super().clean()

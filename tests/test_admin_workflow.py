@@ -405,11 +405,47 @@ def test_a_heading_too_long_is_refused_whole_not_cut(client, author):
     response = client.post(change_url(section), form_data(section, heading=long_heading))
 
     assert response.context["adminform"].form.errors["heading"] == [
-        "この値は 200 文字以下でなければなりません( 250 文字になっています)。"
+        "見出しが 250 文字あります。200 文字以内に縮めてください。"
     ]
     assert long_heading in response.content.decode()  # all of it, to shorten
     section.refresh_from_db()
     assert section.heading == "元の見出し"
+
+
+def test_a_new_section_with_a_heading_too_long_gets_only_the_length_error(client, author):
+    report = make_report()
+    make_writer_of(report, author)
+    client.force_login(author)
+    long_heading = "長い見出し" * 50  # 250 characters
+    data = form_data(
+        Section(report=report, author=author, heading=long_heading, body="本文"), base_version=""
+    )
+
+    response = client.post(reverse("admin:blog_section_add"), data)
+
+    assert response.status_code == 200
+    form = response.context["adminform"].form
+    assert form.errors == {"heading": ["見出しが 250 文字あります。200 文字以内に縮めてください。"]}
+    assert [link["message"] for link in response.context["error_links"]] == [
+        "見出しが 250 文字あります。200 文字以内に縮めてください。"
+    ]
+    assert not Section.all_objects.filter(report=report).exists()
+
+
+def test_a_new_section_without_heading_or_session_is_still_refused(client, author):
+    report = make_report()
+    make_writer_of(report, author)
+    client.force_login(author)
+    data = form_data(
+        Section(report=report, author=author, heading="", body="本文"), base_version=""
+    )
+
+    response = client.post(reverse("admin:blog_section_add"), data)
+
+    assert response.context["adminform"].form.errors == {
+        "heading": ["節の見出しを入力するか、紹介するセッションを選んでください。"]
+    }
+    assert not Section.all_objects.filter(report=report).exists()
 
 
 def test_a_save_from_your_own_other_tab_is_told_as_yours(client, author):
