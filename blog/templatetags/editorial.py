@@ -41,7 +41,7 @@ def editorial_dashboard(context) -> dict:
             Report.objects.open_for_writing().with_review_progress().order_by("-updated_at")
         )
         data["reports_scheduled"] = list(Report.objects.scheduled())
-        data["reports_due"] = list(Report.objects.late_or_due_soon(today))
+        data["reports_due"] = list(Report.objects.late_or_due_soon(today).with_review_progress())
         for report in data["reports_due"]:
             report.deadline = report.deadline_state(today)
     return data
