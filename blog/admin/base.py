@@ -292,7 +292,12 @@ def person_field(db_field, kwargs: dict) -> dict:
 
 
 class PersonListFilter(admin.RelatedOnlyFieldListFilter):
-    """A filter by person that lists display names, not login names."""
+    """A filter by person that lists display names, not login names, and says what its
+    empty choice means (Django labels it with the list's "-" for an empty cell)."""
+
+    def __init__(self, field, request, params, model, model_admin, field_path):
+        super().__init__(field, request, params, model, model_admin, field_path)
+        self.empty_value_display = gettext("unassigned")
 
     def field_choices(self, field, request, model_admin):
         chosen = [pk for pk, _label in super().field_choices(field, request, model_admin)]
