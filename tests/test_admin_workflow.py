@@ -782,6 +782,46 @@ def test_editor_schedules_a_report(client, author, editor):
     assert report.is_scheduled is True
 
 
+@pytest.mark.parametrize(
+    ("time_zone", "zone", "abbreviation"),
+    [
+        ("Asia/Tokyo", "Asia/Tokyo (JST)", "JST"),
+        ("America/New_York", "America/New_York (EST)", "EST"),
+    ],
+)
+def test_a_schedule_says_in_which_time_zone_it_is(
+    client, settings, author, editor, time_zone, zone, abbreviation
+):
+    settings.TIME_ZONE = time_zone
+    report = make_report(title="予約するレポート")
+    make_section(report, author=author, status="approved")
+    client.force_login(editor)
+    report_url = reverse("admin:blog_report_change", args=[report.pk])
+
+    form = client.get(report_url).content.decode()
+    scheduled = client.post(
+        reverse("admin:blog_report_publish", args=[report.pk]),
+        {"schedule": "1", "publish_at": "2099-01-06T10:00"},
+        follow=True,
+    )
+    home = client.get(reverse("admin:index")).content.decode()
+    listed = client.get(reverse("admin:blog_report_changelist")).content.decode()
+    preview = client.get(reverse("blog:report_preview", args=[report.pk])).content.decode()
+
+    assert re.search(r'<input[^>]*aria-describedby="id_publish_at_helptext"', form)
+    assert (
+        f'<span class="help" id="id_publish_at_helptext">サイトのタイムゾーン {zone} の時刻です。'
+        "</span>"
+    ) in form
+    assert messages_of(scheduled) == [
+        f"予約しました。2099-01-06 10:00 {abbreviation} から読者に公開されます。"
+    ]
+    assert f"2099-01-06 10:00 {abbreviation}</p>" in scheduled.content.decode()
+    assert f"2099-01-06 10:00 {abbreviation} に公開" in home
+    assert f'<span class="nowrap">10:00 {abbreviation}</span></time>' in listed
+    assert f"このレポートは 2099-01-06 10:00 {abbreviation} に公開予定です。" in preview
+
+
 def test_cancelling_a_schedule_is_told_and_recorded_as_such(client, author, editor):
     scheduled = make_report(
         status="published", published_at=timezone.now() + datetime.timedelta(days=1)
