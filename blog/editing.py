@@ -55,8 +55,9 @@ class SectionEdit:
     """What one save of a section did, for the person's messages."""
 
     section: Section
-    saved: bool = False  # anything was written
+    saved: bool = False  # anything was written, the reviewer included
     review: "workflow.Action | None" = None  # what became of an approval
+    reviewer_changed: bool = False  # the workflow assigned another reviewer (or none)
     writer_added: object = None  # the author, made a writer of the report by this save
     abandoned_photos: int = 0  # undescribed photos the text no longer places, removed
 
@@ -64,6 +65,8 @@ class SectionEdit:
         notes = []
         if self.review is not None:
             notes.append(str(self.review.after_edit) % {"title": self.section.title})
+        if self.reviewer_changed:
+            notes.append(self._reviewer_note())
         if self.writer_added is not None:
             notes.append(
                 _("%(name)s is now a writer of “%(report)s”.")
@@ -84,6 +87,14 @@ class SectionEdit:
                 % {"count": self.abandoned_photos}
             )
         return notes
+
+    def _reviewer_note(self) -> str:
+        if self.section.reviewer is None:
+            return _("“%(title)s” has no reviewer now.") % {"title": self.section.title}
+        return _("%(name)s now reviews “%(title)s”.") % {
+            "name": display_name_of(self.section.reviewer),
+            "title": self.section.title,
+        }
 
 
 @dataclass
@@ -159,7 +170,9 @@ def save_section(
             if stored is not None and stored.status == SectionStatus.APPROVED:
                 edit.review = workflow.content_changed(section, by=by)
         if reviewer is not UNCHANGED:
-            workflow.assign_reviewer(section, reviewer, by=by)
+            # After the approval was asked about: who reviews is not content.
+            edit.reviewer_changed = workflow.assign_reviewer(section, reviewer, by=by)
+            edit.saved = edit.saved or edit.reviewer_changed
     return edit
 
 

@@ -14,6 +14,12 @@ from blog.markdown import MAX_CHARACTERS as MAX_BODY_CHARACTERS
 from blog.models import Report, Section, display_name_of, normalized_text
 from blog.models.sections import COMMENT_MAX_LENGTH
 from blog.widgets import MarkdownEditorWidget
+from sessions.dates import site_time_zone
+
+HEADING_TOO_LONG = _(
+    "The heading is %(show_value)d characters long. Shorten it to %(limit_value)d characters "
+    "or fewer."
+)
 
 
 class MarkdownTextField(MarkdownxFormField):
@@ -127,7 +133,13 @@ class SectionAdminForm(MarkdownTargetFormMixin, forms.ModelForm):
         if "heading" in self.fields:
             # The browser would cut a pasted heading at the limit without a word; the save
             # says how long it is instead, and keeps all of it in the field.
-            self.fields["heading"].widget.attrs.pop("maxlength", None)
+            heading = self.fields["heading"]
+            heading.widget.attrs.pop("maxlength", None)
+            # Django's own message says "this value", and its Japanese has a stray space.
+            heading.validators = [
+                *(v for v in heading.validators if not isinstance(v, MaxLengthValidator)),
+                MaxLengthValidator(heading.max_length, message=HEADING_TOO_LONG),
+            ]
 
     def clean(self):
         cleaned = super().clean()
@@ -201,6 +213,13 @@ class ScheduleForm(forms.Form):
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The browser shows no zone; the time typed is read on the site's clock.
+        self.fields["publish_at"].help_text = _("Time in %(zone)s, the site's time zone.") % {
+            "zone": site_time_zone()
+        }
 
     def clean_publish_at(self) -> datetime.datetime:
         value = self.cleaned_data["publish_at"]

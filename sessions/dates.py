@@ -3,6 +3,9 @@
 The days: what both days share (the year, the month) is written once. A session's time:
 on the clock of the place the event is held, labelled with that place's time zone.
 
+The site's own times (a report's publication) are on the site's clock, `TIME_ZONE`, and
+say so too: an editor's browser may be on another.
+
 The patterns are Django date formats, translated like any other text, so that a language
 added later brings its own: English "Oct. 24–28, 2022", Japanese "2022年10月24日〜28日".
 """
@@ -10,7 +13,7 @@ added later brings its own: English "Oct. 24–28, 2022", Japanese "2022年10月
 import datetime
 from dataclasses import dataclass
 
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.dateformat import format as format_date
 from django.utils.translation import pgettext
 
@@ -63,6 +66,28 @@ class DateRange:
         )
 
 
+def zone_label(moment: datetime.datetime) -> str:
+    """The zone's abbreviation at an aware moment ("EDT", "JST", "UTC"); else, where the
+    time zone database has none and writes a bare offset ("+04"), "UTC+4"."""
+    abbreviation = moment.tzname() or ""
+    if abbreviation[:1].isalpha():
+        return abbreviation
+    offset = int(moment.utcoffset().total_seconds()) // 60
+    hours, minutes = divmod(abs(offset), 60)
+    return f"UTC{'-' if offset < 0 else '+'}{hours}" + (f":{minutes:02}" if minutes else "")
+
+
+def site_time(moment: datetime.datetime) -> str:
+    """A moment on the site's clock, named with its zone: "2026-12-06 10:00 JST"."""
+    local = timezone.localtime(moment)
+    return f"{local:%Y-%m-%d %H:%M} {zone_label(local)}"
+
+
+def site_time_zone() -> str:
+    """The site's time zone as typed times are read in it: "Asia/Tokyo (JST)"."""
+    return f"{timezone.get_current_timezone_name()} ({zone_label(timezone.localtime())})"
+
+
 @dataclass(frozen=True)
 class ScheduleTime:
     """A time of an event's schedule as the conference had it: on the clock where the event
@@ -74,14 +99,7 @@ class ScheduleTime:
 
     @property
     def zone_label(self) -> str:
-        """The zone's abbreviation at that moment ("EDT", "JST", "UTC"); else, where the
-        time zone database has none and writes a bare offset ("+04"), "UTC+4"."""
-        abbreviation = self.moment.tzname() or ""
-        if abbreviation[:1].isalpha():
-            return abbreviation
-        offset = int(self.moment.utcoffset().total_seconds()) // 60
-        hours, minutes = divmod(abs(offset), 60)
-        return f"UTC{'-' if offset < 0 else '+'}{hours}" + (f":{minutes:02}" if minutes else "")
+        return zone_label(self.moment)
 
     @property
     def clock(self) -> str:

@@ -199,6 +199,25 @@ def test_the_reviewer_filter_lists_display_names(client, editor, author):
     assert [label for _pk, label in reviewer_filter.lookup_choices] == ["editor 表示名"]
 
 
+def test_the_reviewer_filter_names_the_unassigned_choice(client, editor, author):
+    reviewed = make_section(make_report(), author=author)
+    workflow.assign_reviewer(reviewed, editor, by=editor)
+    make_section(reviewed.report, author=author)
+    client.force_login(editor)
+
+    response = client.get(reverse("admin:blog_section_changelist"))
+
+    changelist = response.context["cl"]
+    reviewer_filter = next(
+        spec for spec in changelist.filter_specs if spec.field_path == "reviewer"
+    )
+    assert [choice["display"] for choice in reviewer_filter.choices(changelist)] == [
+        "全て",
+        "editor 表示名",
+        "未割り当て",
+    ]
+
+
 # --- Errors at the top ----------------------------------------------------------------------------
 
 

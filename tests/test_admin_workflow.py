@@ -413,11 +413,47 @@ def test_a_heading_too_long_is_refused_whole_not_cut(client, author):
     response = client.post(change_url(section), form_data(section, heading=long_heading))
 
     assert response.context["adminform"].form.errors["heading"] == [
-        "この値は 200 文字以下でなければなりません( 250 文字になっています)。"
+        "見出しが 250 文字あります。200 文字以内に縮めてください。"
     ]
     assert long_heading in response.content.decode()  # all of it, to shorten
     section.refresh_from_db()
     assert section.heading == "元の見出し"
+
+
+def test_a_new_section_with_a_heading_too_long_gets_only_the_length_error(client, author):
+    report = make_report()
+    make_writer_of(report, author)
+    client.force_login(author)
+    long_heading = "長い見出し" * 50  # 250 characters
+    data = form_data(
+        Section(report=report, author=author, heading=long_heading, body="本文"), base_version=""
+    )
+
+    response = client.post(reverse("admin:blog_section_add"), data)
+
+    assert response.status_code == 200
+    form = response.context["adminform"].form
+    assert form.errors == {"heading": ["見出しが 250 文字あります。200 文字以内に縮めてください。"]}
+    assert [link["message"] for link in response.context["error_links"]] == [
+        "見出しが 250 文字あります。200 文字以内に縮めてください。"
+    ]
+    assert not Section.all_objects.filter(report=report).exists()
+
+
+def test_a_new_section_without_heading_or_session_is_still_refused(client, author):
+    report = make_report()
+    make_writer_of(report, author)
+    client.force_login(author)
+    data = form_data(
+        Section(report=report, author=author, heading="", body="本文"), base_version=""
+    )
+
+    response = client.post(reverse("admin:blog_section_add"), data)
+
+    assert response.context["adminform"].form.errors == {
+        "heading": ["節の見出しを入力するか、紹介するセッションを選んでください。"]
+    }
+    assert not Section.all_objects.filter(report=report).exists()
 
 
 def test_a_save_from_your_own_other_tab_is_told_as_yours(client, author):
@@ -790,6 +826,46 @@ def test_editor_schedules_a_report(client, author, editor):
     report.refresh_from_db()
     assert (report.status, report.published_at) == ("published", at)
     assert report.is_scheduled is True
+
+
+@pytest.mark.parametrize(
+    ("time_zone", "zone", "abbreviation"),
+    [
+        ("Asia/Tokyo", "Asia/Tokyo (JST)", "JST"),
+        ("America/New_York", "America/New_York (EST)", "EST"),
+    ],
+)
+def test_a_schedule_says_in_which_time_zone_it_is(
+    client, settings, author, editor, time_zone, zone, abbreviation
+):
+    settings.TIME_ZONE = time_zone
+    report = make_report(title="予約するレポート")
+    make_section(report, author=author, status="approved")
+    client.force_login(editor)
+    report_url = reverse("admin:blog_report_change", args=[report.pk])
+
+    form = client.get(report_url).content.decode()
+    scheduled = client.post(
+        reverse("admin:blog_report_publish", args=[report.pk]),
+        {"schedule": "1", "publish_at": "2099-01-06T10:00"},
+        follow=True,
+    )
+    home = client.get(reverse("admin:index")).content.decode()
+    listed = client.get(reverse("admin:blog_report_changelist")).content.decode()
+    preview = client.get(reverse("blog:report_preview", args=[report.pk])).content.decode()
+
+    assert re.search(r'<input[^>]*aria-describedby="id_publish_at_helptext"', form)
+    assert (
+        f'<span class="help" id="id_publish_at_helptext">サイトのタイムゾーン {zone} の時刻です。'
+        "</span>"
+    ) in form
+    assert messages_of(scheduled) == [
+        f"予約しました。2099-01-06 10:00 {abbreviation} から読者に公開されます。"
+    ]
+    assert f"2099-01-06 10:00 {abbreviation}</p>" in scheduled.content.decode()
+    assert f"2099-01-06 10:00 {abbreviation} に公開" in home
+    assert f'<span class="nowrap">10:00 {abbreviation}</span></time>' in listed
+    assert f"このレポートは 2099-01-06 10:00 {abbreviation} に公開予定です。" in preview
 
 
 def test_cancelling_a_schedule_is_told_and_recorded_as_such(client, author, editor):

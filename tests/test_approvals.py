@@ -16,7 +16,14 @@ from reversion.models import Version
 
 from blog import editing, workflow
 from blog.enums import SectionAction, SectionStatus
-from blog.models import Photo, Report, ReportTransition, Section, SectionTransition
+from blog.models import (
+    Photo,
+    Report,
+    ReportTransition,
+    Section,
+    SectionTransition,
+    display_name_of,
+)
 from tests.factories import (
     make_event,
     make_photo,
@@ -146,6 +153,40 @@ def test_reordering_and_choosing_a_reviewer_keep_the_approval(client, editor, au
         SectionStatus.APPROVED,
     )
     assert section.approval_holds()
+
+
+def test_choosing_a_reviewer_is_told_as_saved(client, editor, author):
+    _report, (section,) = approved_report(editor, author)
+    client.force_login(editor)
+
+    response = save_page_unchanged(
+        client, section_url(section), "section_form", reviewer=str(editor.pk)
+    )
+
+    section.refresh_from_db()
+    assert (section.reviewer, section.status, section.version) == (
+        editor,
+        SectionStatus.APPROVED,
+        1,
+    )
+    link = f'<a href="{section_url(section)}">{section.title}</a>'
+    assert messages_of(response) == [
+        f"{display_name_of(editor)} さんが「{section.title}」のレビュー担当になりました。",
+        f"節 “{link}” を変更しました。以下から再度編集できます。",
+    ]
+
+
+def test_taking_the_reviewer_away_is_told_as_saved(client, editor, author):
+    _report, (section,) = approved_report(editor, author)
+    workflow.assign_reviewer(section, editor, by=editor)
+    client.force_login(editor)
+
+    response = save_page_unchanged(client, section_url(section), "section_form", reviewer="")
+
+    section.refresh_from_db()
+    assert (section.reviewer, section.status) == (None, SectionStatus.APPROVED)
+    assert f"「{section.title}」のレビュー担当を外しました。" in messages_of(response)
+    assert "変更がなかったため、何も保存していません。" not in messages_of(response)
 
 
 def test_a_real_change_sends_only_that_section_back_with_a_message(

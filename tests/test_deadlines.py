@@ -2,6 +2,7 @@
 
 import datetime
 import io
+import re
 
 import pytest
 from django.core import mail
@@ -173,6 +174,21 @@ def test_admin_home_shows_editors_late_and_due_soon_work_and_reports(client, aut
     assert "余裕のある節" not in panel
     assert panel.count("deadline-badge--late") == 1
     assert panel.count("deadline-badge--due_soon") == 1
+
+
+def test_a_late_report_s_row_shows_its_state_and_how_far_its_review_is(client, author, editor):
+    report = make_report(title="遅れているレポート", due_on=timezone.localdate())
+    make_section(report, author=author, heading="承認済みの節", status=SectionStatus.APPROVED)
+    make_section(report, author=author, heading="書きかけの節")
+
+    html = home(client, editor)
+
+    panel = html[html.index('id="deadlines-title"') : html.index("</table>")]
+    row = re.search(r"<tr[^>]*>\s*<td><a [^>]*>遅れているレポート</a>.*?</tr>", panel, re.S)
+    status_cell = re.findall(r"<td>(.*?)</td>", row.group(0), re.S)[2]
+    assert status_cell == (
+        '<span class="status-badge status-badge--draft">下書き</span> 承認済み 1 / 2'
+    )
 
 
 def test_writers_home_shows_only_their_own_late_work(client, author, coauthor):

@@ -26,6 +26,7 @@ from blog.models import Photo, Report, display_name_of
 from blog.widgets import MarkdownEditorWidget
 from cms.admin import ModelAdmin
 from cms.errors import post_only
+from sessions.dates import zone_label
 
 # Live preview and photo upload; the admin forms below tell it which text it edits.
 MARKDOWN_WIDGETS = {
@@ -49,15 +50,17 @@ def status_badge(status: str, label: str):
 
 
 def time_tag(moment: datetime.datetime):
-    """A moment in local time as the editorial tables write it, "2026-12-04 04:03". A narrow
-    column puts the time under the date, and breaks neither (a browser may break a date
-    after a hyphen)."""
+    """A moment in local time as the editorial tables write it, "2026-12-04 04:03 JST", with
+    its zone as an editor's browser may be in another. A narrow column puts the time under
+    the date, and breaks neither (a browser may break a date after a hyphen)."""
     local = timezone.localtime(moment)
     return format_html(
-        '<time datetime="{}"><span class="nowrap">{}</span> <span class="nowrap">{}</span></time>',
+        '<time datetime="{}"><span class="nowrap">{}</span> '
+        '<span class="nowrap">{} {}</span></time>',
         local.isoformat(),
         local.strftime("%Y-%m-%d"),
         local.strftime("%H:%M"),
+        zone_label(local),
     )
 
 
@@ -307,7 +310,12 @@ def person_field(db_field, kwargs: dict) -> dict:
 
 
 class PersonListFilter(admin.RelatedOnlyFieldListFilter):
-    """A filter by person that lists display names, not login names."""
+    """A filter by person that lists display names, not login names, and says what its
+    empty choice means (Django labels it with the list's "-" for an empty cell)."""
+
+    def __init__(self, field, request, params, model, model_admin, field_path):
+        super().__init__(field, request, params, model, model_admin, field_path)
+        self.empty_value_display = gettext("unassigned")
 
     def field_choices(self, field, request, model_admin):
         chosen = [pk for pk, _label in super().field_choices(field, request, model_admin)]

@@ -48,6 +48,7 @@ from blog.models import (
 from blog.sharing import share_url
 from cms.admin import KeepsOldSlugsAdmin
 from cms.errors import post_only
+from sessions.dates import site_time
 
 
 @admin.register(Tag)
@@ -333,9 +334,9 @@ class ReportAdmin(CoverageBoardViews, TrashAdminMixin, PeopleMenusMixin, Revisio
         if outcome.action is None:
             messages.info(request, gettext("Nothing to do: that is already done."))
             return
-        when = timezone.localtime(outcome.report.published_at or timezone.now())
+        when = site_time(outcome.report.published_at or timezone.now())
         done = str(workflow.REPORT_ACTIONS[outcome.action].done)
-        messages.success(request, done % {"time": when.strftime("%Y-%m-%d %H:%M")})
+        messages.success(request, done % {"time": when})
 
     def unpublish_view(self, request, object_id):
         """Asks first when readers would lose the page; cancelling a schedule, which they

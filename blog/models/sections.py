@@ -360,10 +360,22 @@ class Section(MarkdownFieldsMixin, Trashable, models.Model):
             )
         return None
 
+    def clean_fields(self, exclude=None):
+        errors = {}
+        try:
+            super().clean_fields(exclude)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        # A heading or session that failed its own checks (a heading too long) is not
+        # missing: the one error to show is that check's.
+        judged = {"heading", "session"}.isdisjoint(exclude or ()) and "heading" not in errors
+        if judged and self.session_id is None and not self.heading.strip():
+            errors["heading"] = [_("Give the section a heading, or choose its session.")]
+        if errors:
+            raise ValidationError(errors)
+
     def clean(self):
         errors = self.markdown_errors()
-        if self.session_id is None and not self.heading.strip():
-            errors["heading"] = [_("Give the section a heading, or choose its session.")]
         if errors:
             raise ValidationError(errors)
         if self.session_id and self.report_id:

@@ -4,6 +4,7 @@ from django.utils import timezone
 from blog import membership, roles
 from blog.enums import ReportStatus, SectionStatus
 from blog.models import Report, Section, display_name_of, display_names_of
+from sessions.dates import site_time
 from sessions.models import Event
 
 # Events offered on the admin home for their coverage board, newest first.
@@ -41,10 +42,14 @@ def editorial_dashboard(context) -> dict:
             Report.objects.open_for_writing().with_review_progress().order_by("-updated_at")
         )
         data["reports_scheduled"] = list(Report.objects.scheduled())
-        data["reports_due"] = list(Report.objects.late_or_due_soon(today))
+        data["reports_due"] = list(Report.objects.late_or_due_soon(today).with_review_progress())
         for report in data["reports_due"]:
             report.deadline = report.deadline_state(today)
     return data
+
+
+# A report's publication time, with the zone it is in: "2026-12-06 10:00 JST".
+register.filter("site_time", site_time)
 
 
 @register.filter
