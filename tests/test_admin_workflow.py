@@ -135,6 +135,49 @@ def test_writer_adds_a_section_as_its_author(client, author, coauthor):
     assert (section.author, section.status) == (author, "draft")
 
 
+def add_through_the_form(client, report, **changes):
+    """Fill in the add form as the page offers it, changing only `changes`, and save."""
+    add_url = f"{reverse('admin:blog_section_add')}?report={report.pk}"
+    data = form_values(client.get(add_url).content.decode(), "section_form")
+    return client.post(add_url, data | {key: [value] for key, value in changes.items()})
+
+
+def test_a_new_section_goes_after_the_last_one_of_its_report(client, author):
+    report = make_report()
+    make_section(report, author=author, position=0)
+    make_section(report, author=author, position=1)
+    client.force_login(author)
+
+    response = add_through_the_form(client, report, heading="最後に足す節", body="本文")
+
+    assert response.status_code == 302
+    assert list(report.sections.order_by("position").values_list("position", "heading"))[-1] == (
+        2,
+        "最後に足す節",
+    )
+
+
+def test_a_new_section_keeps_the_position_its_writer_chose(client, author):
+    report = make_report()
+    make_section(report, author=author, position=0)
+    make_section(report, author=author, position=5)
+    client.force_login(author)
+
+    add_through_the_form(client, report, heading="二番目に入れる節", body="本文", position="1")
+
+    assert Section.objects.get(heading="二番目に入れる節").position == 1
+
+
+def test_the_first_section_of_a_report_is_at_position_zero(client, author):
+    report = make_report()
+    make_writer_of(report, author)
+    client.force_login(author)
+
+    add_through_the_form(client, report, heading="最初の節", body="本文")
+
+    assert Section.objects.get(heading="最初の節").position == 0
+
+
 def test_status_cannot_be_posted_through_the_form(client, author):
     section = make_section(make_report(), author=author)
     client.force_login(author)
