@@ -90,7 +90,6 @@ def ways_in(user) -> dict:
     writer of one (those of the Editors group; any editor when it has nobody), and the
     events whose coverage board lets them claim a session, which makes them a writer of
     the event's report being written."""
-    editors = roles.editors().filter(is_staff=True)
     claimable = []
     if user.has_perm("blog.claim_session"):
         claimable = list(
@@ -98,10 +97,14 @@ def ways_in(user) -> dict:
             .distinct()
             .order_by("-starts_on", "name")
         )
-    return {
-        "editors": list(editors.filter(groups__name=EDITORS)) or list(editors),
-        "claimable_events": claimable,
-    }
+    return {"editors": editors_to_ask(), "claimable_events": claimable}
+
+
+def editors_to_ask() -> list:
+    """The editors a writer is sent to: those of the Editors group, or any editor when the
+    group has nobody (never the site's superuser account when there is a real editor)."""
+    editors = roles.editors().filter(is_staff=True)
+    return list(editors.filter(groups__name=EDITORS)) or list(editors)
 
 
 def open_reports_for(user):

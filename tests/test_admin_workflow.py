@@ -121,6 +121,61 @@ def test_submitted_section_is_read_only_for_its_writer(client, author):
     assert section.body == "提出済み"
 
 
+def locked_note(response) -> str:
+    found = re.findall(r'<p class="workflow-panel__locked">(.*?)</p>', response.content.decode())
+    return found[0] if found else ""
+
+
+def test_a_submitted_section_tells_its_writer_it_waits_and_whom_to_ask(client, author, editor):
+    section = make_section(make_report(), author=author, status="in_review")
+    client.force_login(author)
+
+    note = locked_note(client.get(change_url(section)))
+
+    assert note == (
+        "レビュー依頼済みのため、編集者が承認するか修正を依頼するまで本文は編集できません。"
+        "執筆者が依頼を取り下げることはできません。今すぐ直したいときは、editor 表示名に"
+        "「修正を依頼」で差し戻してもらってください。"
+    )
+
+
+def test_a_submitted_section_with_a_reviewer_sends_its_writer_to_the_reviewer(
+    client, author, editor
+):
+    reviewer = make_user("reviewer", group="Editors")
+    section = make_section(make_report(), author=author, status="in_review", reviewer=reviewer)
+    client.force_login(author)
+
+    note = locked_note(client.get(change_url(section)))
+
+    assert "reviewer 表示名に「修正を依頼」で差し戻してもらってください。" in note
+    assert "editor 表示名" not in note
+
+
+def test_an_approved_section_tells_its_writer_whom_to_ask_to_reopen_it(client, author, editor):
+    section = make_section(make_report(), author=author, status="approved")
+    client.force_login(author)
+
+    note = locked_note(client.get(change_url(section)))
+
+    assert note == (
+        "承認済みのため、本文はもう編集できません。"
+        "直したいときは、editor 表示名に再編集できるよう差し戻してもらってください。"
+    )
+
+
+def test_a_section_its_writer_can_edit_or_an_editor_reviews_says_nothing_of_a_lock(
+    client, author, editor
+):
+    draft = make_section(make_report(), author=author)
+    in_review = make_section(make_report(), author=author, status="in_review")
+
+    client.force_login(author)
+    assert locked_note(client.get(change_url(draft))) == ""
+    client.force_login(editor)
+    assert locked_note(client.get(change_url(in_review))) == ""
+
+
 def test_writer_adds_a_section_as_its_author(client, author, coauthor):
     report = make_report()
     make_writer_of(report, author)

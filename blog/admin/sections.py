@@ -237,6 +237,8 @@ class SectionAdmin(TrashAdminMixin, PeopleMenusMixin, RevisionedAdmin):
                     "approval_stale": obj.status == SectionStatus.APPROVED
                     and not obj.approval_holds(),
                     "can_comment": user.has_perm("blog.comment_section", obj),
+                    # Whom to ask, told to an author whose section waits for an editor.
+                    "unlockers": workflow.unlockers(obj) if _locked_for(user, obj) else [],
                     "request_changes_form": RequestChangesForm(),
                     "comment_form": CommentForm(),
                     "conflict_with": getattr(context.get("adminform").form, "conflict_with", None)
@@ -352,4 +354,15 @@ def _worth_offering(autosave: SectionAutosave | None, section: Section) -> bool:
         autosave is not None
         and autosave.body != section.body
         and autosave.base_version == section.version
+    )
+
+
+def _locked_for(user, section: Section) -> bool:
+    """The author may not edit the section now because it is in review or approved (a
+    published report's sections are locked for another reason, said on their own)."""
+    return (
+        section.author_id == user.pk
+        and section.status in {SectionStatus.IN_REVIEW, SectionStatus.APPROVED}
+        and not section.report.is_live
+        and not user.has_perm("blog.change_section", section)
     )
