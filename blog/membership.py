@@ -90,14 +90,19 @@ def ways_in(user) -> dict:
     writer of one (those of the Editors group; any editor when it has nobody), and the
     events whose coverage board lets them claim a session, which makes them a writer of
     the event's report being written."""
-    claimable = []
-    if user.has_perm("blog.claim_session"):
-        claimable = list(
-            Event.objects.filter(reports__in=Report.objects.open_for_writing())
-            .distinct()
-            .order_by("-starts_on", "name")
-        )
-    return {"editors": editors_to_ask(), "claimable_events": claimable}
+    return {"editors": editors_to_ask(), "claimable_events": list(claimable_events(user))}
+
+
+def claimable_events(user):
+    """The events whose coverage board lets `user` claim a session now: those with a report
+    still being written, the reports a claim goes into (blog.coverage.build_board)."""
+    if not user.has_perm("blog.claim_session"):
+        return Event.objects.none()
+    return (
+        Event.objects.filter(reports__in=Report.objects.open_for_writing())
+        .distinct()
+        .order_by("-starts_on", "name")
+    )
 
 
 def editors_to_ask() -> list:
@@ -105,6 +110,12 @@ def editors_to_ask() -> list:
     group has nobody (never the site's superuser account when there is a real editor)."""
     editors = roles.editors().filter(is_staff=True)
     return list(editors.filter(groups__name=EDITORS)) or list(editors)
+
+
+def has_somewhere_to_write(user) -> bool:
+    """Whether `user` may add a section now: an editor may (they choose the report), a
+    writer only while a writer of a report being written."""
+    return roles.is_editor(user) or open_reports_for(user).exists()
 
 
 def open_reports_for(user):

@@ -100,7 +100,11 @@ class SectionAdmin(TrashAdminMixin, PeopleMenusMixin, RevisionedAdmin):
         return request.user.has_perm("blog.delete_section", obj)
 
     def has_add_permission(self, request):
-        return request.user.has_perm("blog.add_section")
+        # Not offered (the admin's 追加 links) to a writer with no report to write in; the
+        # add page itself still tells them whom to ask (add_view).
+        return request.user.has_perm("blog.add_section") and membership.has_somewhere_to_write(
+            request.user
+        )
 
     def has_restore_permission(self, request, obj) -> bool:
         return roles.is_editor(request.user) and request.user.has_perm("blog.change_section", obj)
@@ -145,11 +149,7 @@ class SectionAdmin(TrashAdminMixin, PeopleMenusMixin, RevisionedAdmin):
 
     def add_view(self, request, form_url="", extra_context=None):
         """A writer who writes in no open report is told whom to ask, not shown an empty menu."""
-        if (
-            request.method == "GET"
-            and not roles.is_editor(request.user)
-            and not membership.open_reports_for(request.user).exists()
-        ):
+        if request.method == "GET" and not membership.has_somewhere_to_write(request.user):
             context = {
                 **self.admin_site.each_context(request),
                 "opts": self.opts,
