@@ -13,6 +13,7 @@ from sessions.models import Event
 
 def _forget_cached_memberships(user) -> None:
     user.__dict__.pop("_blog_writing_reports", None)
+    user.__dict__.pop("_blog_somewhere_to_write", None)
 
 
 def add_writer(report: Report, user, *, by) -> ReportMember:
@@ -115,7 +116,12 @@ def editors_to_ask() -> list:
 def has_somewhere_to_write(user) -> bool:
     """Whether `user` may add a section now: an editor may (they choose the report), a
     writer only while a writer of a report being written."""
-    return roles.is_editor(user) or open_reports_for(user).exists()
+    if roles.is_editor(user):
+        return True
+    # Asked by every admin page (its menu's 追加 link): one query per user object.
+    if "_blog_somewhere_to_write" not in user.__dict__:
+        user.__dict__["_blog_somewhere_to_write"] = open_reports_for(user).exists()
+    return user.__dict__["_blog_somewhere_to_write"]
 
 
 def open_reports_for(user):
