@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Max, Prefetch
+from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -126,13 +126,8 @@ def _cover(session: Session, report: Report, *, writer, by) -> Claim:
             )
         if writer.pk == by.pk:
             membership.join_by_claim(report, writer)
-        last = report.sections.aggregate(last=Max("position"))["last"]
-        section = Section(
-            report=report,
-            session=session,
-            author=writer,
-            position=0 if last is None else last + 1,
-        )
+        # No position: blog/editing.py puts it after the report's last section.
+        section = Section(report=report, session=session, author=writer, position=None)
         # Adds the writer to the report when an editor assigns (blog.membership.ensure_writer).
         editing.save_section(section, by=by)
     return Claim(section, created=True)

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 import reversion
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Max, Q
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -152,6 +152,8 @@ def save_section(
         if stored is not None:
             # Who reviews is the workflow's to change, below.
             section.reviewer_id = stored.reviewer_id
+        if stored is None and section.position is None:
+            section.position = next_position(section.report)
         if stored is None or "author" in changed or "report" in changed:
             edit.writer_added = membership.ensure_writer(section.report, section.author, by=by)
         if stored is None or changed - PLANNING_FIELDS:
@@ -174,6 +176,13 @@ def save_section(
             edit.reviewer_changed = workflow.assign_reviewer(section, reviewer, by=by)
             edit.saved = edit.saved or edit.reviewer_changed
     return edit
+
+
+def next_position(report: Report) -> int:
+    """The position after the report's last section: where a new section goes unless
+    its writer chose one."""
+    last = report.sections.aggregate(last=Max("position"))["last"]
+    return 0 if last is None else last + 1
 
 
 def _stored_section(section: Section, by) -> Section | None:

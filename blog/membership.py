@@ -13,6 +13,7 @@ from sessions.models import Event
 
 def _forget_cached_memberships(user) -> None:
     user.__dict__.pop("_blog_writing_reports", None)
+    user.__dict__.pop("_blog_somewhere_to_write", None)
 
 
 def add_writer(report: Report, user, *, by) -> ReportMember:
@@ -90,18 +91,37 @@ def ways_in(user) -> dict:
     writer of one (those of the Editors group; any editor when it has nobody), and the
     events whose coverage board lets them claim a session, which makes them a writer of
     the event's report being written."""
+    return {"editors": editors_to_ask(), "claimable_events": list(claimable_events(user))}
+
+
+def claimable_events(user):
+    """The events whose coverage board lets `user` claim a session now: those with a report
+    still being written, the reports a claim goes into (blog.coverage.build_board)."""
+    if not user.has_perm("blog.claim_session"):
+        return Event.objects.none()
+    return (
+        Event.objects.filter(reports__in=Report.objects.open_for_writing())
+        .distinct()
+        .order_by("-starts_on", "name")
+    )
+
+
+def editors_to_ask() -> list:
+    """The editors a writer is sent to: those of the Editors group, or any editor when the
+    group has nobody (never the site's superuser account when there is a real editor)."""
     editors = roles.editors().filter(is_staff=True)
-    claimable = []
-    if user.has_perm("blog.claim_session"):
-        claimable = list(
-            Event.objects.filter(reports__in=Report.objects.open_for_writing())
-            .distinct()
-            .order_by("-starts_on", "name")
-        )
-    return {
-        "editors": list(editors.filter(groups__name=EDITORS)) or list(editors),
-        "claimable_events": claimable,
-    }
+    return list(editors.filter(groups__name=EDITORS)) or list(editors)
+
+
+def has_somewhere_to_write(user) -> bool:
+    """Whether `user` may add a section now: an editor may (they choose the report), a
+    writer only while a writer of a report being written."""
+    if roles.is_editor(user):
+        return True
+    # Asked by every admin page (its menu's 追加 link): one query per user object.
+    if "_blog_somewhere_to_write" not in user.__dict__:
+        user.__dict__["_blog_somewhere_to_write"] = open_reports_for(user).exists()
+    return user.__dict__["_blog_somewhere_to_write"]
 
 
 def open_reports_for(user):

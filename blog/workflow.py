@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from blog import audit, notifications
+from blog import audit, membership, notifications
 from blog.enums import (
     EDITABLE_BY_AUTHOR,
     Recipients,
@@ -192,6 +192,15 @@ class Outcome:
 def available_actions(section: Section, user) -> list[Action]:
     """The buttons `user` may press on `section` now, in the table's order."""
     return [action for action in SECTION_ACTIONS.values() if action.offered_to(user, section)]
+
+
+def unlockers(section: Section) -> list:
+    """Whom the author asks to get a section back to edit while it is locked for them (in
+    review or approved): writers cannot take a submission back, so an editor asks for
+    changes or reopens it. Its reviewer when it has one, else the editors."""
+    if section.reviewer_id:
+        return [section.reviewer]
+    return membership.editors_to_ask()
 
 
 def may(section: Section, user, action: str) -> bool:

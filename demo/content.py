@@ -497,8 +497,9 @@ GALLERY: tuple[PhotoData, ...] = (
 
 
 # --- A second report, still being written ----------------------------------------------------------
-# A plain blog post (no event) whose sections stand in every review state, so that a
-# writer and an editor can try the whole journey on the demo site straight away.
+# The event's report still being written, whose sections stand in every review state, so
+# that a writer and an editor can try the whole journey on the demo site straight away, and
+# a writer in no report can claim a session of the event on its coverage board.
 
 
 @dataclass(frozen=True)

@@ -64,7 +64,7 @@ def _load_everything() -> list[DemoAccount]:
         sections = _load_sections(report, sessions, users)
         _load_photos(report, sections, users)
         _review_and_publish(report, sections, users)
-        _load_report_in_progress(users)
+        _load_report_in_progress(event, users)
     return [DemoAccount(a.username, a.password, a.role) for a in content.ACCOUNTS]
 
 
@@ -289,13 +289,15 @@ def _bring_to(section: Section, state: str, editor, comment: str = "") -> None:
         workflow.request_changes(section, by=editor, comment=comment)
 
 
-def _load_report_in_progress(users: dict) -> Report:
+def _load_report_in_progress(event: Event, users: dict) -> Report:
     data = content.IN_PROGRESS_REPORT
     editor = users[content.REPORT["editor"]]
     report = _sync(
         Report,
         {"slug": data["slug"]},
         {
+            # The event's report being written: claims on its coverage board go into it.
+            "event": event,
             "title": data["title"],
             "lead": data["lead"],
             "closing": data["closing"],

@@ -129,6 +129,61 @@ def test_submitted_section_is_read_only_for_its_writer(client, author):
     assert section.body == "提出済み"
 
 
+def locked_note(response) -> str:
+    found = re.findall(r'<p class="workflow-panel__locked">(.*?)</p>', response.content.decode())
+    return found[0] if found else ""
+
+
+def test_a_submitted_section_tells_its_writer_it_waits_and_whom_to_ask(client, author, editor):
+    section = make_section(make_report(), author=author, status="in_review")
+    client.force_login(author)
+
+    note = locked_note(client.get(change_url(section)))
+
+    assert note == (
+        "レビュー依頼済みのため、編集者が承認するか修正を依頼するまで本文は編集できません。"
+        "執筆者が依頼を取り下げることはできません。今すぐ直したいときは、editor 表示名に"
+        "「修正を依頼」で差し戻してもらってください。"
+    )
+
+
+def test_a_submitted_section_with_a_reviewer_sends_its_writer_to_the_reviewer(
+    client, author, editor
+):
+    reviewer = make_user("reviewer", group="Editors")
+    section = make_section(make_report(), author=author, status="in_review", reviewer=reviewer)
+    client.force_login(author)
+
+    note = locked_note(client.get(change_url(section)))
+
+    assert "reviewer 表示名に「修正を依頼」で差し戻してもらってください。" in note
+    assert "editor 表示名" not in note
+
+
+def test_an_approved_section_tells_its_writer_whom_to_ask_to_reopen_it(client, author, editor):
+    section = make_section(make_report(), author=author, status="approved")
+    client.force_login(author)
+
+    note = locked_note(client.get(change_url(section)))
+
+    assert note == (
+        "承認済みのため、本文はもう編集できません。"
+        "直したいときは、editor 表示名に再編集できるよう差し戻してもらってください。"
+    )
+
+
+def test_a_section_its_writer_can_edit_or_an_editor_reviews_says_nothing_of_a_lock(
+    client, author, editor
+):
+    draft = make_section(make_report(), author=author)
+    in_review = make_section(make_report(), author=author, status="in_review")
+
+    client.force_login(author)
+    assert locked_note(client.get(change_url(draft))) == ""
+    client.force_login(editor)
+    assert locked_note(client.get(change_url(in_review))) == ""
+
+
 def test_writer_adds_a_section_as_its_author(client, author, coauthor):
     report = make_report()
     make_writer_of(report, author)
@@ -141,6 +196,49 @@ def test_writer_adds_a_section_as_its_author(client, author, coauthor):
     assert response.status_code == 302
     section = Section.objects.get(heading="新しい節")
     assert (section.author, section.status) == (author, "draft")
+
+
+def add_through_the_form(client, report, **changes):
+    """Fill in the add form as the page offers it, changing only `changes`, and save."""
+    add_url = f"{reverse('admin:blog_section_add')}?report={report.pk}"
+    data = form_values(client.get(add_url).content.decode(), "section_form")
+    return client.post(add_url, data | {key: [value] for key, value in changes.items()})
+
+
+def test_a_new_section_goes_after_the_last_one_of_its_report(client, author):
+    report = make_report()
+    make_section(report, author=author, position=0)
+    make_section(report, author=author, position=1)
+    client.force_login(author)
+
+    response = add_through_the_form(client, report, heading="最後に足す節", body="本文")
+
+    assert response.status_code == 302
+    assert list(report.sections.order_by("position").values_list("position", "heading"))[-1] == (
+        2,
+        "最後に足す節",
+    )
+
+
+def test_a_new_section_keeps_the_position_its_writer_chose(client, author):
+    report = make_report()
+    make_section(report, author=author, position=0)
+    make_section(report, author=author, position=5)
+    client.force_login(author)
+
+    add_through_the_form(client, report, heading="二番目に入れる節", body="本文", position="1")
+
+    assert Section.objects.get(heading="二番目に入れる節").position == 1
+
+
+def test_the_first_section_of_a_report_is_at_position_zero(client, author):
+    report = make_report()
+    make_writer_of(report, author)
+    client.force_login(author)
+
+    add_through_the_form(client, report, heading="最初の節", body="本文")
+
+    assert Section.objects.get(heading="最初の節").position == 0
 
 
 def test_status_cannot_be_posted_through_the_form(client, author):

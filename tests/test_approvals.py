@@ -339,6 +339,74 @@ def test_a_writer_in_no_open_report_is_shown_boards_to_claim_from_and_no_superus
         assert "閉じたイベント" not in advice
 
 
+def boards_offered_on_the_home(client) -> list[str]:
+    html = client.get(reverse("admin:index")).content.decode()
+    panel = re.search(r'<ul class="dashboard-boards">(.*?)</ul>', html, re.S)
+    return re.findall(r'<a href="[^"]*/coverage/\d+/">(.*?)</a>', panel[1]) if panel else []
+
+
+def test_a_writer_is_offered_only_the_boards_where_a_claim_is_possible(client, author, editor):
+    make_report(event=make_event(name="執筆中のイベント"))
+    make_report(event=make_event(name="公開済みのイベント"), published=True)
+    make_event(name="レポートのないイベント")
+    client.force_login(author)
+
+    offered = boards_offered_on_the_home(client)
+
+    assert offered == ["執筆中のイベント"]
+
+
+def test_an_editor_is_offered_every_board(client, editor):
+    make_report(event=make_event(name="公開済みのイベント"), published=True)
+    make_event(name="レポートのないイベント")
+    client.force_login(editor)
+
+    assert sorted(boards_offered_on_the_home(client)) == [
+        "レポートのないイベント",
+        "公開済みのイベント",
+    ]
+
+
+def test_a_writer_in_no_open_report_finds_their_published_sections_on_the_home(
+    client, author, editor
+):
+    report = make_report(published=True, title="公開済みのレポート")
+    section = make_section(report, author=author, heading="公開された自分の節")
+    client.force_login(author)
+
+    html = client.get(reverse("admin:index")).content.decode()
+
+    published = re.search(r'<ul class="dashboard-published"[^>]*>(.*?)</ul>', html, re.S)
+    assert published is not None
+    assert re.findall(r'<li><a href="([^"]*)">(.*?)</a>', published[1]) == [
+        (section.get_absolute_url(), "公開された自分の節")
+    ]
+
+
+def test_a_writer_in_no_open_report_is_not_offered_to_add_a_section(client, author, editor):
+    make_report(published=True)
+    add_url = reverse("admin:blog_section_add")
+
+    client.force_login(author)
+    writer_home = client.get(reverse("admin:index")).content.decode()
+    client.force_login(editor)
+    editor_home = client.get(reverse("admin:index")).content.decode()
+
+    assert (f'href="{add_url}"' in writer_home, f'href="{add_url}"' in editor_home) == (
+        False,
+        True,
+    )
+
+
+def test_a_writer_in_an_open_report_is_offered_to_add_a_section(client, author):
+    make_writer_of(make_report(), author)
+    client.force_login(author)
+
+    html = client.get(reverse("admin:index")).content.decode()
+
+    assert f'href="{reverse("admin:blog_section_add")}"' in html
+
+
 def test_an_editor_adds_and_removes_writers_on_the_report_page(client, editor, author, coauthor):
     report = make_report()
     make_section(report, author=coauthor)

@@ -261,3 +261,19 @@ def test_a_save_that_goes_through_after_a_refused_one_leaves_nothing_kept(
     expect(page.get_by_text(KEPT_IN_BROWSER_OFFER)).to_have_count(0)
     assert page.evaluate(f"localStorage.getItem('section-draft:{section.pk}')") is None
     assert asked == []
+
+
+def test_a_submitted_text_is_shown_as_typed(page: Page, live_server, staff_roles):
+    writer = make_user("writer", group="Writers")
+    body = "```yaml\nmetadata:\n  name: default\n```"
+    section = make_section(make_report(), author=writer, status=SectionStatus.IN_REVIEW, body=body)
+    log_in(page, live_server, "writer")
+
+    page.goto(f"{live_server.url}/admin/blog/section/{section.pk}/change/")
+
+    text = page.locator(".field-body .readonly")
+    white_space, font = text.evaluate(
+        "(text) => [getComputedStyle(text).whiteSpace, getComputedStyle(text).fontFamily]"
+    )
+    shown_in = font.split(", ")[0]
+    assert (text.inner_text(), white_space, shown_in) == (body, "pre-wrap", "ui-monospace")

@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from blog.models import Photo, Section
-from tests.factories import make_report, make_section
+from tests.factories import jpeg_bytes, make_report, make_section
 from tests.test_browser_desk import dialogs_on_trying_to_leave
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -261,6 +261,46 @@ def test_a_failed_upload_no_longer_holds_the_writer(admin_page: Page, live_serve
 
     expect(admin_page.get_by_role("heading", name="サイト管理")).to_be_visible()
     assert asked == []
+
+
+def add_a_photo_with_the_button(page: Page) -> None:
+    """Press 写真を追加 and choose a photo, as a writer does, and wait until it is in."""
+    with page.expect_file_chooser() as chooser:
+        page.locator(".markdown-editor__add-photo").click()
+    chooser.value.set_files(
+        {"name": "stage.jpg", "mimeType": "image/jpeg", "buffer": jpeg_bytes(640, 400)}
+    )
+    expect(page.locator(".markdown-editor__status")).to_contain_text("写真を追加しました")
+
+
+def test_a_photo_added_before_the_text_was_touched_goes_at_its_end(
+    admin_page: Page, live_server, superuser
+):
+    section = make_section(make_report(), author=superuser, body="## 構成\n\n導入の段落。")
+    textarea = open_section(admin_page, live_server, section)
+
+    add_a_photo_with_the_button(admin_page)
+
+    reference = f'![{ALT_PLACEHOLDER}](photo:{Photo.objects.get().pk} "キャプション（任意）")'
+    assert textarea.input_value() == f"## 構成\n\n導入の段落。\n\n{reference}\n\n"
+
+
+def test_a_photo_goes_where_the_writer_last_had_the_cursor(
+    admin_page: Page, live_server, superuser
+):
+    section = make_section(make_report(), author=superuser, body="導入の段落。\n\n結びの段落。")
+    textarea = open_section(admin_page, live_server, section)
+    textarea.click()
+    textarea.evaluate("(textarea) => textarea.setSelectionRange(8, 8)")  # before 結び
+    admin_page.get_by_role("heading", name=section.title).click()  # the cursor leaves the text
+
+    add_a_photo_with_the_button(admin_page)
+
+    photo = Photo.objects.get()
+    assert textarea.input_value() == (
+        f'導入の段落。\n\n![{ALT_PLACEHOLDER}](photo:{photo.pk} "キャプション（任意）")\n\n'
+        "結びの段落。"
+    )
 
 
 def test_a_new_section_refuses_photos_until_saved(admin_page: Page, live_server, section):

@@ -100,7 +100,11 @@ class SectionAdmin(TrashAdminMixin, PeopleMenusMixin, RevisionedAdmin):
         return request.user.has_perm("blog.delete_section", obj)
 
     def has_add_permission(self, request):
-        return request.user.has_perm("blog.add_section")
+        # Not offered (the admin's 追加 links) to a writer with no report to write in; the
+        # add page itself still tells them whom to ask (add_view).
+        return request.user.has_perm("blog.add_section") and membership.has_somewhere_to_write(
+            request.user
+        )
 
     def has_restore_permission(self, request, obj) -> bool:
         return roles.is_editor(request.user) and request.user.has_perm("blog.change_section", obj)
@@ -145,11 +149,7 @@ class SectionAdmin(TrashAdminMixin, PeopleMenusMixin, RevisionedAdmin):
 
     def add_view(self, request, form_url="", extra_context=None):
         """A writer who writes in no open report is told whom to ask, not shown an empty menu."""
-        if (
-            request.method == "GET"
-            and not roles.is_editor(request.user)
-            and not membership.open_reports_for(request.user).exists()
-        ):
+        if request.method == "GET" and not membership.has_somewhere_to_write(request.user):
             context = {
                 **self.admin_site.each_context(request),
                 "opts": self.opts,
@@ -237,6 +237,8 @@ class SectionAdmin(TrashAdminMixin, PeopleMenusMixin, RevisionedAdmin):
                     "approval_stale": obj.status == SectionStatus.APPROVED
                     and not obj.approval_holds(),
                     "can_comment": user.has_perm("blog.comment_section", obj),
+                    # Whom to ask, told to an author whose section waits for an editor.
+                    "unlockers": workflow.unlockers(obj) if _locked_for(user, obj) else [],
                     "request_changes_form": RequestChangesForm(),
                     "comment_form": CommentForm(),
                     "conflict_with": getattr(context.get("adminform").form, "conflict_with", None)
@@ -352,4 +354,15 @@ def _worth_offering(autosave: SectionAutosave | None, section: Section) -> bool:
         autosave is not None
         and autosave.body != section.body
         and autosave.base_version == section.version
+    )
+
+
+def _locked_for(user, section: Section) -> bool:
+    """The author may not edit the section now because it is in review or approved (a
+    published report's sections are locked for another reason, said on their own)."""
+    return (
+        section.author_id == user.pk
+        and section.status in {SectionStatus.IN_REVIEW, SectionStatus.APPROVED}
+        and not section.report.is_live
+        and not user.has_perm("blog.change_section", section)
     )

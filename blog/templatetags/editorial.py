@@ -9,6 +9,8 @@ from sessions.models import Event
 
 # Events offered on the admin home for their coverage board, newest first.
 BOARD_LINKS = 5
+# One's own published sections listed on the admin home, newest first.
+MY_PUBLISHED_LINKS = 10
 
 register = template.Library()
 
@@ -25,15 +27,30 @@ def editorial_dashboard(context) -> dict:
         .select_related("report", "session", "reviewer")
         .order_by("report", "position")
     )
-    data = {"my_sections": list(mine), "is_editor": is_editor}
+    # Their published work stays within reach, after what is still to do.
+    published = (
+        Section.objects.filter(author=user, report__status=ReportStatus.PUBLISHED)
+        .select_related("report", "session")
+        .order_by("-report__published_at", "report_id", "position", "pk")
+    )
+    data = {
+        "my_sections": list(mine),
+        "my_published": list(published[:MY_PUBLISHED_LINKS]),
+        "is_editor": is_editor,
+    }
     today = timezone.localdate()
     due = Section.objects.visible_to(user).late_or_due_soon(today)
     data["sections_due"] = list(due if is_editor else due.filter(author=user))
     for section in data["sections_due"]:
         section.deadline = section.deadline_state(today)
+    if is_editor:
+        boards = Event.objects.order_by("-starts_on", "name")
+    else:
+        # A writer is offered only boards where they can claim a session.
+        boards = membership.claimable_events(user)
     if user.has_perm("blog.view_coverage"):
-        data["board_events"] = list(Event.objects.order_by("-starts_on", "name")[:BOARD_LINKS])
-    if not is_editor and not membership.open_reports_for(user).exists():
+        data["board_events"] = list(boards[:BOARD_LINKS])
+    if not membership.has_somewhere_to_write(user):
         data |= membership.ways_in(user)
         data["writes_nowhere"] = True
     if is_editor:

@@ -35,6 +35,9 @@
       this.fileInput = container.querySelector(".markdown-editor__file");
       this.messages = container.dataset;
       this.composing = false;
+      // A textarea never focused reports its caret at 0: a photo would land above the
+      // first heading. Until the writer places the caret, photos go at the end.
+      this.caretPlaced = false;
       this.waitingInserts = [];
       this.previewTimer = null;
       this.previewTicket = 0;
@@ -44,6 +47,9 @@
 
     listen() {
       const textarea = this.textarea;
+      textarea.addEventListener("focus", () => {
+        this.caretPlaced = true;
+      });
       textarea.addEventListener("compositionstart", () => {
         this.composing = true;
       });
@@ -215,6 +221,10 @@
         return;
       }
       const textarea = this.textarea;
+      if (!this.caretPlaced) {
+        // Out of focus, the caret stays where the writer left it; never placed, it is at 0.
+        textarea.setSelectionRange(textarea.value.length, textarea.value.length);
+      }
       const start = textarea.selectionStart;
       const before = textarea.value.slice(0, start);
       // A figure is a paragraph of its own: blank lines around it.
