@@ -52,6 +52,7 @@ class Action:
     wrong_state: str  # told when the state does not allow it; %(status)s is the state
     done: str  # told to the person who made the move
     label: str = ""  # the button; an action without one follows from an edit, not a click
+    hint: str = ""  # under the button, where two buttons could be mistaken for each other
     after_edit: str = ""  # told to the person whose save of content led to this move
     needs_comment: bool = False
     primary: bool = False  # the button drawn as the expected next step
@@ -130,6 +131,7 @@ SECTION_ACTIONS: dict[str, Action] = {
             target=SectionStatus.DRAFT,
             permission="blog.reopen_section",
             label=gettext_lazy("Reopen for changes"),
+            hint=gettext_lazy("Back to a draft its writer can edit again; they are emailed."),
             refused=gettext_lazy("Only editors reopen sections."),
             wrong_state=gettext_lazy(
                 "Only an approved section can be reopened; this one is “%(status)s”."
@@ -149,6 +151,9 @@ SECTION_ACTIONS: dict[str, Action] = {
             target=SectionStatus.IN_REVIEW,
             permission="blog.change_section",
             label=gettext_lazy("Send back to review"),
+            hint=gettext_lazy(
+                "Withdraws the approval: it waits for review again, still locked for its writer."
+            ),
             refused=gettext_lazy("You may not change this section."),
             wrong_state=gettext_lazy("Only an approved section goes back to review."),
             done=gettext_lazy("“%(title)s” is back in review and must be approved again."),

@@ -160,6 +160,21 @@ def test_a_submitted_section_with_a_reviewer_sends_its_writer_to_the_reviewer(
     assert "editor 表示名" not in note
 
 
+def test_an_editor_is_told_how_reopening_and_sending_back_to_review_differ(client, editor):
+    section = make_section(make_report(), status="approved")
+    client.force_login(editor)
+
+    page = client.get(change_url(section)).content.decode()
+
+    for name, label, hint in [
+        ("reopen", "差し戻して再編集可能にする", "執筆者が再び編集できる下書きに戻します。"),
+        ("review_again", "レビューに戻す", "承認を取り消してレビュー待ちに戻します。"),
+    ]:
+        button = rf'<button type="submit" class="button" aria-describedby="{name}-hint">{label}<'
+        assert re.search(button, page), label
+        assert re.search(rf'<p [^>]*id="{name}-hint">{hint}', page), hint
+
+
 def test_an_approved_section_tells_its_writer_whom_to_ask_to_reopen_it(client, author, editor):
     section = make_section(make_report(), author=author, status="approved")
     client.force_login(author)
