@@ -225,3 +225,29 @@ def test_buttons_beside_a_long_title_keep_their_labels_on_one_line(
     # Side by side, not one under the other in a column as narrow as the widest.
     revisions = page.locator(".object-tools").get_by_role("link", name="版の履歴")
     assert revisions.bounding_box()["y"] == preview.bounding_box()["y"]
+
+
+@pytest.mark.parametrize(
+    ("page_of", "inputs"),
+    [
+        ("section", ["#id_heading", "#id_author_team"]),
+        ("report", ["#id_title"]),
+    ],
+    ids=["section", "report"],
+)
+def test_title_inputs_take_the_width_of_the_form(
+    browser: Browser, live_server, desk, page_of, inputs
+):
+    page = log_in(browser, live_server, "chief")
+    page.set_viewport_size(DESKTOP)
+    item = desk["waiting"] if page_of == "section" else desk["report"]
+    page.goto(f"{live_server.url}/admin/blog/{page_of}/{item.pk}/change/")
+
+    expect(page.locator(inputs[0])).to_be_visible()
+    _screenshot(page, f"{page_of}-titles-desktop")
+    form_edge = _right_edge(page, "#content-main form fieldset")
+    for selector in inputs:
+        box = page.locator(selector).bounding_box()
+        # Long enough for a title of some thirty-five Japanese characters, within the form.
+        assert box["width"] >= 560, (selector, box["width"])
+        assert box["x"] + box["width"] <= form_edge, selector
