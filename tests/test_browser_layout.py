@@ -165,6 +165,36 @@ def test_report_page_fits_a_phone_its_sections_scrolling_in_their_box(
     expect(first_row).to_contain_text("未割り当て")
 
 
+def test_report_writers_are_readable_on_a_phone(browser: Browser, live_server, desk):
+    page = log_in(browser, live_server, "chief")
+    page.set_viewport_size(PHONE)
+    page.goto(f"{live_server.url}/admin/blog/report/{desk['report'].pk}/change/")
+
+    writers = page.locator("#memberships-group")
+    writers.scroll_into_view_if_needed()
+    expect(writers.locator("tbody tr.has_original")).to_have_count(4)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    writers.screenshot(path=str(SCREENSHOTS / "layout-report-writers-phone.png"))
+    width, window = page.evaluate(PAGE_WIDTH)
+    assert width <= window
+    # Each name once, in its menu; headings, who added a writer and when on one line each.
+    expect(writers.locator("tbody tr.has_original td.original p").first).to_be_hidden()
+    lines = writers.evaluate(
+        """group => [...group.querySelectorAll(
+               "thead th, td.field-added_by_name p, td.field-added_at p")]
+             .filter(cell => cell.offsetParent && cell.textContent.trim())
+             .map(cell => {
+               const range = document.createRange();
+               range.selectNodeContents(cell);
+               const tops = new Set([...range.getClientRects()].map(r => Math.round(r.top)));
+               return [cell.textContent.trim(), tops.size];
+             })"""
+    )
+    assert lines and {text: count for text, count in lines if count > 1} == {}
+    # What does not fit scrolls in the table's own box, which says so.
+    expect(writers.locator(".wrapper")).to_have_class(MORE_RIGHT)
+
+
 def test_audit_trail_fits_a_phone(browser: Browser, live_server, desk):
     page = log_in(browser, live_server, "chief")
     page.set_viewport_size(PHONE)
