@@ -16,7 +16,7 @@ from playwright.sync_api import Browser, Page, expect
 from blog import membership, workflow
 from blog.enums import SectionStatus
 from blog.models import ShareLink
-from tests.factories import make_event, make_report, make_section, make_user
+from tests.factories import make_event, make_photo, make_report, make_section, make_user
 from tests.test_browser_editorial import (  # the same login and CSP check as the editorial journey
     log_in,
     no_csp_violations,  # noqa: F401  (autouse fixture: fails the test on a CSP violation)
@@ -281,3 +281,37 @@ def test_title_inputs_take_the_width_of_the_form(
         # Long enough for a title of some thirty-five Japanese characters, within the form.
         assert box["width"] >= 560, (selector, box["width"])
         assert box["x"] + box["width"] <= form_edge, selector
+
+
+LONG_ALT_TEXT = (
+    "コントロールプレーンの下に3つの Pod が並び、各 Pod の中でアプリケーションと"
+    "サイドカープロキシが対になっている構成図"
+)
+
+
+def test_photo_list_shows_every_column_beside_the_filters(browser: Browser, live_server, desk):
+    report = desk["report"]
+    section = report.sections.get(position=0)
+    make_photo(report, section, alt_text=LONG_ALT_TEXT)
+    make_photo(report, alt_text="黄色い四角が青い背景の中央にある図", in_gallery=True)
+    page = log_in(browser, live_server, "chief")
+    page.set_viewport_size(DESKTOP)
+    page.goto(f"{live_server.url}/admin/blog/photo/")
+
+    expect(page.locator("#changelist-filter")).to_be_visible()
+    _screenshot(page, "photo-list-desktop")
+    visible_until = min(_right_edge(page, "#changelist-form .results"), DESKTOP["width"])
+    headings = page.locator("#result_list thead th:not(.action-checkbox-column)")
+    edges = {
+        heading.inner_text().strip(): heading.bounding_box()["x"] + heading.bounding_box()["width"]
+        for heading in headings.all()
+    }
+    assert {name: edge for name, edge in edges.items() if edge > visible_until} == {}
+    # The description reads in lines of words, not a word a line; a long report title is
+    # cut to three lines, whole on hovering.
+    alt_text = page.locator("#result_list td.field-alt_text, #result_list th.field-alt_text")
+    assert alt_text.first.bounding_box()["width"] >= 150
+    title = page.locator("#result_list td.field-report_display [title]").first
+    expect(title).to_have_attribute("title", report.title)
+    line_height = float(title.evaluate("span => getComputedStyle(span).lineHeight")[:-2])
+    assert title.bounding_box()["height"] <= 3 * line_height + 1
