@@ -85,6 +85,9 @@ class MarkdownTargetFormMixin:
         for name, field in self.fields.items():
             if isinstance(field.widget, MarkdownEditorWidget):
                 field.widget.attrs["data-field"] = name
+                # A page with several texts (a report's lead and closing) has a preview
+                # of each: screen readers tell them apart by this name.
+                field.widget.field_label = field.label
                 if self.instance.pk:
                     target = self.instance._meta.model_name  # "section" or "report"
                     field.widget.attrs[f"data-{target}"] = str(self.instance.pk)

@@ -10,6 +10,7 @@ an error it types "Invalid response" into the writer's text.
 """
 
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from markdownx.widgets import AdminMarkdownxWidget
 
 from blog.models.text import ADD_PHOTOS_BUTTON
@@ -17,6 +18,7 @@ from blog.models.text import ADD_PHOTOS_BUTTON
 
 class MarkdownEditorWidget(AdminMarkdownxWidget):
     template_name = "blog/widgets/markdown_editor.html"
+    field_label = None  # the label of the field it edits, set by MarkdownTargetFormMixin
 
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)
@@ -29,6 +31,11 @@ class MarkdownEditorWidget(AdminMarkdownxWidget):
         )
         # Named by the messages that refuse an image from elsewhere: one wording for both.
         context["add_photos_button"] = ADD_PHOTOS_BUTTON
+        context["preview_name"] = (
+            _("Preview of %(field)s: as readers will see it") % {"field": self.field_label}
+            if self.field_label
+            else _("Preview: as readers will see it")
+        )
         return context
 
     class Media:

@@ -341,6 +341,83 @@ def test_preview_is_drawn_in_the_public_sites_styles(
     )
 
 
+# Every kind of block a writer uses, to set side by side in the preview and on the page.
+EVERY_BLOCK = """\
+## 構成の見直し
+
+再起動を減らすために **三つ** の対策を `istioctl` と
+[Istio のドキュメント](https://istio.io/) で検討しました。
+
+- サイドカーの遅延注入
+- ワークロード単位の段階的ロールアウト
+
+1. 計測する
+2. 減らす
+
+> 引用された一文です。
+
+```yaml
+apiVersion: networking.istio.io/v1
+kind: Sidecar
+```
+
+### 日本語の小見出し
+
+#### その下の見出し
+
+| 項目 | 値 |
+| :--- | ---: |
+| 再起動 | 3 回 |
+
+---
+
+#### さらに小さな見出し
+
+脚注のある文です。[^1]
+
+[^1]: 脚注の本文です。
+"""
+
+# What the reader sees of each element of a text: its type, spacing, bullets and colour.
+TYPOGRAPHY = """box => [...box.querySelectorAll("*")].map(element => {
+  const style = getComputedStyle(element);
+  return [element.tagName, Object.fromEntries(["font-size", "font-family", "font-weight",
+    "line-height", "letter-spacing", "color", "background-color", "margin-top",
+    "margin-bottom", "margin-left", "padding-top", "padding-left", "list-style-type",
+    "border-left-width", "text-transform", "white-space", "text-align", "vertical-align",
+    "text-decoration-line", "border-top-width"].map(
+      // Markdown's alignment, as the `align` attribute gives it, is spelt -webkit-left.
+      name => [name, style.getPropertyValue(name).replace(/^-webkit-/, "")]))];
+})"""
+
+
+def test_preview_sets_every_block_in_the_readers_type(admin_page: Page, live_server, superuser):
+    report = make_report(published=True)
+    section = make_section(report, author=superuser, body=EVERY_BLOCK)
+    admin_page.set_viewport_size({"width": 1280, "height": 800})
+
+    admin_page.goto(live_server.url + report.get_absolute_url())
+    on_the_page = admin_page.locator(f"#{section.anchor} .prose").evaluate(TYPOGRAPHY)
+    admin_page.goto(f"{live_server.url}/admin/blog/section/{section.pk}/change/")
+    preview = admin_page.locator(".markdown-editor__preview")
+    expect(preview.locator("pre")).to_be_visible()
+    in_the_preview = preview.evaluate(TYPOGRAPHY)
+
+    assert [tag for tag, _style in in_the_preview] == [tag for tag, _style in on_the_page]
+    differences = {
+        f"{position} {tag}": {
+            name: (value, previewed[name])
+            for name, value in style.items()
+            if previewed[name] != value
+        }
+        for position, ((tag, style), (_tag, previewed)) in enumerate(
+            zip(on_the_page, in_the_preview, strict=True)
+        )
+    }
+    # Each difference as (on the page, in the preview).
+    assert {where: found for where, found in differences.items() if found} == {}
+
+
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_editor_takes_the_admin_theme_colours(admin_page: Page, live_server, section, scheme):
     admin_page.emulate_media(color_scheme=scheme)

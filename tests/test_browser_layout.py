@@ -16,7 +16,7 @@ from playwright.sync_api import Browser, Page, expect
 from blog import membership, workflow
 from blog.enums import SectionStatus
 from blog.models import ShareLink
-from tests.factories import make_event, make_report, make_section, make_user
+from tests.factories import make_event, make_photo, make_report, make_section, make_user
 from tests.test_browser_editorial import (  # the same login and CSP check as the editorial journey
     log_in,
     no_csp_violations,  # noqa: F401  (autouse fixture: fails the test on a CSP violation)
@@ -181,6 +181,36 @@ def test_report_page_fits_a_phone_its_sections_scrolling_in_their_box(
     expect(first_row).to_contain_text("未割り当て")
 
 
+def test_report_writers_are_readable_on_a_phone(browser: Browser, live_server, desk):
+    page = log_in(browser, live_server, "chief")
+    page.set_viewport_size(PHONE)
+    page.goto(f"{live_server.url}/admin/blog/report/{desk['report'].pk}/change/")
+
+    writers = page.locator("#memberships-group")
+    writers.scroll_into_view_if_needed()
+    expect(writers.locator("tbody tr.has_original")).to_have_count(4)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    writers.screenshot(path=str(SCREENSHOTS / "layout-report-writers-phone.png"))
+    width, window = page.evaluate(PAGE_WIDTH)
+    assert width <= window
+    # Each name once, in its menu; headings, who added a writer and when on one line each.
+    expect(writers.locator("tbody tr.has_original td.original p").first).to_be_hidden()
+    lines = writers.evaluate(
+        """group => [...group.querySelectorAll(
+               "thead th, td.field-added_by_name p, td.field-added_at p")]
+             .filter(cell => cell.offsetParent && cell.textContent.trim())
+             .map(cell => {
+               const range = document.createRange();
+               range.selectNodeContents(cell);
+               const tops = new Set([...range.getClientRects()].map(r => Math.round(r.top)));
+               return [cell.textContent.trim(), tops.size];
+             })"""
+    )
+    assert lines and {text: count for text, count in lines if count > 1} == {}
+    # What does not fit scrolls in the table's own box, which says so.
+    expect(writers.locator(".wrapper")).to_have_class(MORE_RIGHT)
+
+
 def test_audit_trail_fits_a_phone(browser: Browser, live_server, desk):
     page = log_in(browser, live_server, "chief")
     page.set_viewport_size(PHONE)
@@ -241,3 +271,63 @@ def test_buttons_beside_a_long_title_keep_their_labels_on_one_line(
     # Side by side, not one under the other in a column as narrow as the widest.
     history = page.locator(".object-tools").get_by_role("link", name="履歴")
     assert history.bounding_box()["y"] == preview.bounding_box()["y"]
+
+
+@pytest.mark.parametrize(
+    ("page_of", "inputs"),
+    [
+        ("section", ["#id_heading", "#id_author_team"]),
+        ("report", ["#id_title"]),
+    ],
+    ids=["section", "report"],
+)
+def test_title_inputs_take_the_width_of_the_form(
+    browser: Browser, live_server, desk, page_of, inputs
+):
+    page = log_in(browser, live_server, "chief")
+    page.set_viewport_size(DESKTOP)
+    item = desk["waiting"] if page_of == "section" else desk["report"]
+    page.goto(f"{live_server.url}/admin/blog/{page_of}/{item.pk}/change/")
+
+    expect(page.locator(inputs[0])).to_be_visible()
+    _screenshot(page, f"{page_of}-titles-desktop")
+    form_edge = _right_edge(page, "#content-main form fieldset")
+    for selector in inputs:
+        box = page.locator(selector).bounding_box()
+        # Long enough for a title of some thirty-five Japanese characters, within the form.
+        assert box["width"] >= 560, (selector, box["width"])
+        assert box["x"] + box["width"] <= form_edge, selector
+
+
+LONG_ALT_TEXT = (
+    "コントロールプレーンの下に3つの Pod が並び、各 Pod の中でアプリケーションと"
+    "サイドカープロキシが対になっている構成図"
+)
+
+
+def test_photo_list_shows_every_column_beside_the_filters(browser: Browser, live_server, desk):
+    report = desk["report"]
+    section = report.sections.get(position=0)
+    make_photo(report, section, alt_text=LONG_ALT_TEXT)
+    make_photo(report, alt_text="黄色い四角が青い背景の中央にある図", in_gallery=True)
+    page = log_in(browser, live_server, "chief")
+    page.set_viewport_size(DESKTOP)
+    page.goto(f"{live_server.url}/admin/blog/photo/")
+
+    expect(page.locator("#changelist-filter")).to_be_visible()
+    _screenshot(page, "photo-list-desktop")
+    visible_until = min(_right_edge(page, "#changelist-form .results"), DESKTOP["width"])
+    headings = page.locator("#result_list thead th:not(.action-checkbox-column)")
+    edges = {
+        heading.inner_text().strip(): heading.bounding_box()["x"] + heading.bounding_box()["width"]
+        for heading in headings.all()
+    }
+    assert {name: edge for name, edge in edges.items() if edge > visible_until} == {}
+    # The description reads in lines of words, not a word a line; a long report title is
+    # cut to three lines, whole on hovering.
+    alt_text = page.locator("#result_list td.field-alt_text, #result_list th.field-alt_text")
+    assert alt_text.first.bounding_box()["width"] >= 150
+    title = page.locator("#result_list td.field-report_display [title]").first
+    expect(title).to_have_attribute("title", report.title)
+    line_height = float(title.evaluate("span => getComputedStyle(span).lineHeight")[:-2])
+    assert title.bounding_box()["height"] <= 3 * line_height + 1

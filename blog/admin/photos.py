@@ -1,6 +1,7 @@
 """Photos: a section's figures, the report's gallery, and the photo list."""
 
 from django.contrib import admin
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from blog import editing, roles, trash
@@ -129,7 +130,14 @@ class SectionPhotoInline(PhotoInlineBase):
 
 @admin.register(Photo)
 class PhotoAdmin(TrashAdminMixin, GalleryFlagMixin, ModelAdmin):
-    list_display = ["preview", "alt_text", "report", "section", "gallery_display", "position"]
+    list_display = [
+        "preview",
+        "alt_text",
+        "report_display",
+        "section_display",
+        "gallery_display",
+        "position",
+    ]
     list_display_links = ["preview", "alt_text"]
     list_filter = ["in_gallery", ("report", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["alt_text", "caption", "credit_text"]
@@ -179,3 +187,18 @@ class PhotoAdmin(TrashAdminMixin, GalleryFlagMixin, ModelAdmin):
     @admin.display(description=_("preview"))
     def preview(self, photo: Photo):
         return thumbnail(photo)
+
+    # A report's title and a session's are long: on one line they left the description
+    # a column a word wide and pushed the other columns out of sight. They wrap, cut to a
+    # few lines by the stylesheet; the whole name is in the tooltip and read out.
+    @admin.display(description=_("report"), ordering="report__title")
+    def report_display(self, photo: Photo):
+        return _clamped(str(photo.report)) if photo.report_id else "—"
+
+    @admin.display(description=_("section"), ordering="section__position")
+    def section_display(self, photo: Photo):
+        return _clamped(str(photo.section)) if photo.section_id else "—"
+
+
+def _clamped(name: str):
+    return format_html('<span class="clamped" title="{}">{}</span>', name, name)

@@ -7,8 +7,8 @@
 (function () {
   "use strict";
 
-  // The admin's own change lists scroll their table in .results.
-  const BOXES = ".scroll-box, #changelist-form .results";
+  // The admin's own change lists scroll their table in .results, tabular inlines in .wrapper.
+  const BOXES = ".scroll-box, #changelist-form .results, .inline-group .tabular .wrapper";
 
   function mark(box) {
     const hidden = box.scrollWidth - box.clientWidth;
