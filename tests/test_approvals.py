@@ -383,9 +383,12 @@ def test_a_writer_in_no_open_report_finds_their_published_sections_on_the_home(
     ]
 
 
-def test_a_writer_in_no_open_report_is_not_offered_to_add_a_section(client, author, editor):
+@pytest.mark.parametrize("add_page", ["admin:blog_section_add", "admin:blog_photo_add"])
+def test_a_writer_in_no_open_report_is_not_offered_to_add_a_section_or_photo(
+    client, author, editor, add_page
+):
     make_report(published=True)
-    add_url = reverse("admin:blog_section_add")
+    add_url = reverse(add_page)
 
     client.force_login(author)
     writer_home = client.get(reverse("admin:index")).content.decode()
@@ -398,13 +401,14 @@ def test_a_writer_in_no_open_report_is_not_offered_to_add_a_section(client, auth
     )
 
 
-def test_a_writer_in_an_open_report_is_offered_to_add_a_section(client, author):
+@pytest.mark.parametrize("add_page", ["admin:blog_section_add", "admin:blog_photo_add"])
+def test_a_writer_in_an_open_report_is_offered_to_add_a_section_or_photo(client, author, add_page):
     make_writer_of(make_report(), author)
     client.force_login(author)
 
     html = client.get(reverse("admin:index")).content.decode()
 
-    assert f'href="{reverse("admin:blog_section_add")}"' in html
+    assert f'href="{reverse(add_page)}"' in html
 
 
 def test_an_editor_adds_and_removes_writers_on_the_report_page(client, editor, author, coauthor):

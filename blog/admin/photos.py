@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from blog import editing, roles, trash
+from blog import editing, membership, roles, trash
 from blog.admin.base import TrashAdminMixin, tell, thumbnail, yes_no_icon
 from blog.enums import EDITABLE_BY_AUTHOR, ReportStatus
 from blog.models import Photo, Report, Section, alt_placeholders
@@ -160,6 +160,12 @@ class PhotoAdmin(TrashAdminMixin, GalleryFlagMixin, ModelAdmin):
 
     def has_view_permission(self, request, obj=None):
         return request.user.has_perm("blog.view_photo", obj)
+
+    def has_add_permission(self, request):
+        # As for sections: a writer with no report to write in has no section to add to.
+        return request.user.has_perm("blog.add_photo") and membership.has_somewhere_to_write(
+            request.user
+        )
 
     def has_change_permission(self, request, obj=None):
         return request.user.has_perm("blog.change_photo", obj)
