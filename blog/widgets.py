@@ -9,6 +9,7 @@ the undo history; it uploads without saying which section the photo is for; and 
 an error it types "Invalid response" into the writer's text.
 """
 
+from django.contrib.admin.widgets import AdminFileWidget
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from markdownx.widgets import AdminMarkdownxWidget
@@ -42,3 +43,11 @@ class MarkdownEditorWidget(AdminMarkdownxWidget):
         extend = False  # not markdownx's script and styles
         css = {"all": ["css/reader.css", "css/pygments.css", "blog/admin/markdown-editor.css"]}
         js = ["blog/admin/markdown-editor.js"]
+
+
+class PhotoFileInput(AdminFileWidget):
+    """A photo's file: a link to the uploaded original, not its storage path (a generated
+    name such as photos/originals/3f2a….jpg says nothing to a writer; the thumbnail beside
+    it shows the photo)."""
+
+    template_name = "blog/widgets/photo_file_input.html"

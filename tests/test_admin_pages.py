@@ -265,3 +265,20 @@ def test_an_action_address_opened_on_its_own_does_nothing_and_says_why(client, a
     section.refresh_from_db()
     assert (report.is_published, section.status) == (False, SectionStatus.IN_REVIEW)
     assert section.comments.count() == 0
+
+
+def test_a_photo_s_file_is_a_link_to_its_original_not_its_storage_path(client, author):
+    report = make_report()
+    section = make_section(report, author=author)
+    photo = make_photo(report, section, alt_text="会場の入口")
+    client.force_login(author)
+
+    for url in (
+        reverse("admin:blog_photo_change", args=[photo.pk]),
+        reverse("admin:blog_section_change", args=[section.pk]),
+    ):
+        page = client.get(url).content.decode()
+
+        assert f'<a href="{photo.image.url}" target="_blank" rel="noopener">' in page, url
+        assert "アップロードした元の画像を開く" in page
+        assert f">{photo.image.name}<" not in page

@@ -1,6 +1,7 @@
 """Photos: a section's figures, the report's gallery, and the photo list."""
 
 from django.contrib import admin
+from django.db import models
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -8,6 +9,7 @@ from blog import editing, membership, roles, trash
 from blog.admin.base import TrashAdminMixin, tell, thumbnail, yes_no_icon
 from blog.enums import EDITABLE_BY_AUTHOR, ReportStatus
 from blog.models import Photo, Report, Section, alt_placeholders
+from blog.widgets import PhotoFileInput
 from cms.admin import ModelAdmin
 
 
@@ -24,6 +26,10 @@ def save_photo_rows(formset, section: Section, *, by) -> bool:
     for photo in formset.deleted_objects:
         trash.trash_photo(photo, by=by, follow_up=False)
     return bool(photos or formset.deleted_objects)
+
+
+# The photo's file as a link to the original, not its generated storage path.
+PHOTO_FILE_WIDGET = {models.ImageField: {"widget": PhotoFileInput}}
 
 
 class GalleryFlagMixin:
@@ -56,6 +62,7 @@ def _swap_in(field, old: str, new: str):
 
 class PhotoInlineBase(GalleryFlagMixin, admin.StackedInline):
     model = Photo
+    formfield_overrides = PHOTO_FILE_WIDGET
     extra = 0
     readonly_fields = ["preview"]
     ordering = ["position", "pk"]
@@ -144,6 +151,7 @@ class PhotoAdmin(TrashAdminMixin, GalleryFlagMixin, ModelAdmin):
     list_select_related = ["report", "section__session"]
     autocomplete_fields = ["report", "section"]
     readonly_fields = ["preview", "width", "height"]
+    formfield_overrides = PHOTO_FILE_WIDGET
     fields = [
         "report",
         "section",
