@@ -131,7 +131,7 @@ SECTION_ACTIONS: dict[str, Action] = {
             target=SectionStatus.DRAFT,
             permission="blog.reopen_section",
             label=gettext_lazy("Reopen for changes"),
-            hint=gettext_lazy("Back to a draft its writer can edit again; they are emailed."),
+            hint=gettext_lazy("Back to a draft its writer can edit again."),
             refused=gettext_lazy("Only editors reopen sections."),
             wrong_state=gettext_lazy(
                 "Only an approved section can be reopened; this one is “%(status)s”."

@@ -1149,7 +1149,10 @@ def test_expired_revoked_and_forged_share_links_are_refused(client, editor):
         assert response.status_code == 404
         assert "秘密" not in response.content.decode()
     # A real link that has ended says so, and shows nothing of the draft.
-    for link, reason in [(expired, "まで使えるリンクでした"), (revoked, "リンクを取り消しました")]:
+    for link, reason in [
+        (expired, " JST まで使えるリンクでした"),
+        (revoked, " JST にこのリンクを取り消し"),
+    ]:
         response = client.get(reverse("blog:shared_preview", args=[token_for(link)]))
         page = response.content.decode()
         assert response.status_code == 410
