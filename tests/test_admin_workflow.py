@@ -160,6 +160,27 @@ def test_a_submitted_section_with_a_reviewer_sends_its_writer_to_the_reviewer(
     assert "editor 表示名" not in note
 
 
+HINT_TO_SUBMIT = "書き終えたら、エディタの下にある「保存してレビューを依頼」を押してください。"
+
+
+def test_the_hint_to_submit_shows_only_with_its_button(client, author, editor):
+    report = make_report()
+    make_writer_of(report, author)
+    section = make_section(report, author=author, status="changes_requested")
+
+    pages = {}
+    for person in (author, editor):
+        client.force_login(person)
+        pages[person.username] = client.get(change_url(section)).content.decode()
+
+    shown = {
+        name: (HINT_TO_SUBMIT in page, 'name="_submit_for_review"' in page)
+        for name, page in pages.items()
+    }
+    assert shown[author.username] == (True, True)
+    assert shown[editor.username][0] == shown[editor.username][1]
+
+
 def test_an_editor_is_told_how_reopening_and_sending_back_to_review_differ(client, editor):
     section = make_section(make_report(), status="approved")
     client.force_login(editor)

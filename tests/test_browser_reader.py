@@ -105,4 +105,6 @@ def test_headings_step_down_in_size_by_depth_whatever_their_tag(page: Page, live
     for section in (plain, about_a_session):
         title, first, second, third, text = sizes(section)
         assert title > first > second > third and second >= text
+        # A first subheading is not mistaken for the section's title above it.
+        assert title >= first * 1.1
     assert sizes(plain)[1:] == sizes(about_a_session)[1:]

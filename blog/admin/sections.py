@@ -220,7 +220,10 @@ class SectionAdmin(TrashAdminMixin, PeopleMenusMixin, RevisionedAdmin):
         context.update(
             {
                 "max_body_characters": MAX_BODY_CHARACTERS,
-                "can_submit": obj is None or workflow.may(obj, user, SectionAction.SUBMIT),
+                # The "save and submit" button, and the hint that points to it: only where
+                # the text can be saved too.
+                "can_submit": (add or self.has_change_permission(request, obj))
+                and (obj is None or workflow.may(obj, user, SectionAction.SUBMIT)),
             }
         )
         if obj is not None:
