@@ -6,7 +6,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from blog import audit, roles
-from blog.enums import EDITORS, ReportAction
+from blog.enums import ReportAction
 from blog.models import Report, ReportMember, display_name_of
 from sessions.models import Event
 
@@ -91,7 +91,7 @@ def ways_in(user) -> dict:
     writer of one (those of the Editors group; any editor when it has nobody), and the
     events whose coverage board lets them claim a session, which makes them a writer of
     the event's report being written."""
-    return {"editors": editors_to_ask(), "claimable_events": list(claimable_events(user))}
+    return {"editors": roles.desk(), "claimable_events": list(claimable_events(user))}
 
 
 def claimable_events(user):
@@ -104,13 +104,6 @@ def claimable_events(user):
         .distinct()
         .order_by("-starts_on", "name")
     )
-
-
-def editors_to_ask() -> list:
-    """The editors a writer is sent to: those of the Editors group, or any editor when the
-    group has nobody (never the site's superuser account when there is a real editor)."""
-    editors = roles.editors().filter(is_staff=True)
-    return list(editors.filter(groups__name=EDITORS)) or list(editors)
 
 
 def has_somewhere_to_write(user) -> bool:

@@ -35,16 +35,14 @@ def _send(recipients, subject: str, lines: list[str], *, actor=None) -> None:
     )
 
 
-def _reviewers_of(section: Section) -> list:
-    return [section.reviewer] if section.reviewer_id else list(roles.editors())
-
-
 def told_of_move(section: Section, move, by) -> list:
     """The people `move` (a `blog.workflow.Action`) on `section` is mailed to, whether or
     not they have an address: never `by`, who made it."""
     if move.notify == Recipients.NOBODY:
         return []
-    people = _reviewers_of(section) if move.notify == Recipients.REVIEWERS else [section.author]
+    people = (
+        roles.reviewers_of(section) if move.notify == Recipients.REVIEWERS else [section.author]
+    )
     return [person for person in people if person.pk != by.pk]
 
 
@@ -86,7 +84,7 @@ def section_moved(section: Section, move, by, comment: str) -> None:
 def commented(comment: ReviewComment) -> None:
     section = comment.section
     if comment.author_id == section.author_id:
-        recipients = _reviewers_of(section)
+        recipients = roles.reviewers_of(section)
     else:
         recipients = [section.author]
     _send(

@@ -3,7 +3,9 @@
 Each role is one `Q` condition on the user table. The queryset (`editors()`,
 `writers()`) and the predicate (`is_editor`, `is_writer`, for `blog/rules.py`)
 are both read from it, so a reviewer menu, a notification list and a permission
-check cannot disagree about who is an editor. Superusers count as editors.
+check cannot disagree about who is an editor. Superusers count as editors; the desk
+(`desk()`), whom writers ask and review requests go to, is the Editors group's, and the
+superuser account only when that group has nobody.
 """
 
 import rules
@@ -28,6 +30,19 @@ def _people(condition: Q) -> QuerySet:
 def editors() -> QuerySet:
     """Everyone who reviews, approves and publishes."""
     return _people(EDITOR_CONDITION)
+
+
+def desk() -> list:
+    """The editors a writer is sent to and a review request goes to: the Editors group's
+    staff, or any editor when the group has nobody (so the site's superuser account only
+    when there is no real editor)."""
+    staff_editors = editors().filter(is_staff=True)
+    return list(staff_editors.filter(groups__name=EDITORS)) or list(staff_editors)
+
+
+def reviewers_of(section) -> list:
+    """Who answers for a section in review: its reviewer when it has one, else the desk."""
+    return [section.reviewer] if section.reviewer_id else desk()
 
 
 def writers() -> QuerySet:

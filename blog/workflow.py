@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from blog import audit, membership, notifications
+from blog import audit, notifications, roles
 from blog.enums import (
     EDITABLE_BY_AUTHOR,
     Recipients,
@@ -203,9 +203,7 @@ def unlockers(section: Section) -> list:
     """Whom the author asks to get a section back to edit while it is locked for them (in
     review or approved): writers cannot take a submission back, so an editor asks for
     changes or reopens it. Its reviewer when it has one, else the editors."""
-    if section.reviewer_id:
-        return [section.reviewer]
-    return membership.editors_to_ask()
+    return roles.reviewers_of(section)
 
 
 def may(section: Section, user, action: str) -> bool:

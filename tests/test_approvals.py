@@ -658,7 +658,7 @@ def test_a_placed_undescribed_photo_is_named_at_the_text(client, author):
 # --- 8. "Editor" means six things ---------------------------------------------------------------
 
 
-def test_superusers_are_told_about_submissions_like_editors(
+def test_submissions_go_to_the_editors_group_not_the_superuser_account(
     author, superuser, editor, django_capture_on_commit_callbacks
 ):
     superuser.email, editor.email = "root@example.com", "editor@example.com"
@@ -669,7 +669,21 @@ def test_superusers_are_told_about_submissions_like_editors(
     with django_capture_on_commit_callbacks(execute=True):
         workflow.submit(section, by=author)
 
-    assert sorted(mail.outbox[0].to) == ["editor@example.com", "root@example.com"]
+    # The same people a writer is sent to ask (roles.desk).
+    assert mail.outbox[0].to == ["editor@example.com"]
+
+
+def test_superusers_are_told_about_submissions_when_there_is_no_editor(
+    author, superuser, django_capture_on_commit_callbacks
+):
+    superuser.email = "root@example.com"
+    superuser.save()
+    section = make_section(make_report(), author=author)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.submit(section, by=author)
+
+    assert mail.outbox[0].to == ["root@example.com"]
 
 
 def test_the_photo_list_shows_a_superuser_every_photo(client, superuser, author):
