@@ -26,6 +26,19 @@ def add_writer(report: Report, user, *, by) -> ReportMember:
             % {"name": display_name_of(user)},
             code="not_a_writer",
         )
+    return _join(report, user, by=by)
+
+
+def join_by_claim(report: Report, user) -> ReportMember:
+    """`user` claimed a session for `report` on the coverage board: they become one of its
+    writers by their own hand (blog/coverage.py checks the claim itself)."""
+    if not user.has_perm("blog.claim_session", report) or report.is_live:
+        raise PermissionDenied(_("You may not claim sessions for this report."))
+    return _join(report, user, by=user)
+
+
+def _join(report: Report, user, *, by) -> ReportMember:
+    """The one way in: the membership, and its line in the report's audit trail."""
     with transaction.atomic():
         member, created = ReportMember.objects.get_or_create(
             report=report, user=user, defaults={"added_by": by}
@@ -34,18 +47,6 @@ def add_writer(report: Report, user, *, by) -> ReportMember:
             audit.record(
                 ReportAction.ADD_WRITER, report=report, by=by, subject=display_name_of(user)
             )
-    _forget_cached_memberships(user)
-    return member
-
-
-def join_by_claim(report: Report, user) -> ReportMember:
-    """`user` claimed a session for `report` on the coverage board: they become one of its
-    writers by their own hand (blog/coverage.py checks the claim itself)."""
-    if not user.has_perm("blog.claim_session", report) or report.is_live:
-        raise PermissionDenied(_("You may not claim sessions for this report."))
-    member, _created = ReportMember.objects.get_or_create(
-        report=report, user=user, defaults={"added_by": user}
-    )
     _forget_cached_memberships(user)
     return member
 

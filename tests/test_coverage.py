@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from blog import coverage
+from blog.enums import ReportAction
 from blog.models import ReportMember, Section, SectionStatus, SessionCoverage
 from tests.factories import (
     make_event,
@@ -85,6 +86,9 @@ def test_claim_makes_a_draft_about_the_session_and_the_writer_a_writer_of_the_re
     member = ReportMember.objects.get(report=report, user=author)
     assert member.added_by == author
     assert author.has_perm("blog.change_section", section)
+    # In the report's audit trail like any writer an editor adds, by the writer's own hand.
+    joined = report.transitions.get(action=ReportAction.ADD_WRITER)
+    assert (joined.actor, joined.subject) == (author, "author 表示名")
 
 
 def test_claim_goes_after_the_report_s_last_section(author, coauthor, talk, report):
