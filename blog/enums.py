@@ -33,6 +33,7 @@ class SectionAction(models.TextChoices):
     REQUEST_CHANGES = "request_changes", _("Changes requested")
     REOPEN = "reopen", _("Reopened")
     REVIEW_AGAIN = "review_again", _("Changed after approval: back to review")
+    WITHDRAW_APPROVAL = "withdraw_approval", _("Approval withdrawn: back to review")
     CORRECT = "correct", _("Corrected after publication")
 
 

@@ -144,16 +144,11 @@ SECTION_ACTIONS: dict[str, Action] = {
             ),
         ),
         Action(
-            # Follows from a change to approved content before publication; editors may
-            # also choose it, e.g. for content changed outside the editor.
+            # Follows from a change to approved content before publication.
             SectionAction.REVIEW_AGAIN,
             sources=frozenset({SectionStatus.APPROVED}),
             target=SectionStatus.IN_REVIEW,
             permission="blog.change_section",
-            label=gettext_lazy("Send back to review"),
-            hint=gettext_lazy(
-                "Withdraws the approval: it waits for review again, still locked for its writer."
-            ),
             refused=gettext_lazy("You may not change this section."),
             wrong_state=gettext_lazy("Only an approved section goes back to review."),
             done=gettext_lazy("“%(title)s” is back in review and must be approved again."),
@@ -165,6 +160,27 @@ SECTION_ACTIONS: dict[str, Action] = {
             opening=gettext_lazy(
                 "%(actor)s changed “%(title)s” in “%(report)s” after it was approved; "
                 "it waits for review again."
+            ),
+        ),
+        Action(
+            # Chosen, with nothing changed: e.g. for content changed outside the editor, or
+            # an approval given too soon. Recorded as such, not as a change of content.
+            SectionAction.WITHDRAW_APPROVAL,
+            sources=frozenset({SectionStatus.APPROVED}),
+            target=SectionStatus.IN_REVIEW,
+            permission="blog.change_section",
+            label=gettext_lazy("Send back to review"),
+            hint=gettext_lazy(
+                "Withdraws the approval: it waits for review again, still locked for its writer."
+            ),
+            refused=gettext_lazy("You may not change this section."),
+            wrong_state=gettext_lazy("Only an approved section goes back to review."),
+            done=gettext_lazy("“%(title)s” is back in review and must be approved again."),
+            notify=Recipients.REVIEWERS,
+            subject=gettext_lazy("Approval withdrawn: %(title)s"),
+            opening=gettext_lazy(
+                "%(actor)s withdrew the approval of “%(title)s” in “%(report)s”; it waits for "
+                "review again."
             ),
         ),
         Action(

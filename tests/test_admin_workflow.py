@@ -160,6 +160,28 @@ def test_a_submitted_section_with_a_reviewer_sends_its_writer_to_the_reviewer(
     assert "editor 表示名" not in note
 
 
+def test_sending_an_approved_section_back_is_recorded_as_a_withdrawn_approval(client, editor):
+    section = make_section(make_report(), status="approved")
+    client.force_login(editor)
+    address = reverse("admin:blog_section_transition", args=[section.pk, "withdraw_approval"])
+
+    client.post(address, {"version": section.version})
+
+    section.refresh_from_db()
+    assert section.status == "in_review"
+    moved = section.transitions.last()
+    assert (moved.action, moved.get_action_display()) == (
+        "withdraw_approval",
+        "承認を取り消してレビューに戻した",
+    )
+    # What follows from an edit is no button of its own.
+    approved_again = make_section(make_report(), status="approved")
+    edit_only = reverse("admin:blog_section_transition", args=[approved_again.pk, "review_again"])
+    assert client.post(edit_only).status_code == 403
+    approved_again.refresh_from_db()
+    assert approved_again.status == "approved"
+
+
 HINT_TO_SUBMIT = "書き終えたら、エディタの下にある「保存してレビューを依頼」を押してください。"
 
 
@@ -189,7 +211,7 @@ def test_an_editor_is_told_how_reopening_and_sending_back_to_review_differ(clien
 
     for name, label, hint in [
         ("reopen", "差し戻して再編集可能にする", "執筆者が再び編集できる下書きに戻します。"),
-        ("review_again", "レビューに戻す", "承認を取り消してレビュー待ちに戻します。"),
+        ("withdraw_approval", "レビューに戻す", "承認を取り消してレビュー待ちに戻します。"),
     ]:
         button = rf'<button type="submit" class="button" aria-describedby="{name}-hint">{label}<'
         assert re.search(button, page), label
