@@ -331,3 +331,18 @@ def test_photo_list_shows_every_column_beside_the_filters(browser: Browser, live
     expect(title).to_have_attribute("title", report.title)
     line_height = float(title.evaluate("span => getComputedStyle(span).lineHeight")[:-2])
     assert title.bounding_box()["height"] <= 3 * line_height + 1
+
+
+def test_an_editor_s_request_is_at_reading_size(browser: Browser, live_server, desk):
+    page = log_in(browser, live_server, "colleague0")
+    asked = desk["report"].sections.get(author__username="colleague0")
+    page.goto(f"{live_server.url}/admin/blog/section/{asked.pk}/change/")
+
+    note = page.locator(".workflow-panel__request-note p").last
+    expect(note).to_contain_text("Kyverno のポリシー例")
+    size, colour, body_colour = note.evaluate(
+        """p => [parseFloat(getComputedStyle(p).fontSize), getComputedStyle(p).color,
+                 getComputedStyle(document.body).color]"""
+    )
+    assert size >= 15
+    assert colour == body_colour
