@@ -114,3 +114,6 @@ def test_the_board_fits_a_phone_in_both_themes(browser: Browser, live_server, ev
             )].filter(el => !(el.labels && el.labels.length)).length"""
     )
     assert unnamed == 0
+    # The claim button is a thumb's size (44 px) on a phone.
+    claim = page.locator(".coverage-claim-button").first
+    assert claim.bounding_box()["height"] >= 44

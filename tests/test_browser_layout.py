@@ -346,3 +346,14 @@ def test_an_editor_s_request_is_at_reading_size(browser: Browser, live_server, d
     )
     assert size >= 15
     assert colour == body_colour
+
+
+def test_a_writer_s_main_buttons_are_a_thumb_s_size_on_a_phone(browser: Browser, live_server, desk):
+    page = log_in(browser, live_server, "writer")
+    page.set_viewport_size(PHONE)
+    own = desk["report"].sections.get(author__username="writer")
+    page.goto(f"{live_server.url}/admin/blog/section/{own.pk}/change/")
+
+    add_photo = page.locator(".markdown-editor__add-photo").first
+    expect(add_photo).to_be_visible()
+    assert add_photo.bounding_box()["height"] >= 44
