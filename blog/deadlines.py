@@ -25,6 +25,7 @@ def send_reminders(today: datetime.date | None = None) -> list:
     today = today or timezone.localdate()
     late = (
         Section.objects.late(today)
+        .in_writers_hands()
         .filter(author__is_active=True)
         .exclude(author__email="")  # nowhere to send it
         .select_related("report", "session", "author__author_profile")

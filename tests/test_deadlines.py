@@ -14,7 +14,7 @@ from django.utils import timezone
 from blog import deadlines, editing
 from blog.enums import DUE_SOON_DAYS, DeadlineState
 from blog.models import DeadlineReminder, Section, SectionStatus
-from tests.factories import make_report, make_section, make_user
+from tests.factories import make_report, make_section, make_user, make_writer_of
 
 pytestmark = pytest.mark.django_db
 
@@ -202,6 +202,30 @@ def test_writers_home_shows_only_their_own_late_work(client, author, coauthor):
     assert "自分の遅れ" in html
     assert "同僚の遅れ" not in html
     assert "期限切れ" in html
+
+
+def test_late_work_that_waits_on_its_editors_is_late_for_them_not_its_writer(
+    client, author, editor
+):
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    report = make_report()
+    make_writer_of(report, author)
+    make_section(
+        report, author=author, heading="提出済みの遅れ", due_on=yesterday, status="in_review"
+    )
+    author.email = "author@example.com"
+    author.save()
+
+    def deadlines_panel(html: str) -> str:
+        return (
+            html.split('id="deadlines-title"', 1)[1].split("</section>", 1)[0]
+            if ('id="deadlines-title"' in html)
+            else ""
+        )
+
+    assert "提出済みの遅れ" not in deadlines_panel(home(client, author))
+    assert "提出済みの遅れ" in deadlines_panel(home(client, editor))
+    assert deadlines.send_reminders(today=timezone.localdate()) == []
 
 
 def test_admin_home_has_no_deadline_panel_when_nothing_is_late_or_due(client, author, editor):

@@ -21,6 +21,7 @@ from reversion.models import Version
 from blog import markdown, roles
 from blog.enums import (
     DUE_SOON_DAYS,
+    EDITABLE_BY_AUTHOR,
     DeadlineState,
     ReportStatus,
     SectionAction,
@@ -109,6 +110,12 @@ class SectionQuerySet(TrashQuerySetMixin, models.QuerySet):
         return self.exclude(status=SectionStatus.APPROVED).exclude(
             report__status=ReportStatus.PUBLISHED
         )
+
+    def in_writers_hands(self) -> "SectionQuerySet":
+        """Sections waiting on their writer (a draft, or changes asked for): once submitted,
+        a late section waits on its editors, and its writer is neither reminded nor shown it
+        as late."""
+        return self.filter(status__in=EDITABLE_BY_AUTHOR)
 
     def late(self, today: datetime.date) -> "SectionQuerySet":
         """Unfinished sections whose due date has passed."""

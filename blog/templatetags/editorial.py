@@ -40,7 +40,7 @@ def editorial_dashboard(context) -> dict:
     }
     today = timezone.localdate()
     due = Section.objects.visible_to(user).late_or_due_soon(today)
-    data["sections_due"] = list(due if is_editor else due.filter(author=user))
+    data["sections_due"] = list(due if is_editor else due.filter(author=user).in_writers_hands())
     for section in data["sections_due"]:
         section.deadline = section.deadline_state(today)
     if is_editor:
