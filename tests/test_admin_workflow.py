@@ -1218,6 +1218,20 @@ def test_an_ended_share_link_of_a_published_report_leads_to_it(client, editor):
     assert f'href="{report.get_absolute_url()}">公開済みのレポート</a>' in response.content.decode()
 
 
+def test_share_links_say_when_and_by_whom_they_were_made(client, editor):
+    report = make_report()
+    ShareLink.objects.create(
+        report=report, created_by=editor, expires_at=timezone.now() + datetime.timedelta(days=1)
+    )
+    client.force_login(editor)
+
+    page = client.get(reverse("admin:blog_report_change", args=[report.pk])).content.decode()
+
+    assert re.search(
+        r'<td data-label="作成">\d{4}-\d\d-\d\d \d\d:\d\d JST · editor 表示名</td>', page
+    )
+
+
 def test_editor_revokes_a_share_link(client, editor):
     report = make_report()
     link = ShareLink.objects.create(

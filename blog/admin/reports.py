@@ -255,7 +255,8 @@ class ReportAdmin(CoverageBoardViews, TrashAdminMixin, PeopleMenusMixin, Revisio
                     "schedule_form": ScheduleForm(),
                     "share_form": ShareLinkForm(),
                     "share_links": [
-                        (link, share_url(request, link)) for link in obj.share_links.all()
+                        (link, share_url(request, link))
+                        for link in obj.share_links.select_related("created_by__author_profile")
                     ],
                     "blockers": workflow.publication_blockers(obj),
                     "preview_url": reverse("blog:report_preview", args=[obj.pk]),
