@@ -292,6 +292,9 @@ def test_title_inputs_take_the_width_of_the_form(
     expect(page.locator(inputs[0])).to_be_visible()
     _screenshot(page, f"{page_of}-titles-desktop")
     form_edge = _right_edge(page, "#content-main form fieldset")
+    # A session's or event's title shows whole enough in its search menu.
+    menu = page.locator(".field-session .select2-container, .field-event .select2-container")
+    assert menu.first.bounding_box()["width"] >= 480
     for selector in inputs:
         box = page.locator(selector).bounding_box()
         # Long enough for a title of some thirty-five Japanese characters, within the form.
