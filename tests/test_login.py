@@ -170,3 +170,14 @@ def test_without_a_proxy_a_forged_forwarded_header_changes_nothing(client, setti
 
     assert response.status_code == 429
     assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {"198.51.100.7"}
+
+
+def test_the_login_page_says_why_it_came_up_when_a_page_sent_the_person_there(client):
+    note = "ログインすると、開こうとしていたページにそのまま戻ります。"
+
+    sent = client.get("/admin/login/", {"next": "/admin/blog/section/1/change/"}).content.decode()
+    plain = client.get("/admin/login/").content.decode()
+
+    assert note in sent
+    assert 'name="next" value="/admin/blog/section/1/change/"' in sent
+    assert note not in plain
