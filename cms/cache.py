@@ -182,10 +182,14 @@ class RedisCache(redis.RedisCache):
 
     def _watch(self, full_key: str) -> _Watch | None:
         with self._watches_lock:
-            watch = self._watches.get(full_key)
-            if watch is not None and watch.pid == os.getpid():
-                return watch
-            # A forked process shares its parent's socket: it must subscribe on its own.
+            inherited = self._watches.get(full_key)
+            if inherited is not None and inherited.pid == os.getpid():
+                return inherited
+            if inherited is not None:
+                # A forked process shares its parent's socket: it closes its own copy (redis-py
+                # leaves the parent's connection alone across a fork) and subscribes anew.
+                del self._watches[full_key]
+                inherited.close()
             try:
                 watch = _Watch(self._cache.get_client(full_key), full_key, self._channel(full_key))
             except Exception:

@@ -159,6 +159,8 @@ def test_a_forked_process_watches_on_its_own(monkeypatch, processes):
 
     assert second.get_watched("generation") == 2
     assert next(iter(second._watches.values())) is not parents_watch
+    # Its copy of the parent's socket is closed, not left to the garbage collector.
+    assert parents_watch.pubsub.connection is None
 
 
 def test_reads_go_on_when_redis_cannot_be_watched(monkeypatch, processes):
