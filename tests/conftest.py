@@ -26,10 +26,9 @@ def close_redis_connections_left_open():
 
     A socket left to the garbage collector is closed whenever it runs; past the last test
     that is while pytest shuts down, where the warning fails the run (twice in CI at this
-    stop, always after every test had passed). The names printed are the trail: so far the
-    two caches of tests/test_watched_counter.py, whose simulated fork (os.getpid patched)
-    makes redis-py's pools forget their connections without closing them, as they must
-    after a real fork.
+    stop, always after every test had passed). The names printed are the trail. The one
+    source found (tests/test_watched_counter.py's faked fork, after which redis-py's pools
+    forget their connections) now closes them itself; a full run prints nothing.
     """
     yield
     import redis

@@ -148,10 +148,11 @@ def test_an_unannounced_change_is_seen_within_the_recheck_interval(monkeypatch, 
     assert second.get_watched("generation") == 2
 
 
-def test_a_forked_process_watches_on_its_own(monkeypatch, processes):
+def test_a_forked_process_watches_on_its_own(monkeypatch, processes, request):
     first, second = processes
     first.add_announced("generation", 1)
     second.get_watched("generation")
+    request.getfixturevalue("parents_connections")  # the pools exist only now
     parents_watch = next(iter(second._watches.values()))
 
     monkeypatch.setattr(cache.os, "getpid", lambda: parents_watch.pid + 1)
@@ -161,6 +162,21 @@ def test_a_forked_process_watches_on_its_own(monkeypatch, processes):
     assert next(iter(second._watches.values())) is not parents_watch
     # Its copy of the parent's socket is closed, not left to the garbage collector.
     assert parents_watch.pubsub.connection is None
+
+
+@pytest.fixture
+def parents_connections(processes):
+    """The connections of both caches' pools before a faked fork: redis-py's pools forget
+    them when the pid changes, as they must after a real fork, so the test closes them."""
+    connections = [
+        connection
+        for process in processes
+        for pool in process._cache._pools.values()
+        for connection in [*pool._available_connections, *pool._in_use_connections]
+    ]
+    yield connections
+    for connection in connections:
+        connection.disconnect()
 
 
 def test_reads_go_on_when_redis_cannot_be_watched(monkeypatch, processes):
