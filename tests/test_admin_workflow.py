@@ -1,9 +1,11 @@
 """The editorial workflow as writers and editors meet it in the admin."""
 
 import datetime
+import importlib
 import re
 
 import pytest
+from django.apps import apps as django_apps
 from django.contrib.admin.models import LogEntry
 from django.core.exceptions import PermissionDenied
 from django.db.models import F
@@ -726,6 +728,58 @@ def test_autosave_keeps_text_without_a_revision(client, author):
     assert Version.objects.get_for_object(section).count() == 0
     page = client.get(change_url(section))
     assert page.context["autosave"].body == "途中まで書いた文"
+
+
+def test_autosave_keeps_the_heading_too_and_offers_a_changed_heading_back(client, author):
+    section = make_section(make_report(), author=author, heading="元の見出し", body="本文")
+    client.force_login(author)
+    url = reverse("admin:blog_section_autosave", args=[section.pk])
+
+    client.post(url, {"heading": " 直した見出し ", "body": "本文", "base_version": section.version})
+
+    kept = SectionAutosave.objects.get(section=section, user=author)
+    assert (kept.heading, kept.body) == ("直した見出し", "本文")
+    page = client.get(change_url(section))
+    assert page.context["autosave"] == kept  # offered though the text itself is unchanged
+    assert page.context["autosave"].typed == {"heading": "直した見出し", "body": "本文"}
+    assert 'id="autosaved-text"' in page.content.decode()
+
+
+def test_autosave_of_what_the_page_shows_is_not_offered(client, author):
+    section = make_section(make_report(), author=author, heading="見出し", body="本文")
+    client.force_login(author)
+    client.post(
+        reverse("admin:blog_section_autosave", args=[section.pk]),
+        {"heading": "見出し", "body": "本文", "base_version": section.version},
+    )
+
+    assert client.get(change_url(section)).context["autosave"] is None
+
+
+def test_autosave_of_an_over_long_heading_is_refused_and_keeps_nothing(client, author):
+    section = make_section(make_report(), author=author)
+    client.force_login(author)
+
+    response = client.post(
+        reverse("admin:blog_section_autosave", args=[section.pk]),
+        {"heading": "長" * 201, "body": "本文", "base_version": section.version},
+    )
+
+    assert response.status_code == 400
+    assert response.json()["error"] == "入力内容を自動保存できませんでした。"
+    assert not SectionAutosave.objects.exists()
+
+
+def test_text_kept_before_headings_were_kept_gets_the_sections_heading(author):
+    keep_the_current_headings = importlib.import_module(
+        "blog.migrations.0013_autosave_keeps_heading"
+    ).keep_the_current_headings
+    section = make_section(make_report(), author=author, heading="今の見出し")
+    SectionAutosave.objects.create(section=section, user=author, body="途中", base_version=1)
+
+    keep_the_current_headings(django_apps, None)
+
+    assert SectionAutosave.objects.get().heading == "今の見出し"
 
 
 def test_autosave_is_refused_on_another_writers_section(client, author, coauthor):

@@ -187,7 +187,7 @@ def test_the_back_button_after_saving_does_not_save_again(writer_at_desk, live_s
     assert section.body == "最初の段落。保存した文。"
 
 
-KEPT_IN_BROWSER_OFFER = "このブラウザに保存済みの入力内容があります。"
+KEPT_IN_BROWSER_OFFER = "このブラウザに、まだ保存していない見出しと本文が残っています。"
 
 
 def empty_the_heading(page: Page, live_server, section) -> None:

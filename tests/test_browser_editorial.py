@@ -114,27 +114,36 @@ def test_typing_is_kept_automatically_and_offered_back(browser: Browser, live_se
     page = log_in(browser, live_server, "writer")
     page.goto(f"{live_server.url}/admin/blog/section/{section.pk}/change/")
 
+    page.fill("#id_heading", "書き直した見出し")
     page.fill("#id_body", "保存済みの本文\n\n閉じる前に書き足した段落")
     expect(page.locator("[data-autosave-status]")).to_contain_text("自動保存しました", timeout=8000)
 
     kept = SectionAutosave.objects.get(section=section, user=writer)
-    assert kept.body == "保存済みの本文\n\n閉じる前に書き足した段落"
+    assert (kept.heading, kept.body) == (
+        "書き直した見出し",
+        "保存済みの本文\n\n閉じる前に書き足した段落",
+    )
     assert Version.objects.get_for_object(section).count() == 0
     page.close()  # the tab is closed without saving
 
     again = log_in(browser, live_server, "writer")
     again.goto(f"{live_server.url}/admin/blog/section/{section.pk}/change/")
+    expect(again.get_by_text("まだ保存していない見出しと本文があります")).to_be_visible()
     again.get_by_role("button", name="エディタに戻す").click()
+    expect(again.locator("#id_heading")).to_have_value("書き直した見出し")
     expect(again.locator("#id_body")).to_have_value("保存済みの本文\n\n閉じる前に書き足した段落")
 
 
 def test_text_typed_after_the_login_expired_is_kept_in_the_browser(browser: Browser, live_server):
     writer = make_user("writer", group="Writers")
-    section = make_section(make_report(), author=writer, body="保存済みの本文")
+    section = make_section(
+        make_report(), author=writer, heading="元の見出し", body="保存済みの本文"
+    )
     page = log_in(browser, live_server, "writer")
     page.goto(f"{live_server.url}/admin/blog/section/{section.pk}/change/")
     page.context.clear_cookies()  # the login ends while the writer types
 
+    page.fill("#id_heading", "ログイン切れのあとの見出し")
     page.fill("#id_body", "保存済みの本文\n\nログイン切れのあとの段落")
     status = page.locator("[data-autosave-status]")
     expect(status).to_contain_text("このブラウザに一時保存しました")
@@ -147,11 +156,14 @@ def test_text_typed_after_the_login_expired_is_kept_in_the_browser(browser: Brow
     page.fill("#id_password", PASSWORD)
     page.click("input[type=submit]")
     page.goto(f"{live_server.url}/admin/blog/section/{section.pk}/change/")
-    expect(page.get_by_text("このブラウザに保存済みの入力内容があります。")).to_be_visible()
+    expect(
+        page.get_by_text("このブラウザに、まだ保存していない見出しと本文が残っています。")
+    ).to_be_visible()
     page.get_by_role("button", name="入力内容を戻す").click()
+    expect(page.locator("#id_heading")).to_have_value("ログイン切れのあとの見出し")
     expect(page.locator("#id_body")).to_have_value("保存済みの本文\n\nログイン切れのあとの段落")
     section.refresh_from_db()
-    assert section.body == "保存済みの本文"  # nothing saved until the writer saves
+    assert (section.heading, section.body) == ("元の見出し", "保存済みの本文")  # only a save saves
 
 
 def test_a_save_leaves_nothing_to_offer_back_whatever_blank_space_it_took_off(
@@ -168,6 +180,8 @@ def test_a_save_leaves_nothing_to_offer_back_whatever_blank_space_it_took_off(
 
     expect(page.locator(".messagelist")).to_be_visible()
     expect(page.locator("#id_body")).to_have_value("保存済みの本文\n\n書き足した段落")
-    expect(page.get_by_text("このブラウザに保存済みの入力内容があります。")).to_have_count(0)
+    expect(
+        page.get_by_text("このブラウザに、まだ保存していない見出しと本文が残っています。")
+    ).to_have_count(0)
     section.refresh_from_db()
     assert section.body == "保存済みの本文\n\n書き足した段落"

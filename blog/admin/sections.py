@@ -334,14 +334,19 @@ class SectionAdmin(TrashAdminMixin, PeopleMenusMixin, RevisionedAdmin):
         if section is None or not request.user.has_perm("blog.change_section", section):
             refusal = gettext("You can no longer edit this section.")
             return JsonResponse({"error": refusal}, status=403)
+        heading = request.POST.get("heading", "").strip()  # as the form's field keeps it
         body = normalized_text(request.POST.get("body", ""))
         base_version = _int(request.POST.get("base_version"))
-        if len(body) > MAX_BODY_CHARACTERS or base_version is None:
+        if (
+            len(heading) > SectionAutosave._meta.get_field("heading").max_length
+            or len(body) > MAX_BODY_CHARACTERS
+            or base_version is None
+        ):
             return JsonResponse({"error": gettext("The text could not be kept.")}, status=400)
         autosave, _created = SectionAutosave.objects.update_or_create(
             section=section,
             user=request.user,
-            defaults={"body": body, "base_version": base_version},
+            defaults={"heading": heading, "body": body, "base_version": base_version},
         )
         return JsonResponse(
             {
@@ -355,7 +360,7 @@ def _worth_offering(autosave: SectionAutosave | None, section: Section) -> bool:
     """An autosave is offered back only if it differs and was typed over the current text."""
     return (
         autosave is not None
-        and autosave.body != section.body
+        and (autosave.heading, autosave.body) != (section.heading, section.body)
         and autosave.base_version == section.version
     )
 

@@ -486,10 +486,12 @@ class ReviewComment(models.Model):
 
 
 class SectionAutosave(models.Model):
-    """The text a person is typing, kept every few seconds without leaving a revision."""
+    """The heading and text a person is typing, kept every few seconds without leaving a
+    revision."""
 
     section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="autosaves")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    heading = models.CharField(max_length=Section._meta.get_field("heading").max_length, blank=True)
     body = models.TextField(blank=True)
     base_version = models.PositiveIntegerField()
     saved_at = models.DateTimeField(auto_now=True)
@@ -501,3 +503,8 @@ class SectionAutosave(models.Model):
 
     def __str__(self) -> str:
         return f"{self.section} ({self.user})"
+
+    @property
+    def typed(self) -> dict[str, str]:
+        """What the editor's fields get back (static/blog/admin/autosave.js)."""
+        return {"heading": self.heading, "body": self.body}

@@ -1,6 +1,6 @@
 /*
- * Keeps what a writer types in the section editor, so a closed tab or an
- * expired login loses at most a few seconds:
+ * Keeps what a writer types in the section editor (the heading and the text), so a
+ * closed tab or an expired login loses at most a few seconds:
  * - every change is copied to this browser's localStorage at once;
  * - a few seconds after typing stops, it is sent to the server (no revision);
  * - on opening the page, text kept in either place can be put back.
@@ -39,6 +39,8 @@
     const form = document.getElementById("section_form");
     const body = form && form.querySelector("textarea[name=body]");
     if (!body) return;
+    // Absent where the heading cannot be changed.
+    const heading = form.querySelector("input[name=heading]");
     const id = sectionId();
     const storageKey = "section-draft:" + id;
     const baseVersion = form.querySelector("input[name=base_version]");
@@ -50,9 +52,21 @@
     let composing = false;
     let timer = null;
 
+    function typed() {
+      return { heading: heading ? heading.value : undefined, body: body.value };
+    }
+
+    // Whether the fields show `kept`, as a save would keep both. A copy kept before
+    // headings were kept has none: its heading is whatever the page shows.
+    function showing(kept) {
+      const sameHeading = !heading || kept.heading === undefined ||
+        kept.heading.trim() === heading.value.trim();
+      return sameHeading && asSaved(kept.body) === asSaved(body.value);
+    }
+
     function keepLocally() {
       try {
-        localStorage.setItem(storageKey, JSON.stringify({ body: body.value, at: Date.now() }));
+        localStorage.setItem(storageKey, JSON.stringify({ ...typed(), at: Date.now() }));
       } catch (error) {
         /* Storage may be full or disabled; the server copy still works. */
       }
@@ -61,6 +75,7 @@
     function sendToServer() {
       if (id === "new" || composing) return;
       const data = new FormData();
+      if (heading) data.append("heading", heading.value);
       data.append("body", body.value);
       data.append("base_version", baseVersion ? baseVersion.value : "");
       fetch("../autosave/", {
@@ -90,17 +105,24 @@
       timer = window.setTimeout(sendToServer, DELAY_MS);
     }
 
-    body.addEventListener("compositionstart", function () { composing = true; });
-    body.addEventListener("compositionend", function () { composing = false; changed(); });
-    body.addEventListener("input", changed);
+    [heading, body].forEach(function (field) {
+      if (!field) return;
+      field.addEventListener("compositionstart", function () { composing = true; });
+      field.addEventListener("compositionend", function () { composing = false; changed(); });
+      field.addEventListener("input", changed);
+    });
 
-    function putBack(text) {
-      body.value = text;
+    function putBack(kept) {
+      if (heading && kept.heading !== undefined) {
+        heading.value = kept.heading;
+        heading.dispatchEvent(new Event("input", { bubbles: true }));
+      }
+      body.value = kept.body;
       body.dispatchEvent(new Event("input", { bubbles: true }));
     }
 
     // Text kept on the server for this person.
-    const serverCopy = document.getElementById("autosaved-body");
+    const serverCopy = document.getElementById("autosaved-text");
     const restoreButton = document.querySelector("[data-restore-autosave]");
     if (serverCopy && restoreButton) {
       restoreButton.addEventListener("click", function () {
@@ -122,7 +144,7 @@
     const unsavedSettings = document.getElementById("unsaved-changes");
     if (unsavedSettings && "refusedInput" in unsavedSettings.dataset) {
       keepLocally();
-    } else if (kept && asSaved(kept.body) === asSaved(body.value)) {
+    } else if (kept && showing(kept)) {
       // What this browser kept has been saved since: nothing to offer.
       try { localStorage.removeItem(storageKey); } catch (error) { /* nothing kept */ }
     } else if (kept && !serverCopy) {
@@ -138,7 +160,7 @@
       discard.type = "button";
       discard.className = "button";
       discard.textContent = messages.discard;
-      restore.addEventListener("click", function () { putBack(kept.body); offer.remove(); });
+      restore.addEventListener("click", function () { putBack(kept); offer.remove(); });
       discard.addEventListener("click", function () { localStorage.removeItem(storageKey); offer.remove(); });
       offer.append(text, restore, " ", discard);
       form.parentNode.insertBefore(offer, form);
