@@ -770,6 +770,29 @@ def test_autosave_of_an_over_long_heading_is_refused_and_keeps_nothing(client, a
     assert not SectionAutosave.objects.exists()
 
 
+def test_discarding_the_autosave_drops_only_ones_own_and_keeps_the_section(client, author, editor):
+    section = make_section(make_report(), author=author, heading="見出し", body="本文")
+    mine = SectionAutosave.objects.create(
+        section=section, user=author, heading="途中", body="途中", base_version=section.version
+    )
+    SectionAutosave.objects.create(
+        section=section, user=editor, body="編集者の途中", base_version=1
+    )
+    client.force_login(author)
+    url = reverse("admin:blog_section_discard_autosave", args=[section.pk])
+
+    assert client.get(url).status_code == 405
+    response = client.post(url, follow=True)
+
+    assert response.redirect_chain[-1][0] == change_url(section)
+    assert "自動保存された見出しと本文を破棄しました。" in response.content.decode()
+    assert response.context["autosave"] is None
+    assert not SectionAutosave.objects.filter(pk=mine.pk).exists()
+    assert SectionAutosave.objects.filter(user=editor).exists()
+    section.refresh_from_db()
+    assert (section.heading, section.body) == ("見出し", "本文")
+
+
 def test_text_kept_before_headings_were_kept_gets_the_sections_heading(author):
     keep_the_current_headings = importlib.import_module(
         "blog.migrations.0013_autosave_keeps_heading"

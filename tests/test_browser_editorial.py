@@ -134,6 +134,27 @@ def test_typing_is_kept_automatically_and_offered_back(browser: Browser, live_se
     expect(again.locator("#id_body")).to_have_value("保存済みの本文\n\n閉じる前に書き足した段落")
 
 
+def test_discarded_typing_is_offered_back_neither_from_the_server_nor_the_browser(
+    browser: Browser, live_server
+):
+    writer = make_user("writer", group="Writers")
+    section = make_section(make_report(), author=writer, heading="見出し", body="保存済みの本文")
+    page = log_in(browser, live_server, "writer")
+    page.goto(f"{live_server.url}/admin/blog/section/{section.pk}/change/")
+    page.fill("#id_body", "保存済みの本文\n\n要らなくなった段落")
+    expect(page.locator("[data-autosave-status]")).to_contain_text("自動保存しました", timeout=8000)
+
+    page.reload()
+    page.get_by_role("button", name="破棄").click()
+
+    expect(page.locator(".messagelist")).to_contain_text(
+        "自動保存された見出しと本文を破棄しました。"
+    )
+    expect(page.locator(".autosave-offer")).to_have_count(0)
+    expect(page.locator("#id_body")).to_have_value("保存済みの本文")
+    assert not SectionAutosave.objects.exists()
+
+
 def test_text_typed_after_the_login_expired_is_kept_in_the_browser(browser: Browser, live_server):
     writer = make_user("writer", group="Writers")
     section = make_section(

@@ -274,6 +274,11 @@ class SectionAdmin(TrashAdminMixin, PeopleMenusMixin, RevisionedAdmin):
                 self.admin_site.admin_view(post_only(self.autosave_view)),
                 name="{}_{}_autosave".format(*info),
             ),
+            path(
+                "<int:object_id>/autosave/discard/",
+                self.admin_site.admin_view(post_only(self.discard_autosave_view)),
+                name="{}_{}_discard_autosave".format(*info),
+            ),
         ]
         return own + self.revision_urls() + super().get_urls()
 
@@ -354,6 +359,17 @@ class SectionAdmin(TrashAdminMixin, PeopleMenusMixin, RevisionedAdmin):
                 "stale": base_version != section.version,
             }
         )
+
+    def discard_autosave_view(self, request: HttpRequest, object_id: int):
+        """Drop what was kept of this person's typing; the section as saved is untouched."""
+        section = self.get_object(request, object_id)
+        if section is None:
+            raise PermissionDenied
+        SectionAutosave.objects.filter(section=section, user=request.user).delete()
+        messages.success(
+            request, gettext("The heading and text kept automatically were discarded.")
+        )
+        return HttpResponseRedirect(self._change_url(section))
 
 
 def _worth_offering(autosave: SectionAutosave | None, section: Section) -> bool:

@@ -130,6 +130,14 @@
         restoreButton.closest("[data-autosave-offer]").remove();
       });
     }
+    // Discarded on the server: this browser's copy of the same typing goes too, or it
+    // would be offered next.
+    const discardForm = document.querySelector("[data-discard-autosave]");
+    if (discardForm) {
+      discardForm.addEventListener("submit", function () {
+        try { localStorage.removeItem(storageKey); } catch (error) { /* nothing kept */ }
+      });
+    }
 
     // Text kept in this browser that differs from what the page shows.
     let kept = null;
