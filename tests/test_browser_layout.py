@@ -336,6 +336,22 @@ def test_photo_list_shows_every_column_beside_the_filters(browser: Browser, live
     assert title.bounding_box()["height"] <= 3 * line_height + 1
 
 
+def test_photo_list_on_a_phone_gives_the_description_lines_of_words(
+    browser: Browser, live_server, desk
+):
+    report = desk["report"]
+    make_photo(report, report.sections.get(position=0), alt_text=LONG_ALT_TEXT)
+    page = log_in(browser, live_server, "chief")
+    page.set_viewport_size(PHONE)
+    page.goto(f"{live_server.url}/admin/blog/photo/")
+
+    _screenshot(page, "photo-list-phone")
+    alt_text = page.locator("#result_list :is(td, th).field-alt_text").first
+    assert alt_text.bounding_box()["width"] >= 170  # about twelve characters a line
+    preview = page.locator("#result_list .field-preview .photo-thumbnail").first
+    assert preview.bounding_box()["width"] <= 70
+
+
 def test_an_editor_s_request_is_at_reading_size(browser: Browser, live_server, desk):
     page = log_in(browser, live_server, "colleague0")
     asked = desk["report"].sections.get(author__username="colleague0")
