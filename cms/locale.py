@@ -2,8 +2,9 @@
 
 The reader's pages (the `blog` and `conference` URLs, under `i18n_patterns` in cms/urls.py)
 take it from the address alone: Japanese without a prefix, English under /en/. Everything
-else (the admin, the editor's endpoints) speaks the language the browser asks for, as
-Django does without language prefixes; Django's own middleware would give those pages the
+else (the admin, the editor's endpoints) speaks the language its user chose with the
+admin's switch (Django's language cookie), or else the one the browser asks for, as Django
+does without language prefixes; Django's own middleware would give those pages the
 site's language whatever the browser says, since their addresses carry no prefix either.
 """
 

@@ -228,6 +228,12 @@ MARKDOWNX_MARKDOWNIFY_FUNCTION = "blog.markdown.render_markdown"
 
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# The admin's language, when its user chose one (the switch beside 'Log out'): kept like a
+# setting, not for one browser session. Readers' pages take theirs from the address only.
+LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
+LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 # HTTPS only: redirect plain HTTP, and tell browsers (HSTS) never to try it again. Off by
 # default, so that a site tried on http://127.0.0.1 still answers; `.env.example` turns
 # them on. Preloading is a promise to browsers that is slow to take back: see README.

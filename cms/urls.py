@@ -17,7 +17,7 @@ handler403 = "cms.errors.permission_denied"
 urlpatterns = [
     # For load balancers and container health checks; outside any language prefix.
     path("healthz", healthz, name="healthz"),
-    # The admin speaks the language the browser asks for (cms/locale.py).
+    # The admin speaks the language chosen with its switch, or the browser's (cms/locale.py).
     # Before the admin's own: the same URL, with a permission check.
     path(
         "admin/r/<int:content_type_id>/<path:object_id>/",
@@ -25,6 +25,8 @@ urlpatterns = [
         name="view_on_site_checked",
     ),
     path("admin/", admin.site.urls),
+    # The admin's language switch (templates/admin/base_site.html): Django's set_language.
+    path("i18n/", include("django.conf.urls.i18n")),
     # The admin editor's preview and upload, in place of markdownx's own views (which are
     # open to anyone): staff only, and only for texts the user may change.
     path("markdownx/markdownify/", MarkdownPreviewView.as_view(), name="markdownx_markdownify"),

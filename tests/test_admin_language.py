@@ -93,6 +93,9 @@ def data_strings() -> set[str]:
 def interface_text(page: str) -> list[str]:
     """The text nodes and labelling attributes a person reads, minus form values."""
     page = re.sub(r"<(script|style|template|textarea)\b.*?</\1>", " ", page, flags=re.S)
+    # Text marked with a language of its own (the language switch names each language in
+    # itself) is meant to be in that language.
+    page = re.sub(r'<(?!html\b)(\w+)\b[^>]*\slang="[^"]*"[^>]*>.*?</\1>', " ", page, flags=re.S)
     attributes = re.findall(r'\s(?:placeholder|title|aria-label|alt)="([^"]*)"', page)
     text_nodes = re.findall(r">([^<]+)<", page)
     return [html.unescape(text).strip() for text in [*text_nodes, *attributes]]
@@ -182,3 +185,42 @@ def test_the_logged_out_page_is_in_japanese(client):
     page = client.post("/admin/logout/", headers={"accept-language": "ja"}).content.decode()
 
     assert re.search(r'<li aria-current="page">(.*?)</li>', page)[1] == "ログアウト"
+
+
+# --- The switch beside 'Log out' -----------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_writer_switches_the_admin_to_english_and_back(client):
+    client.force_login(make_user("writer", group="Writers"))
+    japanese = client.get("/admin/", headers={"accept-language": "ja"}).content.decode()
+    assert '<button type="submit" name="language" value="en" lang="en">English</button>' in japanese
+
+    switched = client.post(
+        "/i18n/setlang/", {"language": "en", "next": "/admin/"}, headers={"accept-language": "ja"}
+    )
+    english = client.get("/admin/", headers={"accept-language": "ja"}).content.decode()
+    client.post("/i18n/setlang/", {"language": "ja", "next": "/admin/"})
+    back = client.get("/admin/", headers={"accept-language": "en"}).content.decode()
+
+    assert (switched.status_code, switched["Location"]) == (302, "/admin/")
+    cookie = switched.cookies[settings.LANGUAGE_COOKIE_NAME]
+    assert cookie.value == "en"
+    assert cookie["max-age"] == 365 * 24 * 60 * 60  # a choice kept, not for one session
+    assert (cookie["httponly"], cookie["samesite"]) == (True, "Lax")
+    assert '<html lang="en"' in english and "Log out" in english
+    assert '<button type="submit" name="language" value="ja" lang="ja">日本語</button>' in english
+    assert '<html lang="ja"' in back and "ログアウト" in back  # the choice wins over the browser
+
+
+@pytest.mark.django_db
+def test_the_switch_goes_back_to_the_page_it_was_pressed_on_and_nowhere_else(client):
+    client.force_login(make_user("writer", group="Writers"))
+
+    here = client.post("/i18n/setlang/", {"language": "en", "next": "/admin/blog/section/"})
+    away = client.post("/i18n/setlang/", {"language": "en", "next": "https://example.com/"})
+    unknown = client.post("/i18n/setlang/", {"language": "xx", "next": "/admin/"})
+
+    assert here["Location"] == "/admin/blog/section/"
+    assert away["Location"] == "/"
+    assert settings.LANGUAGE_COOKIE_NAME not in unknown.cookies

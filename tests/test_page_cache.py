@@ -408,6 +408,18 @@ def test_public_pages_set_no_cookie_and_carry_no_token(client, page_cache, publi
         assert response["Cache-Control"] == "public, max-age=0, s-maxage=60", attempt
 
 
+def test_the_admins_language_choice_changes_no_readers_page(client, page_cache, published):
+    client.cookies["django_language"] = "en"  # chosen in the admin (Django's cookie)
+    chosen = client.get("/reports/report/")  # rendered, and kept
+    del client.cookies["django_language"]
+    plain = client.get("/reports/report/")
+
+    assert '<html lang="ja"' in chosen.content.decode()  # the address decides
+    assert plain["ETag"] == chosen["ETag"]  # the page kept is everyone's
+    assert not chosen.cookies
+    assert chosen["Vary"] == "Accept-Encoding"
+
+
 def test_a_matching_etag_gets_not_modified(client, page_cache, published):
     first = client.get("/reports/report/")
     rendered = client.get("/reports/report/", headers={"if-none-match": first["ETag"]})
