@@ -282,3 +282,20 @@ def test_a_photo_s_file_is_a_link_to_its_original_not_its_storage_path(client, a
         assert f'<a href="{photo.image.url}" target="_blank" rel="noopener">' in page, url
         assert "アップロードした元の画像を開く" in page
         assert f">{photo.image.name}<" not in page
+
+
+def test_a_read_only_section_shows_its_figures_and_no_empty_figure_group(client, author):
+    without = make_section(make_report(), author=author, status="in_review")  # locked for them
+    report = make_report()
+    with_figure = make_section(report, author=author, status="in_review")
+    make_photo(report, with_figure, alt_text="ステージの写真")
+    draft = make_section(make_report(), author=author)
+    client.force_login(author)
+
+    def figure_groups(section) -> list[str]:
+        page = client.get(f"/admin/blog/section/{section.pk}/change/")
+        return [inline.formset.prefix for inline in page.context["inline_admin_formsets"]]
+
+    assert figure_groups(without) == []
+    assert len(figure_groups(with_figure)) == 1
+    assert len(figure_groups(draft)) == 1  # where figures can be added

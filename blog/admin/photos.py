@@ -132,7 +132,15 @@ class SectionPhotoInline(PhotoInlineBase):
         return self._may_edit_section(request, obj) and (obj is None or not trash.refusal(obj))
 
     def has_view_permission(self, request, obj=None):
-        return obj is None or request.user.has_perm("blog.view_section", obj)
+        if obj is None:
+            return True
+        if not request.user.has_perm("blog.view_section", obj):
+            return False
+        # A section shown read-only with no figures gets no empty 図 group.
+        return (
+            self._may_edit_section(request, obj)
+            or self.get_queryset(request).filter(section=obj).exists()
+        )
 
 
 @admin.register(Photo)
