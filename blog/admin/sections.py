@@ -339,7 +339,8 @@ class SectionAdmin(TrashAdminMixin, PeopleMenusMixin, RevisionedAdmin):
         if section is None or not request.user.has_perm("blog.change_section", section):
             refusal = gettext("You can no longer edit this section.")
             return JsonResponse({"error": refusal}, status=403)
-        heading = request.POST.get("heading", "").strip()  # as the form's field keeps it
+        # As the form's field keeps it; a page without the field keeps the section's.
+        heading = request.POST.get("heading", section.heading).strip()
         body = normalized_text(request.POST.get("body", ""))
         base_version = _int(request.POST.get("base_version"))
         if (
