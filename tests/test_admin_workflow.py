@@ -1366,6 +1366,29 @@ def test_writer_home_lists_own_sections_with_states(client, author, coauthor):
     assert 'id="awaiting-title"' not in html
 
 
+def test_writer_home_offers_each_report_they_write_for_even_before_their_first_section(
+    client, author, editor
+):
+    new = make_report(title="新しいレポート", due_on=datetime.date(2026, 12, 20))
+    make_writer_of(new, author)
+    make_report(title="ほかの人のレポート")
+    published = make_report(title="公開済み", published=True)
+    make_writer_of(published, author)
+    client.force_login(author)
+
+    html = client.get(reverse("admin:index")).content.decode()
+
+    panel = html.split('id="my-reports-title"')[1].split("</table>")[0]
+    assert re.findall(r"<tr>\s*<td>(.*?)</td>", panel) == ["新しいレポート"]
+    assert "2026-12-20" in panel
+    write_here = f"/admin/blog/section/add/?report={new.pk}"
+    assert f'href="{write_here}"' in panel
+    form = client.get(write_here).context["adminform"].form
+    assert form.initial["report"] == str(new.pk)
+    client.force_login(editor)
+    assert 'id="my-reports-title"' not in client.get(reverse("admin:index")).content.decode()
+
+
 def test_view_on_site_leads_to_the_preview_until_the_report_is_out(client, editor, author):
     draft = make_section(make_report(), author=author)
     live = make_section(make_report(published=True), author=author, status="approved")

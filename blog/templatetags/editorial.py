@@ -1,4 +1,5 @@
 from django import template
+from django.db.models import F
 from django.utils import timezone
 
 from blog import membership, roles
@@ -50,6 +51,11 @@ def editorial_dashboard(context) -> dict:
         boards = membership.claimable_events(user)
     if user.has_perm("blog.view_coverage"):
         data["board_events"] = list(boards[:BOARD_LINKS])
+    if not is_editor:
+        # Where a writer can start a section: every report they write for, new ones too.
+        data["my_reports"] = list(
+            membership.open_reports_for(user).order_by(F("due_on").asc(nulls_last=True), "-pk")
+        )
     if not membership.has_somewhere_to_write(user):
         data |= membership.ways_in(user)
         data["writes_nowhere"] = True
