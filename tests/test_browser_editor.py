@@ -263,6 +263,29 @@ def test_a_failed_upload_no_longer_holds_the_writer(admin_page: Page, live_serve
     assert asked == []
 
 
+def test_a_refused_upload_stays_said_when_a_preview_comes_back_after_it(
+    admin_page: Page, live_server, section
+):
+    textarea = open_at_the_end(admin_page, live_server, section)
+    held_previews = []
+    admin_page.route("**/markdownx/markdownify/", lambda route: held_previews.append(route))
+    with admin_page.expect_request("**/markdownx/markdownify/"):
+        textarea.type("追記")  # a preview is asked for, and held
+
+    with admin_page.expect_file_chooser() as chooser:
+        admin_page.locator(".markdown-editor__add-photo").click()
+    chooser.value.set_files(
+        {"name": "notes.jpg", "mimeType": "image/jpeg", "buffer": b"not a picture" * 20}
+    )
+    status = admin_page.locator(".markdown-editor__status")
+    expect(status).to_contain_text("画像として読み込めません")
+    for route in held_previews:
+        route.continue_()  # the preview comes back after the refusal
+
+    expect(admin_page.locator(".markdown-editor__preview")).to_contain_text("導入の段落。追記")
+    expect(status).to_contain_text("画像として読み込めません")
+
+
 def add_a_photo_with_the_button(page: Page) -> None:
     """Press 写真を追加 and choose a photo, as a writer does, and wait until it is in."""
     with page.expect_file_chooser() as chooser:

@@ -142,9 +142,12 @@
       }
     }
 
-    say(message, isError) {
+    // `about` names what the message is about ("preview", "upload"): a preview that works
+    // again takes back only its own error, never an upload's refusal.
+    say(message, isError, about) {
       this.status.textContent = message;
       this.status.classList.toggle("is-error", Boolean(isError));
+      this.statusAbout = about || "";
     }
 
     // --- Preview ----------------------------------------------------------------------------
@@ -165,17 +168,17 @@
           return; // a newer preview is on its way
         }
         if (!response.ok) {
-          this.say(await this.errorOf(response), true);
+          this.say(await this.errorOf(response), true, "preview");
           return;
         }
         // The server's sanitiser made this HTML; it is what readers will get.
         this.preview.innerHTML = await response.text();
-        if (this.status.classList.contains("is-error")) {
+        if (this.status.classList.contains("is-error") && this.statusAbout === "preview") {
           this.say("", false);
         }
         this.container.dispatchEvent(new CustomEvent("markdown-editor:previewed", { bubbles: true }));
       } catch (error) {
-        this.say(error.message || this.messages.messageFailed, true);
+        this.say(error.message || this.messages.messageFailed, true, "preview");
       }
     }
 
