@@ -390,6 +390,51 @@ class _HeadingLevelExtension(Extension):
         md.treeprocessors.register(_HeadingLevels(md, self.title_level), "heading_levels", 10)
 
 
+# Characters between which a line break is no space: Japanese and Chinese text (kana,
+# ideographs, their punctuation and full-width forms), as CSS Text's segment break rules
+# have it. Korean sets spaces between words, so Hangul is not among them.
+_UNSPACED = (
+    "\u2e80-\u2fff\u3000-\u303f\u3040-\u30ff\u3190-\u31ff\u3400-\u4dbf\u4e00-\u9fff"
+    "\uf900-\ufaff\ufe30-\ufe4f\uff01-\uff60\uffe0-\uffe6"
+)
+_BREAK_IN_UNSPACED_TEXT = re.compile(rf"(?<=[{_UNSPACED}])[ \t]*\n[ \t]*(?=[{_UNSPACED}])")
+
+
+class _JoinedJapaneseLines(Treeprocessor):
+    """Join the lines of a paragraph where Japanese meets Japanese.
+
+    Writers often end each sentence with a line break (`…でした。⏎次に…`). In Markdown that
+    break is no new paragraph but a space, and browsers other than Firefox draw it: a gap
+    after 。 in the middle of a paragraph. Code keeps its line breaks; a hard break (two
+    spaces or a backslash at the end of the line) is a <br> and stays one.
+    """
+
+    def run(self, root: ElementTree.Element) -> None:
+        self._join(root)
+
+    def _join(self, element: ElementTree.Element) -> None:
+        if element.tag in ("pre", "code"):
+            return
+        if element.text:
+            element.text = _joined(element.text)
+        for child in element:
+            self._join(child)
+            if child.tail:
+                child.tail = _joined(child.tail)
+
+
+def _joined(text: str) -> str:
+    # Python-Markdown's AtomicString (code spans' text) must stay one.
+    joined = _BREAK_IN_UNSPACED_TEXT.sub("", text)
+    return type(text)(joined) if joined != text else text
+
+
+class _JoinedJapaneseLinesExtension(Extension):
+    def extendMarkdown(self, md) -> None:  # Python-Markdown's hook name
+        # After the inline parsing (20), when text is text and code is code.
+        md.treeprocessors.register(_JoinedJapaneseLines(md), "joined_japanese_lines", 9)
+
+
 class _ImageAddresses(Treeprocessor):
     """Set aside the address of every Markdown image left once the photos became figures,
     leaving a token in its place.
@@ -491,6 +536,7 @@ def convert(
             figures,
             _HeadingLevelExtension(title_level),
             _BareAddressExtension(),
+            _JoinedJapaneseLinesExtension(),
         ],
         extension_configs=configs,
         output_format="html",

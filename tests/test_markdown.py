@@ -487,3 +487,35 @@ def test_worker_child_cannot_take_unbounded_memory():
         Worker(bytearray).call(4 * 1024**3, timeout=10)
 
     assert failure.value.reason == "failed"
+
+
+# --- Line breaks in Japanese text -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "html"),
+    [
+        # One sentence a line: the paragraph reads on without a gap after 。 or 、.
+        (
+            "混雑していました。\n次の講演では、\n信頼性が語られました。",
+            "<p>混雑していました。次の講演では、信頼性が語られました。</p>",
+        ),
+        ("カタカナ\n（全角）\nＡＢＣ", "<p>カタカナ（全角）ＡＢＣ</p>"),
+        ("項目の\n  続き", "<p>項目の続き</p>"),
+        # Where a Latin word meets the break, the break is the space it always was.
+        ("語られ、\nSLO を\n軸に", "<p>語られ、\nSLO を軸に</p>"),
+        ("in English\nand more", "<p>in English\nand more</p>"),
+        ("한국어\n문장", "<p>한국어\n문장</p>"),
+        # A hard break stays one; code keeps its lines.
+        ("一行目  \n二行目", "<p>一行目<br>\n二行目</p>"),
+        ("`コード\nです`", "<p><code>コード\nです</code></p>"),
+    ],
+)
+def test_a_line_break_between_japanese_characters_is_no_space(text, html):
+    assert markdown.convert(text).html == html
+
+
+def test_a_code_block_keeps_its_japanese_lines():
+    html = markdown.convert("```\n一行目\n二行目\n```").html
+
+    assert "一行目\n二行目" in html
