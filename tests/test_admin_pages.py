@@ -7,7 +7,8 @@ from django.urls import reverse
 
 from blog import workflow
 from blog.enums import SectionStatus
-from tests.factories import make_photo, make_report, make_section, make_user
+from blog.models import display_name_of
+from tests.factories import make_photo, make_report, make_section, make_user, make_writer_of
 
 pytestmark = pytest.mark.django_db
 
@@ -299,3 +300,35 @@ def test_a_read_only_section_shows_its_figures_and_no_empty_figure_group(client,
     assert figure_groups(without) == []
     assert len(figure_groups(with_figure)) == 1
     assert len(figure_groups(draft)) == 1  # where figures can be added
+
+
+def test_a_writer_reads_the_report_page_with_names_and_links_they_can_follow(
+    client, author, coauthor, editor
+):
+    report = make_report()
+    report.editors.add(editor)
+    mine = make_section(report, author=author, heading="私の節")
+    theirs = make_section(report, author=coauthor, heading="同僚の節")
+    client.force_login(author)
+
+    page = client.get(report_url(report)).content.decode()
+
+    assert f'href="/admin/blog/section/{mine.pk}/change/"' in page
+    assert f'href="/admin/blog/section/{theirs.pk}/change/"' not in page  # refused to them
+    assert f'href="/preview/reports/{report.pk}/#{theirs.anchor}"' in page
+    assert "/admin/auth/user/" not in page
+    for person in (author, coauthor, editor):
+        assert display_name_of(person) in page
+    assert f">{editor.username}<" not in page
+
+
+def test_an_editor_still_chooses_writers_and_editors_on_the_report_page(client, author, editor):
+    report = make_report()
+    make_writer_of(report, author)
+    client.force_login(editor)
+
+    form = client.get(report_url(report)).context["adminform"].form
+
+    assert "editors" in form.fields
+    memberships = client.get(report_url(report)).context["inline_admin_formsets"][0]
+    assert "user" in memberships.formset.forms[0].fields

@@ -44,6 +44,7 @@ from blog.models import (
     Tag,
     alt_placeholders,
     display_name_of,
+    display_names_of,
 )
 from blog.sharing import share_url
 from cms.admin import KeepsOldSlugsAdmin
@@ -62,6 +63,8 @@ class ReportMemberFormSet(forms.BaseInlineFormSet):
 
     def add_fields(self, form, index):
         super().add_fields(form, index)
+        if "user" not in form.fields:
+            return  # read only: the writers are named, not chosen
         # One query for the people menu, shared by every writer row and the blank one.
         if self._people_menu is None:
             self._people_menu = list(self.form.base_fields["user"].choices)
@@ -91,7 +94,7 @@ class ReportMemberInline(PeopleMenusMixin, admin.TabularInline):
     formset = ReportMemberFormSet
     fk_name = "report"
     fields = ["user", "added_by_name", "added_at"]
-    readonly_fields = ["added_by_name", "added_at"]
+    readonly_fields = ["writer_name", "added_by_name", "added_at"]
     extra = 0
     verbose_name = _("writer")
     verbose_name_plural = _("writers (they may add sections and read the drafts)")
@@ -114,6 +117,16 @@ class ReportMemberInline(PeopleMenusMixin, admin.TabularInline):
 
     def has_view_permission(self, request, obj=None):
         return request.user.has_perm("blog.view_report", obj)
+
+    def get_fields(self, request, obj=None):
+        if self.has_change_permission(request, obj):
+            return self.fields
+        # Read only: each writer by name, not as a link to a user page only staff may open.
+        return ["writer_name", "added_by_name", "added_at"]
+
+    @admin.display(description=_("writer"))
+    def writer_name(self, member: ReportMember) -> str:
+        return display_name_of(member.user)
 
     @admin.display(description=_("added by"))
     def added_by_name(self, member: ReportMember) -> str:
@@ -149,7 +162,7 @@ class ReportAdmin(CoverageBoardViews, TrashAdminMixin, PeopleMenusMixin, Revisio
     list_select_related = ["event"]
     autocomplete_fields = ["event", "tags"]
     prepopulated_fields = {"slug": ["title"]}
-    readonly_fields = ["publication_display"]
+    readonly_fields = ["publication_display", "editor_names"]
     date_hierarchy = "published_at"
     form = ReportAdminForm
     formfield_overrides = MARKDOWN_WIDGETS
@@ -161,6 +174,21 @@ class ReportAdmin(CoverageBoardViews, TrashAdminMixin, PeopleMenusMixin, Revisio
         (_("Text"), {"fields": ["lead", "closing"]}),
         (_("Publishing"), {"fields": ["due_on", "publication_display", "editors"]}),
     ]
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or self.has_change_permission(request, obj):
+            return fieldsets
+        # Read only: the editors by name, not as usernames (Django's way with a many-to-many).
+        shown = {"editors": "editor_names"}
+        return [
+            (name, {**options, "fields": [shown.get(f, f) for f in options["fields"]]})
+            for name, options in fieldsets
+        ]
+
+    @admin.display(description=Report._meta.get_field("editors").verbose_name)
+    def editor_names(self, report: Report) -> str:
+        return display_names_of(report.editors.select_related("author_profile")) or "—"
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "cover":
@@ -247,10 +275,18 @@ class ReportAdmin(CoverageBoardViews, TrashAdminMixin, PeopleMenusMixin, Revisio
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:
+            sections = list(obj.sections.for_report_table())
+            blockers = workflow.publication_blockers(obj)
             context.update(
                 {
                     "report": obj,
-                    "sections": obj.sections.for_report_table(),
+                    "sections": sections,
+                    # The others' sections a writer may read in the preview, not open.
+                    "openable_sections": {
+                        section.pk
+                        for section in [*sections, *(blocker.section for blocker in blockers)]
+                        if request.user.has_perm("blog.view_section", section)
+                    },
                     "can_add_section": request.user.has_perm("blog.write_in_report", obj),
                     "schedule_form": ScheduleForm(),
                     "share_form": ShareLinkForm(),
@@ -258,7 +294,7 @@ class ReportAdmin(CoverageBoardViews, TrashAdminMixin, PeopleMenusMixin, Revisio
                         (link, share_url(request, link))
                         for link in obj.share_links.select_related("created_by__author_profile")
                     ],
-                    "blockers": workflow.publication_blockers(obj),
+                    "blockers": blockers,
                     "preview_url": reverse("blog:report_preview", args=[obj.pk]),
                     "can_publish": request.user.has_perm("blog.publish_report", obj),
                     "can_share": request.user.has_perm("blog.share_report", obj),
