@@ -308,6 +308,51 @@ def test_a_photo_added_before_the_text_was_touched_goes_at_its_end(
     assert textarea.input_value() == f"## 構成\n\n導入の段落。\n\n{reference}\n\n"
 
 
+def reference_to(photo: Photo) -> str:
+    return f'![{ALT_PLACEHOLDER}](photo:{photo.pk} "キャプション（任意）")'
+
+
+def test_photos_chosen_together_each_get_a_reference_of_their_own(
+    admin_page: Page, live_server, superuser
+):
+    section = make_section(make_report(), author=superuser, body="導入の段落。")
+    textarea = open_section(admin_page, live_server, section)
+
+    with admin_page.expect_file_chooser() as chooser:
+        admin_page.locator(".markdown-editor__add-photo").click()
+    chooser.value.set_files(
+        [
+            {"name": f"{name}.jpg", "mimeType": "image/jpeg", "buffer": jpeg_bytes(640, 400)}
+            for name in ("stage", "hall")
+        ]
+    )
+    expect(admin_page.locator(".markdown-editor__status")).to_contain_text("写真を追加しました")
+    expect(admin_page.locator(".markdown-editor__preview figure")).to_have_count(2)
+
+    first, second = Photo.objects.order_by("pk")
+    assert textarea.input_value() == (
+        f"導入の段落。\n\n{reference_to(first)}\n\n{reference_to(second)}\n\n"
+    )
+    # The second placeholder is selected: typing describes the second photo.
+    admin_page.keyboard.type("ホールの様子")
+    assert "![ホールの様子](photo:" + str(second.pk) in textarea.input_value()
+
+
+def test_a_photo_added_while_the_last_one_waits_for_words_goes_after_it(
+    admin_page: Page, live_server, superuser
+):
+    section = make_section(make_report(), author=superuser, body="導入の段落。")
+    textarea = open_section(admin_page, live_server, section)
+
+    add_a_photo_with_the_button(admin_page)
+    add_a_photo_with_the_button(admin_page)
+
+    first, second = Photo.objects.order_by("pk")
+    assert textarea.input_value() == (
+        f"導入の段落。\n\n{reference_to(first)}\n\n{reference_to(second)}\n\n"
+    )
+
+
 def test_a_photo_goes_where_the_writer_last_had_the_cursor(
     admin_page: Page, live_server, superuser
 ):

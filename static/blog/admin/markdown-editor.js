@@ -228,7 +228,15 @@
         // Out of focus, the caret stays where the writer left it; never placed, it is at 0.
         textarea.setSelectionRange(textarea.value.length, textarea.value.length);
       }
-      const start = textarea.selectionStart;
+      // Never over what is selected: the last photo's placeholder, still waiting for its
+      // description (the next photo goes after that photo's reference), or the writer's
+      // own words (the photo goes after them).
+      const last = this.lastInserted;
+      const waiting = last && textarea.selectionStart === last.placeholderStart &&
+        textarea.selectionEnd === last.placeholderEnd &&
+        textarea.value.slice(last.placeholderStart, last.placeholderEnd) === last.placeholder;
+      const start = waiting ? last.end : textarea.selectionEnd;
+      textarea.setSelectionRange(start, start);
       const before = textarea.value.slice(0, start);
       // A figure is a paragraph of its own: blank lines around it.
       const gap = before === "" || before.endsWith("\n\n") ? "" : before.endsWith("\n") ? "\n" : "\n\n";
@@ -243,6 +251,12 @@
       const at = textarea.value.indexOf(placeholder, start);
       if (placeholder && at !== -1) {
         textarea.setSelectionRange(at, at + placeholder.length);
+        this.lastInserted = {
+          placeholder: placeholder,
+          placeholderStart: at,
+          placeholderEnd: at + placeholder.length,
+          end: start + text.length,
+        };
       }
     }
 
