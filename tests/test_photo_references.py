@@ -321,3 +321,43 @@ def test_alt_and_caption_cannot_break_out_of_the_figure(report_with_photo):
         'x" onerror="alert(1)',
         '<script>alert(1)</script>\\" onclick=\\"1撮影: 佐藤',  # shown as text, inert
     )
+
+
+def test_a_placed_photos_words_are_shown_where_they_are_changed_not_as_fields(
+    client, report_with_photo
+):
+    report, section, placed = report_with_photo
+    listed = make_photo(report, section, alt_text="一覧だけの写真")
+    chief = make_user(is_superuser=True, group="Editors")
+    section.body = f'本文\n\n![基調講演の会場](photo:{placed.pk} "満席の会場")'
+    editing.save_section(section, by=chief)
+    client.force_login(chief)
+
+    page = client.get(f"/admin/blog/section/{section.pk}/change/")
+    forms = {form.instance.pk: form for form in page.context["inline_admin_formsets"][0].formset}
+    photo_page = client.get(f"/admin/blog/photo/{placed.pk}/change/")
+
+    for fields in (forms[placed.pk].fields, photo_page.context["adminform"].form.fields):
+        assert fields["alt_text"].disabled and fields["caption"].disabled
+        assert f"photo:{placed.pk}" in fields["alt_text"].help_text
+    assert not forms[listed.pk].fields["alt_text"].disabled  # its words are its own
+
+
+def test_words_posted_for_a_placed_photo_change_nothing_and_say_so(client, report_with_photo):
+    from tests.forms import form_values
+
+    _report, section, placed = report_with_photo
+    chief = make_user(is_superuser=True, group="Editors")
+    section.author = make_user(group="Writers")
+    section.body = f'本文\n\n![基調講演の会場](photo:{placed.pk} "満席の会場")'
+    editing.save_section(section, by=chief)
+    client.force_login(chief)
+    url = f"/admin/blog/section/{section.pk}/change/"
+    data = form_values(client.get(url).content.decode(), "section_form")
+    assert "photos-0-alt_text" not in data  # a browser sends no disabled field
+    # An older tab, or a hand-made request, still may.
+    response = client.post(url, {**data, "photos-0-alt_text": "書き換えた説明"}, follow=True)
+
+    placed.refresh_from_db()
+    assert placed.alt_text == "基調講演の会場"
+    assert "何も保存していません" in response.content.decode()

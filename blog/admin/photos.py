@@ -2,7 +2,9 @@
 
 from django.contrib import admin
 from django.db import models
+from django.forms.models import BaseInlineFormSet
 from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from blog import editing, membership, roles, trash
@@ -60,8 +62,33 @@ def _swap_in(field, old: str, new: str):
     return new if field == old else field
 
 
+class PlacedPhotoFormSet(BaseInlineFormSet):
+    """A photo placed in its section's (or report's) text takes its description and caption
+    from its reference there, copied onto it at every save (blog/editing.py): those fields
+    are shown here, not edited, with where to change them. Typed here, the words were
+    thrown away at the save that said it had saved them."""
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        photo_id, parent = form.instance.pk, self.instance
+        if photo_id is not None and parent.pk is not None and photo_id in parent.inline_photo_ids:
+            described_in_the_text(form.fields, photo_id)
+
+
+def described_in_the_text(fields, photo_id: int) -> None:
+    """Show a placed photo's description and caption, with where to change them."""
+    for name in ("alt_text", "caption"):
+        if name in fields:
+            fields[name].disabled = True
+            fields[name].help_text = gettext(
+                "Placed in the text: change it in its reference there, "
+                '![description](photo:%(id)s "caption").'
+            ) % {"id": photo_id}
+
+
 class PhotoInlineBase(GalleryFlagMixin, admin.StackedInline):
     model = Photo
+    formset = PlacedPhotoFormSet
     formfield_overrides = PHOTO_FILE_WIDGET
     extra = 0
     readonly_fields = ["preview"]
@@ -201,6 +228,9 @@ class PhotoAdmin(TrashAdminMixin, GalleryFlagMixin, ModelAdmin):
                 form.base_fields["section"].required = True
             if "in_gallery" in form.base_fields:
                 form.base_fields["in_gallery"].disabled = True
+        owner = obj and (obj.section if obj.section_id else obj.report)
+        if owner is not None and obj.pk in owner.inline_photo_ids:
+            described_in_the_text(form.base_fields, obj.pk)
         return form
 
     def save_model(self, request, obj, form, change):

@@ -4,7 +4,6 @@ import datetime
 import hashlib
 import json
 from collections.abc import Iterable
-from functools import cached_property
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -341,11 +340,6 @@ class Section(MarkdownFieldsMixin, Trashable, models.Model):
             self.status == SectionStatus.APPROVED
             and self.approved_digest == self.content_digest(report_photos)
         )
-
-    @cached_property
-    def inline_photo_ids(self) -> set[int]:
-        """Photos that the stored body already shows as figures."""
-        return markdown.inline_photo_ids(self.body_html)
 
     def move_refusal(self, to_report: "Report") -> str | None:
         """Why this section, as stored, may not move to `to_report`, or None when it may.

@@ -214,6 +214,16 @@ class MarkdownFieldsMixin:
                 errors[field] = problems
         return errors
 
+    @functools.cached_property
+    def inline_photo_ids(self) -> set[int]:
+        """Photos that the stored texts already show as figures (no rendering)."""
+        return set().union(
+            *(
+                markdown.inline_photo_ids(getattr(self, html))
+                for html in self.markdown_fields.values()
+            )
+        )
+
     def placed_photo_descriptions(self) -> dict[int, tuple[str, str]]:
         """How the texts describe each photo they place: {photo id: (alt, caption)}.
 
