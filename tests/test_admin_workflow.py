@@ -14,7 +14,7 @@ from django.utils import timezone
 from reversion.models import Version
 
 from blog import editing
-from blog.models import ReviewComment, Section, SectionAutosave, ShareLink
+from blog.models import ReviewComment, Section, SectionAutosave, ShareLink, display_name_of
 from blog.sharing import token_for
 from tests.factories import (
     make_photo,
@@ -202,7 +202,17 @@ def test_the_hint_to_submit_shows_only_with_its_button(client, author, editor):
         for name, page in pages.items()
     }
     assert shown[author.username] == (True, True)
-    assert shown[editor.username][0] == shown[editor.username][1]
+    assert shown[editor.username] == (False, True)  # the writer's hint is not theirs
+
+
+def test_an_editor_is_told_whom_a_section_waits_for(client, author, editor):
+    section = make_section(make_report(), author=author, status="changes_requested")
+    client.force_login(editor)
+
+    page = client.get(change_url(section)).content.decode()
+
+    waiting = f"{display_name_of(author)}さんが書き終えてレビューを依頼するのを待っています。"
+    assert waiting in page
 
 
 def test_an_editor_is_told_how_reopening_and_sending_back_to_review_differ(client, editor):
