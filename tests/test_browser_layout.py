@@ -376,3 +376,27 @@ def test_a_writer_s_main_buttons_are_a_thumb_s_size_on_a_phone(browser: Browser,
     add_photo = page.locator(".markdown-editor__add-photo").first
     expect(add_photo).to_be_visible()
     assert add_photo.bounding_box()["height"] >= 44
+    assert_label_in_the_middle(add_photo)
+
+
+def assert_label_in_the_middle(button) -> None:
+    """The button's words sit in its middle, clear of its edges, as on every other button."""
+    outer, words = button.bounding_box(), button.locator("span").bounding_box()
+    above, below = (
+        words["y"] - outer["y"],
+        outer["y"] + outer["height"] - words["y"] - words["height"],
+    )
+    left = words["x"] - outer["x"]
+    assert abs(above - below) <= 2, (above, below)
+    assert above >= 4 and left >= 10, (above, left)
+
+
+def test_the_photo_button_has_room_around_its_words_on_a_desktop(
+    browser: Browser, live_server, desk
+):
+    page = log_in(browser, live_server, "writer")
+    page.set_viewport_size(DESKTOP)
+    own = desk["report"].sections.get(author__username="writer")
+    page.goto(f"{live_server.url}/admin/blog/section/{own.pk}/change/")
+
+    assert_label_in_the_middle(page.locator(".markdown-editor__add-photo").first)
