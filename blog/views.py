@@ -1,3 +1,5 @@
+import unicodedata
+
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -163,8 +165,11 @@ class SearchView(TemplateView):
 
 
 def clean_query(raw: str) -> str:
-    """The words of a search as typed, within the limits; NUL never reaches the database."""
-    words = raw.replace("\x00", "")[:MAX_QUERY_LENGTH].split()
+    """The words of a search as typed, within the limits; NUL never reaches the database.
+
+    In Unicode's compatibility form (NFKC): an input method left in full-width mode types
+    ＳＬＯ and ｶｰﾈﾙ for the SLO and カーネル that texts hold."""
+    words = unicodedata.normalize("NFKC", raw.replace("\x00", ""))[:MAX_QUERY_LENGTH].split()
     return " ".join(words[:MAX_QUERY_WORDS])
 
 

@@ -255,6 +255,9 @@ def searchable():
         ("探す", ["リードで探す", "本文で探す", "セッションで探す"]),  # newest first
         ("探す 障害", ["本文で探す"]),  # every word must be found
         ("存在しない言葉", []),
+        # An input method in full-width mode: ＳＩＤＥＣＡＲＳ, ﾄﾚｰｼﾝｸﾞ.
+        ("\uff33\uff29\uff24\uff25\uff23\uff21\uff32\uff33", ["セッションで探す"]),
+        ("\uff84\uff9a\uff70\uff7c\uff9d\uff78\uff9e", ["リードで探す"]),
     ],
 )
 def test_search_finds_japanese_and_latin_text(client, searchable, query, expected):
