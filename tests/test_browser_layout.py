@@ -139,6 +139,19 @@ def test_admin_home_fits_a_phone(browser: Browser, live_server, desk, username):
         assert box["x"] >= 0 and box["x"] + box["width"] <= window
 
 
+def test_a_report_with_a_long_word_in_its_title_fits_a_phone(browser: Browser, live_server, desk):
+    report = desk["report"]
+    report.title = "長いタイトル KubernetesObservabilityPlatformEngineeringConference の報告"
+    report.save(update_fields=["title"])
+    page = log_in(browser, live_server, "chief")
+    page.set_viewport_size(PHONE)
+    page.goto(f"{live_server.url}/admin/blog/report/{report.pk}/change/")
+
+    _screenshot(page, "report-long-word-phone")
+    width, window = page.evaluate(PAGE_WIDTH)
+    assert width <= window
+
+
 def test_a_share_link_is_copied_with_its_button(browser: Browser, live_server, desk):
     page = log_in(browser, live_server, "chief")
     page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server.url)
