@@ -213,3 +213,17 @@ def test_gallery_photo_cannot_belong_to_a_section():
     assert error.value.messages == [
         "ギャラリーの写真はレポート全体のもので、特定の節には属しません。"
     ]
+
+
+def test_an_excerpt_is_made_of_the_texts_paragraphs_not_its_headings_lists_or_code():
+    section = make_section(
+        make_report(),
+        body="## 会場の様子\n\n初日は混雑していました。\n\n- ポイント1: SLO\n\n"
+        "```yaml\napiVersion: v1\n```\n\n| 表 |\n|---|\n| セル |\n\n次の段落です。",
+    )
+    listed_only = make_section(make_report(), body="- 項目だけ\n- もう一つ")
+    report = make_report(lead="## 概要\n\nリードの段落。\n\n```\ncode\n```")
+
+    assert section.excerpt == "初日は混雑していました。 次の段落です。"
+    assert listed_only.excerpt == "項目だけ もう一つ"  # no paragraph: all its text
+    assert report.summary == "リードの段落。"

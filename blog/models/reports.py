@@ -31,7 +31,7 @@ from blog.models.text import (
     MarkdownFieldsMixin,
     is_alt_placeholder,
     normalized_text,
-    plain_text,
+    prose_text,
     reading_minutes_for,
     with_derived_fields,
 )
@@ -469,7 +469,7 @@ class Report(MarkdownFieldsMixin, Trashable, models.Model):
     @property
     def summary(self) -> str:
         """The lead as plain text, short enough for a meta description or a feed."""
-        return Truncator(" ".join(plain_text(self.lead_html).split())).chars(120)
+        return Truncator(prose_text(self.lead_html)).chars(120)
 
     @cached_property
     def share_image(self) -> "Photo | None":

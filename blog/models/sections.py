@@ -32,7 +32,7 @@ from blog.models.reports import Report, published_condition
 from blog.models.text import (
     MarkdownFieldsMixin,
     normalized_text,
-    plain_text,
+    prose_text,
     with_derived_fields,
 )
 from blog.models.trash import Trashable, TrashQuerySetMixin, WithoutTrashManager
@@ -427,7 +427,7 @@ class Section(MarkdownFieldsMixin, Trashable, models.Model):
 
     @property
     def excerpt(self) -> str:
-        return Truncator(" ".join(plain_text(self.body_html).split())).chars(140)
+        return Truncator(prose_text(self.body_html)).chars(140)
 
 
 class SectionTransition(models.Model):

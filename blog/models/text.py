@@ -3,6 +3,7 @@
 import functools
 import html
 import math
+import re
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -256,6 +257,19 @@ class MarkdownFieldsMixin:
 def plain_text(fragment: str) -> str:
     """The visible text of stored, sanitised HTML."""
     return html.unescape(strip_tags(fragment or ""))
+
+
+_PARAGRAPH = re.compile(r"<p\b[^>]*>(.*?)</p>", re.S)
+
+
+def prose_text(fragment: str) -> str:
+    """The visible text of the paragraphs of stored, sanitised HTML, in one line: what an
+    excerpt is made of. Headings, lists, code, tables and figures are left out: run
+    together in one line they read as a garbled sentence. A text with no paragraph gives
+    all its text."""
+    paragraphs = _PARAGRAPH.findall(fragment or "")
+    text = " ".join(map(plain_text, paragraphs)) if paragraphs else plain_text(fragment)
+    return " ".join(text.split())
 
 
 def reading_minutes_for(*fragments: str) -> int:
