@@ -258,7 +258,8 @@ class CoverageFilterForm(forms.Form):
     """The coverage board's filters (GET): each narrows the sessions shown."""
 
     day = forms.ChoiceField(label=_("Day"), required=False)
-    place = forms.ChoiceField(label=_("Track"), required=False)
+    # A session's room, else its track (coverage.place_of): the board groups by it.
+    place = forms.ChoiceField(label=_("Room or track"), required=False)
     coverage = forms.ChoiceField(
         label=_("Coverage"),
         required=False,
@@ -278,8 +279,8 @@ class CoverageFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["day"].choices = [("", _("Every day")), *coverage.day_choices(board.days)]
         self.fields["place"].choices = [
-            ("", _("Every track")),
-            *((place, place or _("No track")) for place in board.places),
+            ("", _("Every room or track")),
+            *((place, place or _("No room or track")) for place in board.places),
         ]
 
 

@@ -619,3 +619,12 @@ def test_the_board_groups_by_the_conferences_day_and_room(client, editor, report
     # And at Detroit's hour, as the session's public page gives it.
     html = board_of(client, editor, detroit).content.decode()
     assert '<time datetime="2022-10-26T20:00:00-04:00">20:00</time>' in html
+
+
+def test_the_boards_place_filter_says_it_is_rooms_or_tracks(client, editor, event):
+    client.force_login(editor)
+
+    page = client.get(reverse("admin:blog_coverage_board", args=[event.pk])).content.decode()
+
+    assert '<label for="id_place">会場・トラック</label>' in page
+    assert '<option value="" selected>すべての会場・トラック</option>' in page
