@@ -392,6 +392,20 @@ def test_a_writer_s_main_buttons_are_a_thumb_s_size_on_a_phone(browser: Browser,
     assert_label_in_the_middle(add_photo)
 
 
+def test_an_editor_s_review_buttons_are_a_thumb_s_size_on_a_phone(
+    browser: Browser, live_server, desk
+):
+    page = log_in(browser, live_server, "chief")
+    page.set_viewport_size(PHONE)
+    waiting = desk["report"].sections.filter(status="in_review").first()
+    page.goto(f"{live_server.url}/admin/blog/section/{waiting.pk}/change/")
+
+    for name in ("承認する", "修正を依頼", "コメントする"):
+        button = page.get_by_role("button", name=name, exact=True)
+        expect(button).to_be_visible()
+        assert button.bounding_box()["height"] >= 44, name
+
+
 def assert_label_in_the_middle(button) -> None:
     """The button's words sit in its middle, clear of its edges, as on every other button."""
     outer, words = button.bounding_box(), button.locator("span").bounding_box()
