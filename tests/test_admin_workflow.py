@@ -8,12 +8,14 @@ import pytest
 from django.apps import apps as django_apps
 from django.contrib.admin.models import LogEntry
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 from django.db.models import F
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from reversion.models import Version
 
-from blog import editing
+from blog import editing, workflow
 from blog.models import ReviewComment, Section, SectionAutosave, ShareLink, display_name_of
 from blog.sharing import token_for
 from tests.factories import (
@@ -1374,6 +1376,24 @@ def test_writer_home_lists_own_sections_with_states(client, author, coauthor):
     assert re.findall(r'change/">(.*?)</a>', mine) == ["私の節"]
     assert "修正依頼中" in mine
     assert 'id="awaiting-title"' not in html
+
+
+def test_writer_home_shows_what_the_editor_asked_for_beside_a_section_sent_back(
+    client, author, editor
+):
+    section = make_section(make_report(), author=author, heading="私の節", status="in_review")
+    workflow.move_section(section, "request_changes", by=editor, comment="最初の依頼")
+    workflow.move_section(section, "submit", by=author)
+    workflow.move_section(section, "request_changes", by=editor, comment="図の説明を足してください")
+    client.force_login(author)
+
+    with CaptureQueriesContext(connection) as queries:
+        html = client.get(reverse("admin:index")).content.decode()
+
+    mine = html.split('id="mine-title"')[1].split("</table>")[0]
+    assert f"{display_name_of(editor)}さんからの修正依頼: 図の説明を足してください" in mine
+    assert "最初の依頼" not in mine
+    assert len([q for q in queries if "blog_sectiontransition" in q["sql"]]) == 1
 
 
 def test_writer_home_offers_each_report_they_write_for_even_before_their_first_section(

@@ -3,8 +3,14 @@ from django.db.models import F
 from django.utils import timezone
 
 from blog import membership, roles
-from blog.enums import ReportStatus, SectionStatus
-from blog.models import Report, Section, display_name_of, display_names_of
+from blog.enums import ReportStatus, SectionAction, SectionStatus
+from blog.models import (
+    Report,
+    Section,
+    SectionTransition,
+    display_name_of,
+    display_names_of,
+)
 from sessions.dates import site_time
 from sessions.models import Event
 
@@ -34,8 +40,16 @@ def editorial_dashboard(context) -> dict:
         .select_related("report", "session")
         .order_by("-report__published_at", "report_id", "position", "pk")
     )
+    my_sections = list(mine)
+    # What the editor asked for, beside each section sent back: the writer's next task.
+    sent_back = {s.pk: s for s in my_sections if s.status == SectionStatus.CHANGES_REQUESTED}
+    requests = SectionTransition.objects.filter(
+        section__in=sent_back, action=SectionAction.REQUEST_CHANGES
+    ).select_related("actor__author_profile")
+    for request in requests.order_by("created_at", "pk"):  # the latest is kept
+        sent_back[request.section_id].latest_request = request
     data = {
-        "my_sections": list(mine),
+        "my_sections": my_sections,
         "my_published": list(published[:MY_PUBLISHED_LINKS]),
         "is_editor": is_editor,
     }
