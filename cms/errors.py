@@ -3,10 +3,19 @@
 import functools
 
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext
+
+
+class Refusal(PermissionDenied):
+    """A refusal that says why, and what the person may do instead when there is something."""
+
+    def __init__(self, reason: str, *, instead_url: str = "", instead_label: str = ""):
+        super().__init__(reason)
+        self.instead_url, self.instead_label = instead_url, instead_label
 
 
 def permission_denied(request, exception=None):
@@ -14,7 +23,11 @@ def permission_denied(request, exception=None):
     user = getattr(request, "user", None)
     in_admin = request.path.startswith(reverse("admin:index"))
     if in_admin and user is not None and user.is_active and user.is_staff:
-        context = _in_admin_frame(request, gettext("You may not do this")) | {"reason": reason}
+        context = _in_admin_frame(request, gettext("You may not do this")) | {
+            "reason": reason,
+            "instead_url": getattr(exception, "instead_url", ""),
+            "instead_label": getattr(exception, "instead_label", ""),
+        }
         template = "admin/403.html"
     else:
         context = {"reason": reason, "back_url": _page_before(request)}

@@ -77,6 +77,25 @@ def test_writer_is_refused_another_writers_section_by_url(client, author, coauth
     assert "他人の下書き" not in response.content.decode()
 
 
+def test_the_refusal_says_whose_section_it_is_and_offers_the_preview_to_its_writers(
+    client, author, coauthor
+):
+    report = make_report()
+    make_writer_of(report, author)
+    section = make_section(report, author=coauthor)
+    outsider_report_section = make_section(make_report(), author=coauthor)
+    client.force_login(author)
+
+    page = client.get(change_url(section)).content.decode()
+    outside = client.get(change_url(outsider_report_section)).content.decode()
+
+    reason = f"この節は{display_name_of(coauthor)}さんの節です。節のページを開けるのは"
+    assert reason in page and reason in outside
+    preview = f'href="/preview/reports/{report.pk}/#{section.anchor}">プレビューで読む</a>'
+    assert preview in page
+    assert "プレビューで読む" not in outside  # not a report they write for
+
+
 def test_writer_cannot_save_into_another_writers_section(client, author, coauthor):
     section = make_section(make_report(), author=coauthor, body="元の本文")
     client.force_login(author)

@@ -30,7 +30,7 @@ from blog.forms import (
     SectionAdminForm,
 )
 from blog.models import Section, SectionAutosave, display_name_of, normalized_text
-from cms.errors import post_only
+from cms.errors import Refusal, post_only
 
 
 def chosen_reviewer(form):
@@ -89,6 +89,12 @@ class SectionAdmin(TrashAdminMixin, PeopleMenusMixin, RevisionedAdmin):
             return Section.objects.select_related("report", "author").get(pk=int(object_id))
         except (Section.DoesNotExist, ValueError):
             return None
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        section = self.get_object(request, object_id)
+        if section is not None and not self.has_view_or_change_permission(request, section):
+            raise _refusal_to_open(request.user, section)
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def has_view_permission(self, request, obj=None):
         return request.user.has_perm("blog.view_section", obj)
@@ -371,6 +377,23 @@ class SectionAdmin(TrashAdminMixin, PeopleMenusMixin, RevisionedAdmin):
             request, gettext("The heading and text kept automatically were discarded.")
         )
         return HttpResponseRedirect(self._change_url(section))
+
+
+def _refusal_to_open(user, section: Section) -> Refusal:
+    """Why `user` may not open another writer's section, and where they can read it."""
+    if section.author_id:
+        reason = gettext(
+            "This section is %(name)s's. Only its writer and the editors may open its page."
+        ) % {"name": display_name_of(section.author)}
+    else:
+        reason = gettext("Only a section's writer and the editors may open its page.")
+    if not user.has_perm("blog.preview_report", section.report):
+        return Refusal(reason)
+    return Refusal(
+        reason,
+        instead_url=reverse("blog:report_preview", args=[section.report_id]) + f"#{section.anchor}",
+        instead_label=gettext("Read it in the preview"),
+    )
 
 
 def _worth_offering(autosave: SectionAutosave | None, section: Section) -> bool:
