@@ -1092,6 +1092,26 @@ def test_editor_schedules_a_report(client, author, editor):
     assert report.is_scheduled is True
 
 
+def test_a_refused_schedule_comes_back_with_the_time_typed(client, author, editor):
+    report = make_report()
+    make_section(report, author=author, status="approved")
+    client.force_login(editor)
+
+    refused = client.post(
+        reverse("admin:blog_report_publish", args=[report.pk]),
+        {"schedule": "1", "publish_at": "2020-01-06T10:00"},
+        follow=True,
+    )
+
+    assert messages_of(refused) == ["予約公開には未来の日時を指定してください。"]
+    page = refused.content.decode()
+    assert re.search(
+        r'<input type="datetime-local" name="publish_at" value="2020-01-06T10:00"', page
+    )
+    report.refresh_from_db()
+    assert report.status == "draft"
+
+
 @pytest.mark.parametrize(
     ("time_zone", "zone", "abbreviation"),
     [

@@ -12,7 +12,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
-from django.utils.http import content_disposition_header
+from django.utils.http import content_disposition_header, urlencode
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -288,7 +288,10 @@ class ReportAdmin(CoverageBoardViews, TrashAdminMixin, PeopleMenusMixin, Revisio
                         if request.user.has_perm("blog.view_section", section)
                     },
                     "can_add_section": request.user.has_perm("blog.write_in_report", obj),
-                    "schedule_form": ScheduleForm(),
+                    # A refused time comes back in the address (publish_view), to be fixed.
+                    "schedule_form": ScheduleForm(
+                        initial={"publish_at": request.GET.get("publish_at", "")[:40]}
+                    ),
                     "share_form": ShareLinkForm(),
                     "share_links": [
                         (link, share_url(request, link))
@@ -357,15 +360,21 @@ class ReportAdmin(CoverageBoardViews, TrashAdminMixin, PeopleMenusMixin, Revisio
             if not form.is_valid():
                 for error in form.errors.get("publish_at", []):
                     messages.error(request, error)
-                return HttpResponseRedirect(self._change_url(report))
+                return self._back_with_the_time_typed(request, report)
             at = form.cleaned_data["publish_at"]
         try:
             outcome = workflow.publish(report, by=request.user, at=at)
         except ValidationError as error:
             tell_errors(request, error)
-        else:
-            self._tell_report_outcome(request, outcome)
+            return self._back_with_the_time_typed(request, report)
+        self._tell_report_outcome(request, outcome)
         return HttpResponseRedirect(self._change_url(report))
+
+    def _back_with_the_time_typed(self, request, report: Report) -> HttpResponseRedirect:
+        """To the report page, whose schedule field shows again the time that was refused."""
+        typed = request.POST.get("publish_at", "")[:40]
+        query = f"?{urlencode({'publish_at': typed})}" if typed else ""
+        return HttpResponseRedirect(self._change_url(report) + query)
 
     def _tell_report_outcome(self, request, outcome: workflow.ReportOutcome) -> None:
         if outcome.action is None:
