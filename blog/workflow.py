@@ -79,6 +79,17 @@ class Action:
         return self.while_live is None or self.while_live == section.report.is_live
 
 
+# An approved section back in review: whether a change to its content led there
+# (REVIEW_AGAIN) or an editor chose it (WITHDRAW_APPROVAL), the move itself is the same.
+_BACK_TO_REVIEW = dict(
+    sources=frozenset({SectionStatus.APPROVED}),
+    target=SectionStatus.IN_REVIEW,
+    permission="blog.change_section",
+    refused=gettext_lazy("You may not change this section."),
+    wrong_state=gettext_lazy("Only an approved section goes back to review."),
+    done=gettext_lazy("“%(title)s” is back in review and must be approved again."),
+)
+
 SECTION_ACTIONS: dict[str, Action] = {
     action.name: action
     for action in [
@@ -146,12 +157,7 @@ SECTION_ACTIONS: dict[str, Action] = {
         Action(
             # Follows from a change to approved content before publication.
             SectionAction.REVIEW_AGAIN,
-            sources=frozenset({SectionStatus.APPROVED}),
-            target=SectionStatus.IN_REVIEW,
-            permission="blog.change_section",
-            refused=gettext_lazy("You may not change this section."),
-            wrong_state=gettext_lazy("Only an approved section goes back to review."),
-            done=gettext_lazy("“%(title)s” is back in review and must be approved again."),
+            **_BACK_TO_REVIEW,
             after_edit=gettext_lazy(
                 "“%(title)s” was approved; your change to its content sends it back to review."
             ),
@@ -166,16 +172,11 @@ SECTION_ACTIONS: dict[str, Action] = {
             # Chosen, with nothing changed: e.g. for content changed outside the editor, or
             # an approval given too soon. Recorded as such, not as a change of content.
             SectionAction.WITHDRAW_APPROVAL,
-            sources=frozenset({SectionStatus.APPROVED}),
-            target=SectionStatus.IN_REVIEW,
-            permission="blog.change_section",
+            **_BACK_TO_REVIEW,
             label=gettext_lazy("Send back to review"),
             hint=gettext_lazy(
                 "Withdraws the approval: it waits for review again, still locked for its writer."
             ),
-            refused=gettext_lazy("You may not change this section."),
-            wrong_state=gettext_lazy("Only an approved section goes back to review."),
-            done=gettext_lazy("“%(title)s” is back in review and must be approved again."),
             notify=Recipients.REVIEWERS,
             subject=gettext_lazy("Approval withdrawn: %(title)s"),
             opening=gettext_lazy(

@@ -91,10 +91,15 @@ class SectionAdmin(TrashAdminMixin, PeopleMenusMixin, RevisionedAdmin):
             return None
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        section = self.get_object(request, object_id)
-        if section is not None and not self.has_view_or_change_permission(request, section):
-            raise _refusal_to_open(request.user, section)
-        return super().change_view(request, object_id, form_url, extra_context)
+        try:
+            return super().change_view(request, object_id, form_url, extra_context)
+        except PermissionDenied as refused:
+            # Django's refusal says nothing; a section one may not open says whose it is.
+            # Looked up again only here, so that an allowed page reads it once.
+            section = self.get_object(request, object_id)
+            if section is None or self.has_view_or_change_permission(request, section):
+                raise
+            raise _refusal_to_open(request.user, section) from refused
 
     def has_view_permission(self, request, obj=None):
         return request.user.has_perm("blog.view_section", obj)

@@ -142,8 +142,8 @@
       }
     }
 
-    // `about` names what the message is about ("preview", "upload"): a preview that works
-    // again takes back only its own error, never an upload's refusal.
+    // `about` is "preview" for the preview's own errors: a preview that works again takes
+    // back only those, never an upload's refusal or the "save first" notice.
     say(message, isError, about) {
       this.status.textContent = message;
       this.status.classList.toggle("is-error", Boolean(isError));
