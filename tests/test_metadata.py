@@ -268,3 +268,13 @@ def test_each_language_version_is_announced_with_hreflang(client):
         ("x-default", "http://testserver/search/?q=Istio"),
         ("en", "http://testserver/en/search/?q=Istio"),
     ]
+
+
+def test_structured_data_writes_japanese_as_characters(client):
+    make_report(published=True, title="参加レポート", slug="sanka")
+
+    html = client.get("/reports/sanka/").content.decode()
+
+    script = re.findall(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)[0]
+    assert '"headline": "参加レポート"' in script
+    assert "\\u" not in script

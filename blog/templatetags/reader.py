@@ -128,10 +128,11 @@ def structured_data(context, obj) -> str:
     """`obj.structured_data()` as a JSON-LD script: data for search engines, never run.
 
     Built in Python (the model decides what it says) and escaped so that no text a
-    writer typed can close the element.
+    writer typed can close the element. Other characters are written as themselves: a
+    Japanese character escaped as `\\uXXXX` takes six bytes instead of three.
     """
     data = obj.structured_data(context["request"].build_absolute_uri)
-    text = json.dumps(data, cls=DjangoJSONEncoder).translate(_SCRIPT_SAFE)
+    text = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False).translate(_SCRIPT_SAFE)
     return format_html('<script type="application/ld+json">{}</script>', mark_safe(text))
 
 
