@@ -24,7 +24,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Max, Q
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from blog import markdown, membership, pagecache, workflow
 from blog.enums import SectionStatus
@@ -183,6 +183,62 @@ def next_position(report: Report) -> int:
     its writer chose one."""
     last = report.sections.aggregate(last=Max("position"))["last"]
     return 0 if last is None else last + 1
+
+
+@dataclass(frozen=True)
+class SectionStep:
+    """One place up or down the report's order of sections (`move_section`)."""
+
+    offset: int
+    symbol: str
+    label: str  # the button's name for screen readers: what it does to which section
+    done: str
+    refused_at_end: str
+
+
+SECTION_STEPS = {
+    "up": SectionStep(
+        -1,
+        "↑",
+        gettext_lazy("Move “%(title)s” up"),
+        gettext_lazy("“%(title)s” now comes one place earlier."),
+        gettext_lazy("“%(title)s” is already the first section."),
+    ),
+    "down": SectionStep(
+        1,
+        "↓",
+        gettext_lazy("Move “%(title)s” down"),
+        gettext_lazy("“%(title)s” now comes one place later."),
+        gettext_lazy("“%(title)s” is already the last section."),
+    ),
+}
+
+
+def move_section(section: Section, step: SectionStep, *, by) -> bool:
+    """Swap `section` with its neighbour in its report's order, on behalf of `by`, and
+    number the report's sections 0, 1, 2… again, so that ties and gaps left by typed
+    positions go too. One transaction and one revision; the order is not content, so no
+    approval is touched. False when the section is already at that end."""
+    with transaction.atomic(), reversion.create_revision():
+        report = Report.objects.select_for_update().get(pk=section.report_id)
+        if not by.has_perm("blog.reorder_sections", report):
+            raise PermissionDenied(_("Only editors change the order of sections."))
+        order = list(report.sections.select_for_update(of=("self",)).order_by("position", "pk"))
+        numbers = [each.pk for each in order]
+        if section.pk not in numbers:  # moved to the trash or to another report meanwhile
+            raise Section.DoesNotExist
+        index = numbers.index(section.pk)
+        target = index + step.offset
+        if not 0 <= target < len(order):
+            return False
+        order[index], order[target] = order[target], order[index]
+        reversion.set_user(by)
+        for position, each in enumerate(order):
+            if each.position != position:
+                each.position = position
+                each.save(update_fields=["position", "updated_at"])
+                reversion.add_to_revision(each)
+    return True
 
 
 def _stored_section(section: Section, by) -> Section | None:

@@ -133,6 +133,7 @@ rules.add_perm("blog.preview_report", is_editor | (is_writer & (no_object | is_r
 rules.add_perm("blog.change_report", is_editor)
 rules.add_perm("blog.add_report", is_editor)
 rules.add_perm("blog.publish_report", is_editor)
+rules.add_perm("blog.reorder_sections", is_editor)
 rules.add_perm("blog.share_report", is_editor)
 # Copies for the company blog, at any status: an unpublished report's copy is how an editor
 # prepares the blog post before (or without) publishing here.

@@ -40,6 +40,7 @@ from blog.models import (
     Photo,
     Report,
     ReportMember,
+    Section,
     ShareLink,
     Tag,
     alt_placeholders,
@@ -276,6 +277,16 @@ class ReportAdmin(CoverageBoardViews, TrashAdminMixin, PeopleMenusMixin, Revisio
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:
             sections = list(obj.sections.for_report_table())
+            if request.user.has_perm("blog.reorder_sections", obj):
+                for index, section in enumerate(sections):
+                    names = {"title": section.title or gettext("(untitled)")}
+                    # None where the section is at that end: a gap keeps the arrows in line.
+                    section.steps = [
+                        (name, step.symbol, str(step.label) % names)
+                        if 0 <= index + step.offset < len(sections)
+                        else None
+                        for name, step in editing.SECTION_STEPS.items()
+                    ]
             blockers = workflow.publication_blockers(obj)
             context.update(
                 {
@@ -288,6 +299,7 @@ class ReportAdmin(CoverageBoardViews, TrashAdminMixin, PeopleMenusMixin, Revisio
                         if request.user.has_perm("blog.view_section", section)
                     },
                     "can_add_section": request.user.has_perm("blog.write_in_report", obj),
+                    "can_reorder": request.user.has_perm("blog.reorder_sections", obj),
                     # A refused time comes back in the address (publish_view), to be fixed.
                     "schedule_form": ScheduleForm(
                         initial={"publish_at": request.GET.get("publish_at", "")[:40]}
@@ -321,6 +333,11 @@ class ReportAdmin(CoverageBoardViews, TrashAdminMixin, PeopleMenusMixin, Revisio
                 "<int:object_id>/unpublish/",
                 self.admin_site.admin_view(self.unpublish_view),
                 name="{}_{}_unpublish".format(*info),
+            ),
+            path(
+                "<int:object_id>/sections/<int:section_id>/<str:direction>/",
+                self.admin_site.admin_view(post_only(self.move_section_view)),
+                name="{}_{}_move_section".format(*info),
             ),
             path(
                 "<int:object_id>/share/",
@@ -408,6 +425,25 @@ class ReportAdmin(CoverageBoardViews, TrashAdminMixin, PeopleMenusMixin, Revisio
         else:
             self._tell_report_outcome(request, outcome)
         return HttpResponseRedirect(self._change_url(report))
+
+    def move_section_view(self, request, object_id, section_id, direction):
+        report = self._report_for(request, object_id, "blog.reorder_sections")
+        step = editing.SECTION_STEPS.get(direction)
+        if step is None:
+            raise Http404("No such move.")
+        section = get_object_or_404(report.sections, pk=section_id)
+        try:
+            moved = editing.move_section(section, step, by=request.user)
+        except Section.DoesNotExist:
+            raise Http404("The section is no longer in this report.") from None
+        names = {"title": section.title}
+        if not moved:
+            messages.info(request, str(step.refused_at_end) % names)
+        else:
+            messages.success(request, str(step.done) % names)
+            if report.is_live:
+                messages.info(request, gettext("Readers see the new order at once."))
+        return HttpResponseRedirect(self._change_url(report) + "#report-sections")
 
     def share_view(self, request, object_id):
         report = self._report_for(request, object_id, "blog.share_report")

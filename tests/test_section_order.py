@@ -1,0 +1,152 @@
+"""Editors put a report's sections in order with the arrows on the report's page."""
+
+import pytest
+from django.urls import reverse
+from reversion.models import Version
+
+from blog.enums import SectionStatus
+from blog.models import Section
+from tests.factories import bind_approval, make_report, make_section
+
+pytestmark = pytest.mark.django_db
+
+
+def move_url(section, direction: str) -> str:
+    return reverse(
+        "admin:blog_report_move_section", args=[section.report_id, section.pk, direction]
+    )
+
+
+def order_of(report) -> list[str]:
+    return [section.heading for section in report.sections.order_by("position", "pk")]
+
+
+def three_sections(report, author):
+    return [
+        make_section(report, author, heading=name, position=position)
+        for position, name in enumerate(("一", "二", "三"))
+    ]
+
+
+def test_an_editor_moves_a_section_up_and_the_sections_are_numbered_again(client, editor, author):
+    report = make_report()
+    first, second, third = three_sections(report, author)
+    # Typed positions leave ties and gaps; a move numbers them 0, 1, 2 again.
+    Section.objects.filter(pk=first.pk).update(position=5)
+    Section.objects.filter(pk=second.pk).update(position=5)
+    Section.objects.filter(pk=third.pk).update(position=9)
+    client.force_login(editor)
+
+    response = client.post(move_url(third, "up"), follow=True)
+
+    assert order_of(report) == ["一", "三", "二"]
+    assert list(report.sections.order_by("position").values_list("position", flat=True)) == [
+        0,
+        1,
+        2,
+    ]
+    assert "「三」を1つ前に移しました。" in [str(m) for m in response.context["messages"]]
+    assert response.redirect_chain[-1][0].endswith("#report-sections")
+
+
+def test_a_move_down_is_one_revision_and_takes_no_approval_away(client, editor, author):
+    report = make_report()
+    first, second, _third = three_sections(report, author)
+    for section in (first, second):
+        Section.objects.filter(pk=section.pk).update(status=SectionStatus.APPROVED)
+        section.refresh_from_db()
+        bind_approval(section)
+    versions = Version.objects.count()
+    client.force_login(editor)
+
+    client.post(move_url(first, "down"))
+
+    assert order_of(report) == ["二", "一", "三"]
+    moved = Version.objects.order_by("pk")[versions:]
+    assert {version.revision_id for version in moved} == {moved[0].revision_id}
+    assert moved[0].revision.user == editor
+    assert {int(version.object_id) for version in moved} == {first.pk, second.pk}
+    for section in (first, second):
+        section.refresh_from_db()
+        assert section.status == SectionStatus.APPROVED
+        assert section.approval_holds()
+
+
+@pytest.mark.parametrize(
+    ("index", "direction", "message"), [(0, "up", "最初"), (2, "down", "最後")]
+)
+def test_a_section_at_the_end_stays_there_with_a_word_why(
+    client, editor, author, index, direction, message
+):
+    report = make_report()
+    sections = three_sections(report, author)
+    versions = Version.objects.count()
+    client.force_login(editor)
+
+    response = client.post(move_url(sections[index], direction), follow=True)
+
+    assert order_of(report) == ["一", "二", "三"]
+    assert Version.objects.count() == versions
+    title = sections[index].heading
+    assert f"「{title}」はすでに{message}の節です。" in [
+        str(m) for m in response.context["messages"]
+    ]
+
+
+def test_readers_see_the_new_order_of_a_published_report_at_once(client, editor, author):
+    report = make_report(published=True, slug="junban")
+    _first, second, _third = three_sections(report, author)
+    page = client.get("/reports/junban/").content.decode()  # kept in the page cache
+    assert page.index("一") < page.index("二")
+    client.force_login(editor)
+
+    response = client.post(move_url(second, "up"), follow=True)
+    client.logout()
+
+    page = client.get("/reports/junban/").content.decode()
+    assert page.index(">二<") < page.index(">一<")
+    assert "読者のページにもすぐに新しい順番で表示されます。" in [
+        str(m) for m in response.context["messages"]
+    ]
+
+
+def test_a_writer_cannot_reorder_and_nothing_moves(client, author):
+    report = make_report()
+    _first, second, _third = three_sections(report, author)
+    client.force_login(author)
+
+    response = client.post(move_url(second, "up"))
+
+    assert response.status_code == 403
+    assert order_of(report) == ["一", "二", "三"]
+
+
+def test_the_arrows_are_shown_to_editors_only(client, editor, author):
+    report = make_report()
+    first, second, third = three_sections(report, author)
+    page = reverse("admin:blog_report_change", args=[report.pk])
+
+    client.force_login(author)
+    assert "report-sections__move" not in client.get(page).content.decode()
+
+    client.force_login(editor)
+    html = client.get(page).content.decode()
+    assert move_url(first, "up") not in html
+    assert move_url(first, "down") in html
+    assert move_url(second, "up") in html and move_url(second, "down") in html
+    assert move_url(third, "up") in html
+    assert move_url(third, "down") not in html
+    assert 'aria-label="「二」を1つ上へ"' in html
+
+
+def test_a_move_is_a_post_and_names_a_section_of_that_report(client, editor, author):
+    report = make_report()
+    first, _second, _third = three_sections(report, author)
+    other = make_section(make_report(), author, heading="別")
+    client.force_login(editor)
+
+    assert client.get(move_url(first, "down")).status_code == 405
+    wrong_report = reverse("admin:blog_report_move_section", args=[report.pk, other.pk, "up"])
+    assert client.post(wrong_report).status_code == 404
+    assert client.post(move_url(first, "sideways")).status_code == 404
+    assert order_of(report) == ["一", "二", "三"]
