@@ -201,14 +201,14 @@ SECTION_STEPS = {
         -1,
         "↑",
         gettext_lazy("Move “%(title)s” up"),
-        gettext_lazy("“%(title)s” now comes one place earlier."),
+        gettext_lazy("“%(title)s” moved one place up."),
         gettext_lazy("“%(title)s” is already the first section."),
     ),
     "down": SectionStep(
         1,
         "↓",
         gettext_lazy("Move “%(title)s” down"),
-        gettext_lazy("“%(title)s” now comes one place later."),
+        gettext_lazy("“%(title)s” moved one place down."),
         gettext_lazy("“%(title)s” is already the last section."),
     ),
 }
@@ -217,8 +217,9 @@ SECTION_STEPS = {
 def move_section(section: Section, step: SectionStep, *, by) -> bool:
     """Swap `section` with its neighbour in its report's order, on behalf of `by`, and
     number the report's sections 0, 1, 2… again, so that ties and gaps left by typed
-    positions go too. One transaction and one revision; the order is not content, so no
-    approval is touched. False when the section is already at that end."""
+    positions go too. One transaction and one revision. The order is neither content nor
+    an edit of the sections: no approval is touched and their last change stays as it
+    was. False when the section is already at that end."""
     with transaction.atomic(), reversion.create_revision():
         report = Report.objects.select_for_update().get(pk=section.report_id)
         if not by.has_perm("blog.reorder_sections", report):
@@ -233,11 +234,14 @@ def move_section(section: Section, step: SectionStep, *, by) -> bool:
             return False
         order[index], order[target] = order[target], order[index]
         reversion.set_user(by)
+        reversion.set_comment(_("Changed the order of the report's sections"))
         for position, each in enumerate(order):
             if each.position != position:
                 each.position = position
-                each.save(update_fields=["position", "updated_at"])
+                Section.objects.filter(pk=each.pk).update(position=position)
                 reversion.add_to_revision(each)
+        # update() sends no signal: readers' pages are told here.
+        pagecache.content_changed()
     return True
 
 

@@ -170,9 +170,7 @@ def build(report: Report, *, base_url: str) -> ExportedReport:
     for part in report.outline:  # also sets each section's `figures`
         sections = tuple(section_of(section) for section in part["sections"])
         if part["is_session_part"]:
-            parts.append(
-                Part(gettext("Session reports by our members"), "session-reports", sections)
-            )
+            parts.append(Part(gettext("Session reports by our members"), part["anchor"], sections))
         else:
             parts.extend(Part("", section.anchor, (section,)) for section in sections)
     return ExportedReport(

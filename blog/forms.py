@@ -113,7 +113,6 @@ class SectionAdminForm(MarkdownTargetFormMixin, forms.ModelForm):
         model = Section
         fields = [
             "report",
-            "position",
             "session",
             "heading",
             "author",
@@ -133,12 +132,10 @@ class SectionAdminForm(MarkdownTargetFormMixin, forms.ModelForm):
         self.conflict_with: Section | None = None
         if "body" in self.fields:
             self.fields["body"].validators.append(MaxLengthValidator(MAX_BODY_CHARACTERS))
-        if "position" in self.fields and self.instance.pk is None:
-            # Left empty, a new section goes after the report's last one (blog/editing.py);
-            # the model's default of 0 would put it among the first.
-            self.fields["position"].required = False
-            self.fields["position"].initial = None
-            self.fields["position"].help_text = _("Leave empty to place it after the last section.")
+        if self.instance.pk is None:
+            # Not the model's default of 0, among the first: blog/editing.py places a new
+            # section after the report's last one. Editors move it with the report's arrows.
+            self.instance.position = None
         if "heading" in self.fields:
             # The browser would cut a pasted heading at the limit without a word; the save
             # says how long it is instead, and keeps all of it in the field.

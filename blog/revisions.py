@@ -16,13 +16,16 @@ from reversion.models import Version
 from blog import editing
 from blog.models import Report, Section
 
-# What a restore brings back: the writing, not the workflow state.
+# What a restore brings back: the writing, not the workflow state, nor the section's place
+# in its report, which the editors' arrows set (restoring a text does not move it).
 CONTENT_FIELDS: dict[type, tuple[str, ...]] = {
-    Section: ("heading", "session", "body", "author_team", "position"),
+    Section: ("heading", "session", "body", "author_team"),
     Report: ("title", "lead", "closing", "event"),
 }
 
-reversion.register(Section, fields=[*CONTENT_FIELDS[Section], "status", "version", "author"])
+reversion.register(
+    Section, fields=[*CONTENT_FIELDS[Section], "position", "status", "version", "author"]
+)
 reversion.register(Report, fields=[*CONTENT_FIELDS[Report], "status", "published_at"])
 
 

@@ -311,15 +311,16 @@ def test_a_new_section_goes_after_the_last_one_of_its_report(client, author):
     )
 
 
-def test_a_new_section_keeps_the_position_its_writer_chose(client, author):
+def test_a_new_section_goes_last_whatever_position_is_posted(client, author):
+    # The order is the editors' (the arrows on the report page): the form has no position.
     report = make_report()
     make_section(report, author=author, position=0)
     make_section(report, author=author, position=5)
     client.force_login(author)
 
-    add_through_the_form(client, report, heading="二番目に入れる節", body="本文", position="1")
+    add_through_the_form(client, report, heading="二番目に入れたい節", body="本文", position="1")
 
-    assert Section.objects.get(heading="二番目に入れる節").position == 1
+    assert Section.objects.get(heading="二番目に入れたい節").position == 6
 
 
 def test_the_first_section_of_a_report_is_at_position_zero(client, author):

@@ -1,5 +1,7 @@
 """Editors put a report's sections in order with the arrows on the report's page."""
 
+import re
+
 import pytest
 from django.urls import reverse
 from reversion.models import Version
@@ -45,8 +47,14 @@ def test_an_editor_moves_a_section_up_and_the_sections_are_numbered_again(client
         1,
         2,
     ]
-    assert "「三」を1つ前に移しました。" in [str(m) for m in response.context["messages"]]
-    assert response.redirect_chain[-1][0].endswith("#report-sections")
+    assert "「三」を1つ上へ移しました。" in [str(m) for m in response.context["messages"]]
+    assert response.redirect_chain[-1][0].endswith(f"?moved={third.pk}&step=up")
+    html = response.content.decode()
+    # Said in the list, where the person is looking, and not again at the top.
+    assert html.count("「三」を1つ上へ移しました。") == 1
+    assert 'role="status">「三」を1つ上へ移しました。' in html
+    # The arrow pressed keeps the focus, for the next step.
+    assert re.search(r'aria-label="「三」を1つ上へ"[^>]*autofocus', html)
 
 
 def test_a_move_down_is_one_revision_and_takes_no_approval_away(client, editor, author):
@@ -57,6 +65,7 @@ def test_a_move_down_is_one_revision_and_takes_no_approval_away(client, editor, 
         section.refresh_from_db()
         bind_approval(section)
     versions = Version.objects.count()
+    last_changes = dict(report.sections.values_list("pk", "updated_at"))
     client.force_login(editor)
 
     client.post(move_url(first, "down"))
@@ -70,6 +79,8 @@ def test_a_move_down_is_one_revision_and_takes_no_approval_away(client, editor, 
         section.refresh_from_db()
         assert section.status == SectionStatus.APPROVED
         assert section.approval_holds()
+    # The order is not an edit of the sections: their last change stays as it was.
+    assert dict(report.sections.values_list("pk", "updated_at")) == last_changes
 
 
 @pytest.mark.parametrize(
@@ -150,3 +161,88 @@ def test_a_move_is_a_post_and_names_a_section_of_that_report(client, editor, aut
     assert client.post(wrong_report).status_code == 404
     assert client.post(move_url(first, "sideways")).status_code == 404
     assert order_of(report) == ["一", "二", "三"]
+
+
+def test_the_list_warns_when_other_sections_split_the_session_sections(client, editor, author):
+    from tests.factories import make_event, make_session
+
+    event = make_event()
+    report = make_report(event=event)
+    make_section(report, author, heading="概要", position=0)
+    make_section(report, author, session=make_session(event, title="Talk A"), position=1)
+    between = make_section(report, author, heading="休憩", position=2)
+    make_section(report, author, session=make_session(event, title="Talk B"), position=3)
+    page = reverse("admin:blog_report_change", args=[report.pk])
+    client.force_login(editor)
+
+    assert "2 か所に分かれています" in client.get(page).content.decode()
+
+    client.post(move_url(between, "down"))
+
+    assert "か所に分かれています" not in client.get(page).content.decode()
+
+
+def test_the_section_page_has_no_position_to_type_and_a_new_section_goes_last(
+    client, editor, author
+):
+    report = make_report()
+    make_section(report, author, heading="一", position=0)
+    make_section(report, author, heading="二", position=1)
+    client.force_login(editor)
+
+    add_page = client.get(reverse("admin:blog_section_add") + f"?report={report.pk}")
+    assert "position" not in add_page.context["adminform"].form.fields
+    client.post(
+        reverse("admin:blog_section_add"),
+        {
+            "report": report.pk,
+            "position": 0,  # not a field of the form: ignored
+            "heading": "三",
+            "author": author.pk,
+            "body": "本文",
+            "photos-TOTAL_FORMS": 0,
+            "photos-INITIAL_FORMS": 0,
+        },
+    )
+
+    assert order_of(report) == ["一", "二", "三"]
+
+
+def test_split_session_parts_each_have_their_own_anchor_on_the_page(client, author):
+    from tests.factories import make_event, make_session
+
+    event = make_event()
+    report = make_report(event=event, published=True, slug="futatsu")
+    make_section(report, author, session=make_session(event, title="Talk A"), position=0)
+    make_section(report, author, heading="休憩", position=1)
+    make_section(report, author, session=make_session(event, title="Talk B"), position=2)
+
+    html = client.get("/reports/futatsu/").content.decode()
+
+    assert re.findall(r'id="(session-reports[^"]*)"', html) == [
+        "session-reports",
+        "session-reports-2",
+    ]
+    toc = html.split('class="toc"')[1].split("</nav>")[0]
+    assert 'href="#session-reports"' in toc and 'href="#session-reports-2"' in toc
+
+
+def test_restoring_an_old_text_does_not_move_the_section(client, editor, author):
+    from blog import editing, revisions
+
+    report = make_report()
+    first, second, _third = three_sections(report, author)
+    for body in ("最初の本文", "書き直した本文"):
+        first.body = body
+        editing.save_section(first, by=editor)
+    old = revisions.versions_of(first)[-1]
+    client.force_login(editor)
+    client.post(move_url(first, "down"))
+    first.refresh_from_db()
+
+    revisions.restore(first, old, by=editor)
+
+    first.refresh_from_db()
+    assert first.body == "最初の本文"
+    assert order_of(report) == ["二", "一", "三"]
+    assert revisions.versions_of(second)[0].revision.comment == "レポートの節の順番を変更"

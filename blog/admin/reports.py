@@ -47,6 +47,7 @@ from blog.models import (
     display_name_of,
     display_names_of,
 )
+from blog.models.reports import outline_parts
 from blog.sharing import share_url
 from cms.admin import KeepsOldSlugsAdmin
 from cms.errors import post_only
@@ -57,6 +58,10 @@ from sessions.dates import site_time
 class TagAdmin(KeepsOldSlugsAdmin):
     list_display = ["name", "slug"]
     search_fields = ["name"]
+
+
+# The tag of messages shown in the report page's list of sections instead of at the top.
+IN_SECTION_LIST = "in-section-list"
 
 
 class ReportMemberFormSet(forms.BaseInlineFormSet):
@@ -278,7 +283,10 @@ class ReportAdmin(CoverageBoardViews, TrashAdminMixin, PeopleMenusMixin, Revisio
         if obj is not None:
             sections = list(obj.sections.for_report_table())
             if request.user.has_perm("blog.reorder_sections", obj):
+                moved = request.GET.get("moved", "")
                 for index, section in enumerate(sections):
+                    if str(section.pk) == moved:
+                        section.focused_step = request.GET.get("step")
                     names = {"title": section.title or gettext("(untitled)")}
                     # None where the section is at that end: a gap keeps the arrows in line.
                     section.steps = [
@@ -300,6 +308,14 @@ class ReportAdmin(CoverageBoardViews, TrashAdminMixin, PeopleMenusMixin, Revisio
                     },
                     "can_add_section": request.user.has_perm("blog.write_in_report", obj),
                     "can_reorder": request.user.has_perm("blog.reorder_sections", obj),
+                    "section_list_messages": [
+                        message
+                        for message in messages.get_messages(request)
+                        if IN_SECTION_LIST in message.extra_tags.split()
+                    ],
+                    "session_parts": sum(
+                        part["is_session_part"] for part in outline_parts(sections)
+                    ),
                     # A refused time comes back in the address (publish_view), to be fixed.
                     "schedule_form": ScheduleForm(
                         initial={"publish_at": request.GET.get("publish_at", "")[:40]}
@@ -437,13 +453,21 @@ class ReportAdmin(CoverageBoardViews, TrashAdminMixin, PeopleMenusMixin, Revisio
         except Section.DoesNotExist:
             raise Http404("The section is no longer in this report.") from None
         names = {"title": section.title}
+        # Said in the list of sections, where the person is looking (the page opens there).
         if not moved:
-            messages.info(request, str(step.refused_at_end) % names)
+            messages.info(request, str(step.refused_at_end) % names, extra_tags=IN_SECTION_LIST)
         else:
-            messages.success(request, str(step.done) % names)
+            messages.success(request, str(step.done) % names, extra_tags=IN_SECTION_LIST)
             if report.is_live:
-                messages.info(request, gettext("Readers see the new order at once."))
-        return HttpResponseRedirect(self._change_url(report) + "#report-sections")
+                messages.info(
+                    request,
+                    gettext("Readers see the new order at once."),
+                    extra_tags=IN_SECTION_LIST,
+                )
+        # The same arrow keeps the keyboard's focus (and so the page's scroll), for the next
+        # step the same way. No fragment: a browser ignores autofocus on a page opened at one.
+        query = urlencode({"moved": section.pk, "step": direction})
+        return HttpResponseRedirect(f"{self._change_url(report)}?{query}")
 
     def share_view(self, request, object_id):
         report = self._report_for(request, object_id, "blog.share_report")

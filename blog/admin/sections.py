@@ -129,7 +129,8 @@ class SectionAdmin(TrashAdminMixin, PeopleMenusMixin, RevisionedAdmin):
         # The version a change started from matters only to a page that can save.
         can_save = obj is None or self.has_change_permission(request, obj)
         return [
-            (None, {"fields": [("report", "position"), ("session", "heading")]}),
+            # No position: editors order the sections with the arrows on the report page.
+            (None, {"fields": ["report", ("session", "heading")]}),
             (None, {"fields": ["body", "base_version"] if can_save else ["body"]}),
             (_("Author"), {"fields": author_fields}),
             (_("Review"), {"fields": review_fields}),

@@ -56,6 +56,26 @@ def published_condition(prefix: str = "") -> Q:
     )
 
 
+def outline_parts(sections) -> list[dict]:
+    """`sections`, in order, cut into the parts of the report's page: each run of sections
+    about sessions is one part under one heading, every other section a part of its own.
+    A report whose session sections are split by another section has several session parts
+    (the editor's list of sections warns of it); each has an anchor of its own."""
+    parts: list[dict] = []
+    session_parts = 0
+    for section in sections:
+        is_session = section.session_id is not None
+        if is_session and parts and parts[-1]["is_session_part"]:
+            parts[-1]["sections"].append(section)
+            continue
+        anchor = ""
+        if is_session:
+            session_parts += 1
+            anchor = "session-reports" if session_parts == 1 else f"session-reports-{session_parts}"
+        parts.append({"sections": [section], "is_session_part": is_session, "anchor": anchor})
+    return parts
+
+
 class Tag(models.Model):
     name = models.CharField(
         _("name"), max_length=60, unique=True, validators=[no_invisible_characters]
@@ -443,16 +463,10 @@ class Report(MarkdownFieldsMixin, Trashable, models.Model):
     def outline(self) -> list[dict]:
         """Sections grouped for the page: runs of session sections share one part heading.
 
-        Each item is {"sections": [...], "is_session_part": bool}; a session part gets
-        a heading of its own so that the sessions read as one chapter of the report.
+        Each item is {"sections": [...], "is_session_part": bool, "anchor": str}; a session
+        part gets a heading of its own so that the sessions read as one chapter of the report.
         """
-        parts: list[dict] = []
-        for section in self.ordered_sections:
-            is_session = section.session_id is not None
-            if is_session and parts and parts[-1]["is_session_part"]:
-                parts[-1]["sections"].append(section)
-            else:
-                parts.append({"sections": [section], "is_session_part": is_session})
+        parts = outline_parts(self.ordered_sections)
         for section in self.ordered_sections:
             section.figures = self.figures_for(section)
         return parts
