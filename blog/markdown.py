@@ -605,7 +605,8 @@ def lists_nested_at_four(lines: list[str], quote_depth: int = 0) -> list[str]:
             if follows_blank and _QUOTE_PREFIX.match(line) and quote_depth < _QUOTES_READ:
                 quoted, index = _quoted_block(lines, index - 1, quote_depth + 1)
                 result.extend(quoted)
-                block_start = True
+                # A line right after the quote is more of it (lazily), no list's start.
+                block_start = False
                 continue
             result.append(line)
             block_start = bool(_ATX_HEADING.match(line))

@@ -633,6 +633,8 @@ ul
         ),
         # Where no list begins, nothing changes.
         ("段落\n- a\n  - b", "p 段落 - a - b"),
+        # A line right after a quote is more of the quote, and what follows no code.
+        ("> 引用\n- a\n\n  続き", "blockquote\n  p 引用 - a\np 続き"),
         ("## 見出し\n- a\n  - b", "h3 見出し\nul\n  li a\n    ul\n      li b"),
         ("- a\n\n* * *\n\n- b", "ul\n  li a\nhr\nul\n  li b"),
     ],
