@@ -40,6 +40,7 @@ from markdown.blockprocessors import HashHeaderProcessor
 from markdown.extensions import Extension
 from markdown.extensions.toc import slugify_unicode
 from markdown.inlinepatterns import InlineProcessor
+from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import AtomicString
 from pygments.token import STANDARD_TYPES
@@ -512,6 +513,174 @@ class _BareAddressExtension(Extension):
         md.inlinePatterns.register(_BareAddresses(self.PATTERN, md), "bare_address", 115)
 
 
+# A list item's marker as Python-Markdown's sane lists read it ("1)" is no marker there).
+_LIST_MARKER = re.compile(r"( *)([*+-]|\d+\.)( +)")
+# A thematic break: "- - -" and "* * *" look like list items but are none.
+_THEMATIC_BREAK = re.compile(r" *(?:(?:- *){3,}|(?:_ *){3,}|(?:\* *){3,})")
+_FENCE_OPENING = re.compile(r" *(`{3,})[^`]*|( *)(~{3,}).*")
+_QUOTE_PREFIX = re.compile(r" {0,3}> ?")
+_ATX_HEADING = re.compile(r" {0,3}#{1,6}(?: |$)")
+_LIST_ITEM_ANYWHERE = re.compile(r"^[ >]*(?:[*+-]|\d+\.) ", re.MULTILINE)
+# Quotes in quotes whose lists are read; deeper ones keep their lists as typed (4 spaces
+# still nest there), and nonsense thousands deep costs no more than before.
+_QUOTES_READ = 10
+# Python-Markdown's indentation for one level of a list (its `tab_length`).
+_NESTING_WIDTH = 4
+
+
+@dataclass(frozen=True)
+class _OpenItem:
+    marker_column: int
+    # Where the item's text begins as typed: CommonMark's test for what belongs to it.
+    content_column: int
+    # Where Python-Markdown expects the item's text: one more level than its marker.
+    nested_column: int
+
+
+def lists_nested_at_four(lines: list[str], quote_depth: int = 0) -> list[str]:
+    """The lines with each list's items moved to Python-Markdown's 4-space levels.
+
+    Writers used to GitHub or Qiita nest a list at its parent's text (2 spaces under
+    "- ", 3 under "1. "), as CommonMark has it; Python-Markdown nests only at 4, and
+    reads a 2-space item as the next item of the same list. A line belongs to an item
+    when it is indented to that item's text, as in CommonMark, and is moved to the item's
+    level in Python-Markdown. Only the leading spaces of lines inside a list change:
+    fenced code, indented code outside lists and everything else stay as typed. Lines
+    already at 4-space levels keep them, so lists written for Python-Markdown read the same.
+    """
+    if not _LIST_ITEM_ANYWHERE.search("\n".join(lines)):
+        return lines
+    result: list[str] = []
+    items: list[_OpenItem] = []
+    closing_fence: re.Pattern | None = None
+    block_start = True  # where Python-Markdown may begin a list
+    # The lines since the last blank one began inside an item, not with its marker.
+    in_continuation = False
+    index = 0
+    while index < len(lines):
+        line = lines[index]
+        index += 1
+        if closing_fence is not None:
+            result.append(line)
+            if closing_fence.fullmatch(line):
+                closing_fence = None
+                block_start = True
+            continue
+        if not line.strip():
+            result.append(line)
+            block_start = True
+            in_continuation = False
+            continue
+        indent = len(line) - len(line.lstrip(" "))
+        follows_blank = block_start
+        block_start = False
+        fence = _FENCE_OPENING.fullmatch(line)
+        if fence:
+            # Its content is code: never moved. Python-Markdown sees only fences at the
+            # start of a line, so the list ends at one there, and one inside an item is
+            # left as it was.
+            mark = fence[1] or fence[3]
+            closing_fence = re.compile(rf" *{re.escape(mark[0])}{{{len(mark)},}} *")
+            _close_items_outside(items, indent)
+            result.append(line)
+            continue
+        marker = None if _THEMATIC_BREAK.fullmatch(line) else _LIST_MARKER.match(line)
+        if marker and (items or (follows_blank and indent < _NESTING_WIDTH)):
+            _close_items_outside(items, indent)
+            if not items and indent >= _NESTING_WIDTH:
+                result.append(line)  # code after the list, not an item
+                continue
+            if in_continuation:
+                # Python-Markdown reads an item right after an item's later paragraph as
+                # more of that paragraph; CommonMark starts the item, and so does a blank line.
+                result.append("")
+                in_continuation = False
+            level = len(items) * _NESTING_WIDTH
+            spacing = len(marker[3])
+            text_offset = len(marker[2]) + (spacing if spacing <= 4 else 1)
+            items.append(_OpenItem(indent, indent + text_offset, level + _NESTING_WIDTH))
+            result.append(" " * level + line[indent:])
+            continue
+        if not items:
+            if follows_blank and _QUOTE_PREFIX.match(line) and quote_depth < _QUOTES_READ:
+                quoted, index = _quoted_block(lines, index - 1, quote_depth + 1)
+                result.extend(quoted)
+                # A line right after the quote is more of it (lazily), no list's start.
+                block_start = False
+                continue
+            result.append(line)
+            block_start = bool(_ATX_HEADING.match(line))
+            continue
+        if _THEMATIC_BREAK.fullmatch(line) and indent < items[-1].content_column:
+            items.clear()  # a rule, or a heading's underline: the list ends here
+            result.append(line)
+            continue
+        if follows_blank:
+            _close_items_outside(items, indent)
+            if not items:
+                result.append(line)  # after the list
+                continue
+            in_continuation = True
+        item = items[-1]
+        if indent < item.content_column:
+            result.append(line)  # a lazy continuation of the item's paragraph
+            continue
+        # Spaces beyond the item's text (an indented code block in the item) stay beyond it,
+        # counted from where Python-Markdown writers put the text (4 past the marker).
+        beyond = max(0, indent - max(item.content_column, item.marker_column + _NESTING_WIDTH))
+        result.append(" " * (item.nested_column + beyond) + line[indent:])
+    return result
+
+
+def _close_items_outside(items: list[_OpenItem], indent: int) -> None:
+    while items and indent < items[-1].content_column:
+        items.pop()
+
+
+def _quoted_block(lines: list[str], start: int, depth: int) -> tuple[list[str], int]:
+    """The block quote from `start` with its lists nested as `lists_nested_at_four` does
+    (Python-Markdown reads a quote's text again without its preprocessors), and the index
+    after it. Blank lines between quoted lines keep the quote going, as Python-Markdown
+    joins such quotes."""
+    end = start
+    while end < len(lines):
+        if _QUOTE_PREFIX.match(lines[end]):
+            end += 1
+            continue
+        following = end
+        while following < len(lines) and not lines[following].strip():
+            following += 1
+        if following > end and following < len(lines) and _QUOTE_PREFIX.match(lines[following]):
+            end = following
+            continue
+        break
+    block = lines[start:end]
+    prefixes = [_QUOTE_PREFIX.match(line) for line in block]
+    inner = lists_nested_at_four(
+        [
+            line[prefix.end() :] if prefix else line
+            for line, prefix in zip(block, prefixes, strict=True)
+        ],
+        depth,
+    )
+    return [
+        f"> {text}".rstrip() if prefix else text
+        for text, prefix in zip(inner, prefixes, strict=True)
+    ], end
+
+
+class _ListIndents(Preprocessor):
+    def run(self, lines: list[str]) -> list[str]:
+        return lists_nested_at_four(lines)
+
+
+class _ListIndentExtension(Extension):
+    def extendMarkdown(self, md) -> None:  # Python-Markdown's hook name
+        # After tabs became spaces (normalize_whitespace, 30); before fenced code is set
+        # aside (25), which takes only fences at the start of a line.
+        md.preprocessors.register(_ListIndents(md), "list_indents", 27)
+
+
 def convert(
     text: str,
     anchor_prefix: str = "",
@@ -537,6 +706,7 @@ def convert(
             _HeadingLevelExtension(title_level),
             _BareAddressExtension(),
             _JoinedJapaneseLinesExtension(),
+            _ListIndentExtension(),
         ],
         extension_configs=configs,
         output_format="html",

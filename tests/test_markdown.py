@@ -3,6 +3,7 @@ import json
 import os
 import re
 import time
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,7 @@ from blog import code_style, markdown
 from blog.markdown_worker import ConversionFailed, ConversionTimedOut, Worker
 from blog.models import Section
 from cms import backends
-from tests.factories import make_report, make_section, make_user
+from tests.factories import make_photo, make_report, make_section, make_user
 from tests.slow_to_start import SlowToStart
 from tests.xss import PAYLOADS, main_element, problems_in, unbalanced_in, visible_text
 
@@ -519,3 +520,169 @@ def test_a_code_block_keeps_its_japanese_lines():
     html = markdown.convert("```\n一行目\n二行目\n```").html
 
     assert "一行目\n二行目" in html
+
+
+# --- Lists nested as writers type them ----------------------------------------------------------
+
+
+class _Outline(HTMLParser):
+    """Rendered HTML as its blocks, one line each (lists, items, paragraphs, quotes, code,
+    figures, rules, headings), indented by nesting and followed by the block's own text."""
+
+    _BLOCKS = {"ul", "ol", "li", "p", "blockquote", "pre", "figure", "hr", *markdown.HEADING_TAGS}
+
+    def __init__(self):
+        super().__init__()
+        self.blocks: list[list] = []  # [depth, tag, text]
+        self._open: list[int] = []  # indexes into blocks
+
+    def handle_starttag(self, tag, attrs):
+        if tag in self._BLOCKS:
+            self.blocks.append([len(self._open), tag, ""])
+            if tag != "hr":
+                self._open.append(len(self.blocks) - 1)
+
+    def handle_endtag(self, tag):
+        if self._open and self.blocks[self._open[-1]][1] == tag:
+            self._open.pop()
+
+    def handle_data(self, data):
+        if self._open:
+            self.blocks[self._open[-1]][2] += data
+
+
+def outline(html: str) -> str:
+    parser = _Outline()
+    parser.feed(html)
+    return "\n".join(
+        "  " * depth + " ".join([tag, *text.split()]) for depth, tag, text in parser.blocks
+    )
+
+
+NESTED_UNDER_ITEM = """\
+ul
+  li 親
+    ul
+      li 子
+        ul
+          li 孫
+  li 次"""
+
+
+@pytest.mark.parametrize(
+    ("typed", "shown"),
+    [
+        # At the parent's text, as on GitHub, Qiita and Slack.
+        ("- 親\n  - 子\n    - 孫\n- 次", NESTED_UNDER_ITEM),
+        ("* 親\n  * 子\n    + 孫\n* 次", NESTED_UNDER_ITEM),
+        ("1. 手順\n   1. 細目\n2. 次", "ol\n  li 手順\n    ol\n      li 細目\n  li 次"),
+        ("10. 十\n    - 細目\n11. 十一", "ol\n  li 十\n    ul\n      li 細目\n  li 十一"),
+        ("- 親\n  1. 一\n  2. 二\n- 次", "ul\n  li 親\n    ol\n      li 一\n      li 二\n  li 次"),
+        ("1. 親\n   - 子\n2. 次", "ol\n  li 親\n    ul\n      li 子\n  li 次"),
+        (
+            "1. 一\n   - 子\n     1. 孫\n2. 二",
+            "ol\n  li 一\n    ul\n      li 子\n        ol\n          li 孫\n  li 二",
+        ),
+        # At Python-Markdown's 4 spaces, or a tab, as before.
+        ("- 親\n    - 子\n        - 孫\n- 次", NESTED_UNDER_ITEM),
+        ("- 親\n\t- 子\n\t\t- 孫\n- 次", NESTED_UNDER_ITEM),
+        ("- 親\n    1. 一\n- 次", "ul\n  li 親\n    ol\n      li 一\n  li 次"),
+        ("1. 親\n    - 子\n2. 次", "ol\n  li 親\n    ul\n      li 子\n  li 次"),
+        # A deeper item back at a shallower level is the shallower list's next item.
+        (
+            "- a\n  - b\n    - c\n  - d",
+            "ul\n  li a\n    ul\n      li b\n        ul\n          li c\n      li d",
+        ),
+        ("- a\n  - b\n - c", "ul\n  li a\n    ul\n      li b\n  li c"),
+        # Blank lines between items keep one (loose) list.
+        (
+            "- 一\n\n- 二\n\n  - 子\n\n- 三",
+            "ul\n  li\n    p 一\n  li\n    p 二\n    ul\n      li 子\n  li\n    p 三",
+        ),
+        (
+            "- 一\n\n- 二\n\n    - 子\n\n- 三",
+            "ul\n  li\n    p 一\n  li\n    p 二\n    ul\n      li 子\n  li\n    p 三",
+        ),
+        # An item's text goes on over lines, and in later paragraphs at its text.
+        ("- 項目の\n  続き\n- 次", "ul\n  li 項目の続き\n  li 次"),
+        ("- 項目の\n続き\n- 次", "ul\n  li 項目の続き\n  li 次"),
+        ("- 項目\n\n  二段落目\n- 次", "ul\n  li\n    p 項目\n    p 二段落目\n  li\n    p 次"),
+        ("- 項目\n\n    二段落目\n- 次", "ul\n  li\n    p 項目\n    p 二段落目\n  li\n    p 次"),
+        (
+            "- 項目\n  - 子\n\n    子の二段落目",
+            "ul\n  li 項目\n    ul\n      li\n        p 子\n        p 子の二段落目",
+        ),
+        (
+            "- 項目\n    - 子\n\n        子の二段落目",
+            "ul\n  li 項目\n    ul\n      li\n        p 子\n        p 子の二段落目",
+        ),
+        # An ordered list and an unordered one after it stay two lists.
+        ("1. 一\n2. 二\n\n- 三\n- 四", "ol\n  li 一\n  li 二\nul\n  li 三\n  li 四"),
+        # Code is code, in a list or not.
+        ("```\n- a\n  - b\n```", "pre - a - b"),
+        ("段落\n\n    - a\n      - b", "p 段落\npre - a - b"),
+        ("- a\n  - b\n\n段落\n\n    code", "ul\n  li a\n    ul\n      li b\np 段落\npre code"),
+        ("- 項目\n\n        code\n- 次", "ul\n  li\n    p 項目\n    pre code\n  li\n    p 次"),
+        # Block quotes hold lists nested either way.
+        ("> - a\n>     - b\n> - c", "blockquote\n  ul\n    li a\n      ul\n        li b\n    li c"),
+        ("> - a\n>   - b\n> - c", "blockquote\n  ul\n    li a\n      ul\n        li b\n    li c"),
+        (
+            "> 引用\n>\n> - a\n>   - b\n\n- c\n  - d",
+            "blockquote\n  p 引用\n  ul\n    li a\n      ul\n        li b\n"
+            "ul\n  li c\n    ul\n      li d",
+        ),
+        # Where no list begins, nothing changes.
+        ("段落\n- a\n  - b", "p 段落 - a - b"),
+        # A line right after a quote is more of the quote, and what follows no code.
+        ("> 引用\n- a\n\n  続き", "blockquote\n  p 引用 - a\np 続き"),
+        ("## 見出し\n- a\n  - b", "h3 見出し\nul\n  li a\n    ul\n      li b"),
+        ("- a\n\n* * *\n\n- b", "ul\n  li a\nhr\nul\n  li b"),
+    ],
+)
+def test_nested_lists_nest_at_the_parents_text_or_at_four_spaces(typed, shown):
+    assert outline(markdown.render(typed).html) == shown
+
+
+FENCED_IN_LISTS = [
+    "- a\n\n```\n- x\n  - y\n    code\n```\n\n- b",
+    "- a\n  ```\n  - x\n      code\n  ```\n- b",
+    "- a\n  - b\n\n    ```python\n    if x:\n        y()\n    ```\n  - c",
+    "1. a\n   ~~~\n   - x\n     - y\n   ~~~~\n   - z",
+    "> - a\n>   ```\n>   - x\n>       code\n>   ```",
+]
+
+
+@pytest.mark.parametrize("typed", FENCED_IN_LISTS)
+def test_fenced_code_in_or_after_a_list_is_never_moved(typed):
+    lines = typed.split("\n")
+    moved = markdown.lists_nested_at_four(lines)
+
+    fenced = [line for line in lines if "x" in line or "y" in line or "code" in line]
+    assert [line for line in moved if line in fenced] == fenced
+
+
+def test_fenced_and_indented_code_keep_their_indentation_on_the_page():
+    html = markdown.render("- a\n  - b\n\n```\n- x\n  - y\n```\n\n段落\n\n    - p\n      - q").html
+
+    assert ("- x\n  - y\n" in html, "- p\n  - q\n" in html) == (True, True)
+
+
+@pytest.mark.django_db
+def test_a_photo_in_a_nested_item_is_a_figure_in_that_item():
+    report = make_report()
+    photo = make_photo(report, make_section(report))
+
+    html = markdown.render(
+        f'- 会場\n  - ![満席の会場](photo:{photo.pk} "キャプション")\n- 次',
+        photos={photo.pk: photo},
+    ).html
+
+    assert outline(html) == "ul\n  li 会場\n    ul\n      li\n        figure キャプション\n  li 次"
+
+
+def test_a_long_run_of_dashes_in_a_list_is_read_at_once():
+    started = time.monotonic()
+
+    markdown.lists_nested_at_four(["- a", "  " + "-" * 20_000 + "x", "  - b"])
+
+    assert time.monotonic() - started < 1
