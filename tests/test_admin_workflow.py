@@ -1057,6 +1057,125 @@ def test_writer_cannot_restore_a_revision(client, author):
     assert response.status_code == 403
 
 
+# --- What changed since a request for changes ---------------------------------------------------
+
+
+def resubmitted_section(author, editor, *, new_body: str | None, report=None) -> Section:
+    """A section its editor asked changes of, then its writer submitted again, having saved
+    `new_body` in between (or nothing)."""
+    section = make_section(report or make_report(), author=author, heading="再提出の節")
+    section.body = "一行目\n古い二行目"
+    editing.save_section(section, by=author)
+    workflow.submit(section, by=author)
+    workflow.request_changes(section, by=editor, comment="二行目の出典を足してください")
+    if new_body is not None:
+        section.body = new_body
+        editing.save_section(section, by=author)
+    workflow.submit(section, by=author)
+    return section
+
+
+def compare_links(html: str) -> list[str]:
+    return re.findall(r'<a class="since-request" href="([^"]+)"', html)
+
+
+def test_an_editor_sees_the_request_and_opens_what_changed_since(client, author, editor):
+    section = resubmitted_section(author, editor, new_body="一行目\n新しい二行目（出典あり）")
+    older, newer = Version.objects.get_for_object(section).order_by("pk")
+    client.force_login(editor)
+
+    html = client.get(change_url(section)).content.decode()
+    (link,) = compare_links(html.replace("&amp;", "&"))
+    compared = client.get(link).content.decode()
+
+    panel = html.split('id="workflow-title"')[1].split("</section>")[0]
+    assert f"{display_name_of(editor)} さんが" in panel
+    assert "に修正を依頼しました:" in panel
+    assert "二行目の出典を足してください" in panel
+    assert "依頼後の変更を見る" in panel
+    revisions_url = reverse("admin:blog_section_revisions", args=[section.pk])
+    assert link == f"{revisions_url}?older={older.pk}&newer={newer.pk}#compare"
+    assert re.search(
+        r'<li class="diff__removed">.*<span class="diff__text">古い二行目</span>', compared
+    )
+    assert re.search(
+        r'<li class="diff__added">.*<span class="diff__text">新しい二行目（出典あり）</span>',
+        compared,
+    )
+
+
+def test_a_resubmission_without_a_change_says_so_instead_of_linking(client, author, editor):
+    section = resubmitted_section(author, editor, new_body=None)
+    client.force_login(editor)
+
+    html = client.get(change_url(section)).content.decode()
+
+    panel = html.split('id="workflow-title"')[1].split("</section>")[0]
+    assert compare_links(panel) == []
+    assert "依頼の後、本文は変わっていません。" in panel
+
+
+def test_a_section_with_no_version_from_before_the_request_says_why_it_cannot_compare(
+    client, author, editor
+):
+    section = make_section(make_report(), author=author, status="in_review")  # no version
+    workflow.request_changes(section, by=editor, comment="二行目の出典を足してください")
+    section.body = "直した本文"
+    editing.save_section(section, by=author)
+    workflow.submit(section, by=author)
+    client.force_login(editor)
+
+    html = client.get(change_url(section)).content.decode()
+
+    panel = html.split('id="workflow-title"')[1].split("</section>")[0]
+    assert compare_links(panel) == []
+    assert "依頼の時点の版が記録されていないため比べられません。" in panel
+    assert reverse("admin:blog_section_revisions", args=[section.pk]) in panel
+
+
+def test_a_section_sent_back_shows_the_request_as_before_not_what_changed(client, author, editor):
+    section = resubmitted_section(author, editor, new_body="一行目\n新しい二行目")
+    workflow.request_changes(section, by=editor, comment="もう一度お願いします")
+    client.force_login(author)
+
+    html = client.get(change_url(section)).content.decode()
+
+    panel = html.split('id="workflow-title"')[1].split("</section>")[0]
+    assert "さんからの修正依頼:" in panel
+    assert "もう一度お願いします" in panel
+    assert "に修正を依頼しました" not in panel
+    assert "依頼の後、本文は変わっていません。" not in panel
+
+
+def test_a_writer_sees_what_changed_since_the_request_on_their_own_section(client, author, editor):
+    section = resubmitted_section(author, editor, new_body="一行目\n新しい二行目")
+    client.force_login(author)
+
+    html = client.get(change_url(section)).content.decode()
+    (link,) = compare_links(html.replace("&amp;", "&"))
+
+    assert client.get(link).status_code == 200
+
+
+@pytest.mark.parametrize("other", ["coauthor", "writer_of_another_report"])
+def test_another_writer_cannot_open_the_comparison(client, author, coauthor, editor, other):
+    section = resubmitted_section(author, editor, new_body="一行目\n新しい二行目")
+    if other == "coauthor":
+        make_section(section.report, author=coauthor)  # a writer of the same report
+    else:
+        make_section(make_report(), author=coauthor)
+    older, newer = Version.objects.get_for_object(section).order_by("pk")
+    client.force_login(coauthor)
+
+    response = client.get(
+        reverse("admin:blog_section_revisions", args=[section.pk]),
+        {"older": older.pk, "newer": newer.pk},
+    )
+
+    assert response.status_code == 403
+    assert "新しい二行目" not in response.content.decode()
+
+
 # --- Publishing in the admin ---------------------------------------------------------------------
 
 
@@ -1402,6 +1521,59 @@ def test_editor_home_lists_what_waits_for_review_oldest_first(client, author, ed
     ]
     assert "レビュー待ち（2 件）" in html
     assert "1 / 3" in html
+
+
+def test_editor_home_marks_a_resubmitted_section_with_what_changed_since(client, author, editor):
+    report = make_report()
+    changed = resubmitted_section(author, editor, new_body="一行目\n新しい二行目", report=report)
+    unchanged = resubmitted_section(author, editor, new_body=None, report=report)
+    first_time = make_section(
+        report,
+        author=author,
+        status="in_review",
+        heading="初めての提出",
+        submitted_at=timezone.now(),
+    )
+    older, newer = Version.objects.get_for_object(changed).order_by("pk")
+    client.force_login(editor)
+
+    html = client.get(reverse("admin:index")).content.decode()
+
+    waiting = html.split('id="awaiting-title"')[1].split("</table>")[0]
+    rows = {
+        int(re.search(r"/admin/blog/section/(\d+)/change/", row).group(1)): row
+        for row in waiting.split("<tr>")[2:]
+    }
+    revisions_url = reverse("admin:blog_section_revisions", args=[changed.pk])
+    assert "再提出" in rows[changed.pk]
+    assert compare_links(rows[changed.pk].replace("&amp;", "&")) == [
+        f"{revisions_url}?older={older.pk}&newer={newer.pk}#compare"
+    ]
+    assert "再提出" in rows[unchanged.pk]
+    assert compare_links(rows[unchanged.pk]) == []
+    assert "依頼の後、本文は変わっていません。" in rows[unchanged.pk]
+    assert "再提出" not in rows[first_time.pk]
+
+
+def test_editor_home_costs_the_same_queries_for_one_resubmitted_section_or_three(
+    client, author, editor
+):
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            html = client.get(reverse("admin:index")).content.decode()
+        assert html.count("依頼後の変更を見る") == resubmitted
+        return len(captured)
+
+    report = make_report()
+    client.force_login(editor)
+    resubmitted_section(author, editor, new_body="一行目\n新しい二行目", report=report)
+    resubmitted = 1
+    one = queries()
+    for _ in range(2):
+        resubmitted_section(author, editor, new_body="一行目\n新しい二行目", report=report)
+    resubmitted = 3
+
+    assert queries() == one
 
 
 def test_writer_home_lists_own_sections_with_states(client, author, coauthor):

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from blog import editing, membership, notifications, roles, workflow
+from blog import editing, membership, notifications, revisions, roles, workflow
 from blog.admin.base import (
     MARKDOWN_WIDGETS,
     PeopleMenusMixin,
@@ -22,14 +22,20 @@ from blog.admin.base import (
     tell_errors,
 )
 from blog.admin.photos import SectionPhotoInline, save_photo_rows
-from blog.enums import SectionAction, SectionStatus
+from blog.enums import EDITABLE_BY_AUTHOR, SectionAction, SectionStatus
 from blog.forms import (
     MAX_BODY_CHARACTERS,
     CommentForm,
     RequestChangesForm,
     SectionAdminForm,
 )
-from blog.models import Section, SectionAutosave, display_name_of, normalized_text
+from blog.models import (
+    Section,
+    SectionAutosave,
+    SectionTransition,
+    display_name_of,
+    normalized_text,
+)
 from cms.errors import Refusal, post_only
 
 
@@ -240,6 +246,7 @@ class SectionAdmin(TrashAdminMixin, PeopleMenusMixin, RevisionedAdmin):
         )
         if obj is not None:
             autosave = SectionAutosave.objects.filter(section=obj, user=user).first()
+            requests = SectionTransition.objects.latest_change_requests([obj])
             context.update(
                 {
                     "section": obj,
@@ -261,9 +268,11 @@ class SectionAdmin(TrashAdminMixin, PeopleMenusMixin, RevisionedAdmin):
                     else None,
                     "autosave": autosave if _worth_offering(autosave, obj) else None,
                     "preview_url": reverse("blog:report_preview", args=[obj.report_id]),
-                    "latest_request": obj.transitions.filter(action=SectionAction.REQUEST_CHANGES)
-                    .select_related("actor__author_profile")
-                    .last(),
+                    "latest_request": requests.get(obj.pk),
+                    # Back with the editors after a request: what changed since.
+                    "since_request": revisions.since_requests(requests).get(obj.pk)
+                    if obj.status not in EDITABLE_BY_AUTHOR
+                    else None,
                 }
             )
         return super().render_change_form(request, context, add, change, form_url, obj)

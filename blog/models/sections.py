@@ -430,6 +430,18 @@ class Section(MarkdownFieldsMixin, Trashable, models.Model):
         return Truncator(prose_text(self.body_html)).chars(140)
 
 
+class SectionTransitionQuerySet(models.QuerySet):
+    def latest_change_requests(self, sections: Iterable[Section]) -> dict[int, "SectionTransition"]:
+        """The latest request for changes of each of `sections` that had one, by section id,
+        with who asked: one query however many sections."""
+        requests = (
+            self.filter(section__in=sections, action=SectionAction.REQUEST_CHANGES)
+            .select_related("actor__author_profile")
+            .order_by("created_at", "pk")
+        )
+        return {request.section_id: request for request in requests}  # the latest is kept
+
+
 class SectionTransition(models.Model):
     """One move of a section through review: who, when, from where to where, and why."""
 
@@ -445,6 +457,8 @@ class SectionTransition(models.Model):
     version = models.PositiveIntegerField(_("version"))
     comment = models.TextField(_("comment"), blank=True)
     created_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+
+    objects = SectionTransitionQuerySet.as_manager()
 
     class Meta:
         ordering = ["created_at", "pk"]

@@ -2,8 +2,8 @@ from django import template
 from django.db.models import F
 from django.utils import timezone
 
-from blog import membership, roles
-from blog.enums import ReportStatus, SectionAction, SectionStatus
+from blog import membership, revisions, roles
+from blog.enums import ReportStatus, SectionStatus
 from blog.models import (
     Report,
     Section,
@@ -42,12 +42,10 @@ def editorial_dashboard(context) -> dict:
     )
     my_sections = list(mine)
     # What the editor asked for, beside each section sent back: the writer's next task.
-    sent_back = {s.pk: s for s in my_sections if s.status == SectionStatus.CHANGES_REQUESTED}
-    requests = SectionTransition.objects.filter(
-        section__in=sent_back, action=SectionAction.REQUEST_CHANGES
-    ).select_related("actor__author_profile")
-    for request in requests.order_by("created_at", "pk"):  # the latest is kept
-        sent_back[request.section_id].latest_request = request
+    sent_back = [s for s in my_sections if s.status == SectionStatus.CHANGES_REQUESTED]
+    requests = SectionTransition.objects.latest_change_requests(sent_back)
+    for section in sent_back:
+        section.latest_request = requests.get(section.pk)
     data = {
         "my_sections": my_sections,
         "my_published": list(published[:MY_PUBLISHED_LINKS]),
@@ -74,7 +72,12 @@ def editorial_dashboard(context) -> dict:
         data |= membership.ways_in(user)
         data["writes_nowhere"] = True
     if is_editor:
-        data["awaiting_review"] = list(Section.objects.awaiting_review())
+        queue = list(Section.objects.awaiting_review())
+        # A section sent back earlier is marked, with what changed since the request.
+        since = revisions.since_requests(SectionTransition.objects.latest_change_requests(queue))
+        for section in queue:
+            section.since_request = since.get(section.pk)
+        data["awaiting_review"] = queue
         data["reports_in_progress"] = list(
             Report.objects.open_for_writing().with_review_progress().order_by("-updated_at")
         )
