@@ -56,7 +56,6 @@ def test_writer_and_editor_take_a_section_from_draft_to_the_published_page(
     page = log_in(browser, live_server, "writer")
     page.goto(f"{live_server.url}/admin/blog/section/add/")
     page.select_option("#id_report", label="ブラウザで作るレポート")
-    page.fill("#id_position", "2")
     page.fill("#id_heading", "私の担当セクション")
     page.fill("#id_body", "最初の下書きです。\n\n- **要点** その一")
     page.click("input[name=_continue]")
