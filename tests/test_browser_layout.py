@@ -262,6 +262,51 @@ def test_change_list_shows_every_column_beside_the_filters(
     assert {name: edge for name, edge in edges.items() if edge > visible_until} == {}
 
 
+# 200 characters, Japanese and Latin, with a run of Latin no space breaks (a product name).
+LONG_TITLE = (
+    "KubeCon 参加レポート: "
+    + "CloudNativeObservabilityPlatformEngineering" * 3
+    + "、サイドカーレス Istio と Kyverno によるクラウドガバナンス、HA コントロールプレーンへの移行"
+)
+LONG_TITLE = (LONG_TITLE + "、そして eBPF による本番環境の障害調査まで" * 3)[:200]
+
+
+@pytest.mark.parametrize("changelist", ["report", "section"])
+def test_a_long_title_wraps_in_its_column(browser: Browser, live_server, desk, changelist):
+    assert len(LONG_TITLE) == 200
+    if changelist == "report":
+        make_report(title=LONG_TITLE)
+    else:
+        desk["waiting"].heading = LONG_TITLE
+        desk["waiting"].save(update_fields=["heading"])
+    page = log_in(browser, live_server, "chief")
+    page.set_viewport_size(DESKTOP)
+    page.goto(f"{live_server.url}/admin/blog/{changelist}/")
+
+    expect(page.locator("#result_list")).to_contain_text(LONG_TITLE[:20])
+    _screenshot(page, f"{changelist}-list-long-title-desktop")
+    width, window = page.evaluate(PAGE_WIDTH)
+    assert width <= window
+    # Every column in sight beside the filters, as without a long title.
+    visible_until = min(_right_edge(page, "#changelist-form .results"), DESKTOP["width"])
+    headings = page.locator("#result_list thead th:not(.action-checkbox-column)")
+    edges = {
+        heading.inner_text().strip(): heading.bounding_box()["x"] + heading.bounding_box()["width"]
+        for heading in headings.all()
+    }
+    assert {name: edge for name, edge in edges.items() if edge > visible_until} == {}
+    title = page.locator("#result_list tbody th").filter(has_text=LONG_TITLE[:20])
+    assert title.bounding_box()["width"] >= 120  # lines of a few words still
+
+    # On a phone the list scrolls in its box; the title still reads in lines of words.
+    page.set_viewport_size(PHONE)
+    page.reload()
+    _screenshot(page, f"{changelist}-list-long-title-phone")
+    width, window = page.evaluate(PAGE_WIDTH)
+    assert width <= window
+    assert title.bounding_box()["width"] >= 150
+
+
 def test_buttons_beside_a_long_title_keep_their_labels_on_one_line(
     browser: Browser, live_server, desk
 ):
