@@ -16,7 +16,14 @@ from playwright.sync_api import Browser, Page, expect
 from blog import membership, workflow
 from blog.enums import SectionStatus
 from blog.models import ShareLink
-from tests.factories import make_event, make_photo, make_report, make_section, make_user
+from tests.factories import (
+    make_event,
+    make_photo,
+    make_report,
+    make_section,
+    make_session,
+    make_user,
+)
 from tests.test_browser_editorial import (  # the same login and CSP check as the editorial journey
     log_in,
     no_csp_violations,  # noqa: F401  (autouse fixture: fails the test on a CSP violation)
@@ -472,3 +479,35 @@ def test_the_photo_button_has_room_around_its_words_on_a_desktop(
     page.goto(f"{live_server.url}/admin/blog/section/{own.pk}/change/")
 
     assert_label_in_the_middle(page.locator(".markdown-editor__add-photo").first)
+
+
+# Lines of text a cell's words take, by the distinct tops of their boxes.
+TEXT_LINES = """cell => {
+  const range = document.createRange();
+  range.selectNodeContents(cell);
+  return new Set([...range.getClientRects()].map(r => Math.round(r.top))).size;
+}"""
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_the_delete_heading_of_an_event_s_sessions_reads_in_one_line(
+    browser: Browser, live_server, desk, viewport
+):
+    event = make_event(name=EVENT)
+    for hour, title in enumerate(SESSION_TITLES):
+        starts_at = timezone.make_aware(datetime.datetime(2022, 10, 26, 9 + hour))
+        make_session(
+            event, title=title, track="Service Mesh", room="Room 140 A-F", starts_at=starts_at
+        )
+    page = log_in(browser, live_server, "chief")
+    page.set_viewport_size(viewport)
+    page.goto(f"{live_server.url}/admin/conference/event/{event.pk}/change/")
+
+    heading = page.locator("#sessions-group thead th").last
+    expect(heading).to_have_text("削除しますか?")
+    heading.scroll_into_view_if_needed()
+    _screenshot(page, f"event-sessions-{viewport['width']}")
+    # It wrapped one character a line, seven lines over a column of tick boxes.
+    assert heading.evaluate(TEXT_LINES) <= 2
+    width, window = page.evaluate(PAGE_WIDTH)
+    assert width <= window
