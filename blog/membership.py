@@ -3,6 +3,7 @@ writers (and editors) may add sections to it and read its drafts (blog/rules.py)
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.translation import gettext as _
 
 from blog import audit, roles
@@ -123,3 +124,18 @@ def open_reports_for(user):
     if roles.is_editor(user):
         return Report.objects.open_for_writing()
     return Report.objects.open_for_writing().filter(memberships__user=user)
+
+
+def sessions_to_cover(user, sessions: QuerySet) -> QuerySet:
+    """Of `sessions`, those `user` may choose for a section: a section covers a session of
+    its report's event (Section.clean), so a writer is offered the sessions of the events of
+    the reports they may add a section to (open_reports_for). An editor is offered every
+    session, those of events with a report being written first; then the newest event's,
+    each in schedule order."""
+    being_written = Exists(open_reports_for(user).filter(event=OuterRef("event")))
+    sessions = sessions.alias(event_being_written=being_written)
+    if not roles.is_editor(user):
+        sessions = sessions.filter(event_being_written=True)
+    return sessions.order_by(
+        "-event_being_written", "-event__starts_on", "event__name", "starts_at", "title"
+    )

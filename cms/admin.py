@@ -1,6 +1,8 @@
 """What the site's admin pages share."""
 
+from django.apps import apps
 from django.contrib import admin
+from django.contrib.admin.exceptions import NotRegistered
 from django.contrib.admin.utils import display_for_value
 from django.utils import translation
 
@@ -54,7 +56,39 @@ def _field_names(form, changed: list[str]) -> list[str]:
     return names
 
 
-class ModelAdmin(NamesTheSavedObject, TranslatedChangeMessages, admin.ModelAdmin):
+class OffersWhatTheFormTakes:
+    """A search menu (autocomplete) offers only what the form it fills will take.
+
+    Django's autocomplete asks the admin of the model searched (sessions) for its results,
+    whatever form the menu is in; what that form accepts is the business of the form's own
+    admin (a section covers only a session of its report's event), which says so in
+    `autocomplete_choices(request, field_name, queryset)`. The form still checks the choice.
+    """
+
+    def get_search_results(self, request, queryset, search_term):
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        form_admin = _admin_of_the_form_filled(self.admin_site, request)
+        if form_admin is not None and hasattr(form_admin, "autocomplete_choices"):
+            field_name = request.GET.get("field_name", "")
+            queryset = form_admin.autocomplete_choices(request, field_name, queryset)
+        return queryset, may_have_duplicates
+
+
+def _admin_of_the_form_filled(admin_site, request):
+    """For a request of the autocomplete view: the admin of the model whose form asks."""
+    match = request.resolver_match
+    if match is None or match.url_name != "autocomplete":
+        return None
+    try:
+        model = apps.get_model(request.GET.get("app_label", ""), request.GET.get("model_name", ""))
+        return admin_site.get_model_admin(model)
+    except (LookupError, ValueError, NotRegistered):
+        return None
+
+
+class ModelAdmin(
+    OffersWhatTheFormTakes, NamesTheSavedObject, TranslatedChangeMessages, admin.ModelAdmin
+):
     """The base of every admin page of ours."""
 
 

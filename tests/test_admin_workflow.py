@@ -19,9 +19,11 @@ from blog import editing, workflow
 from blog.models import ReviewComment, Section, SectionAutosave, ShareLink, display_name_of
 from blog.sharing import token_for
 from tests.factories import (
+    make_event,
     make_photo,
     make_report,
     make_section,
+    make_session,
     make_speaker,
     make_user,
     make_writer_of,
@@ -642,6 +644,72 @@ def test_a_new_section_without_heading_or_session_is_still_refused(client, autho
 
     assert response.context["adminform"].form.errors == {
         "heading": ["節の見出しを入力するか、紹介するセッションを選んでください。"]
+    }
+    assert not Section.all_objects.filter(report=report).exists()
+
+
+def session_menu(client, term: str = "") -> list[str]:
+    """The session titles the section form's search menu offers, in its order."""
+    query = {"app_label": "blog", "model_name": "section", "field_name": "session", "term": term}
+    response = client.get(reverse("admin:autocomplete"), query)
+    assert response.status_code == 200
+    return [result["text"] for result in response.json()["results"]]
+
+
+def sessions_at(name: str, starts_on: datetime.date, *titles: str) -> list:
+    event = make_event(name=name, starts_on=starts_on, ends_on=starts_on)
+    return [
+        make_session(
+            event,
+            title=title,
+            starts_at=timezone.make_aware(
+                datetime.datetime(starts_on.year, starts_on.month, starts_on.day, 9 + hour)
+            ),
+        )
+        for hour, title in enumerate(titles)
+    ]
+
+
+def test_the_session_menu_offers_a_writer_the_sessions_of_the_events_they_write_about(
+    client, author
+):
+    ours = sessions_at("KubeCon NA", datetime.date(2022, 10, 26), "Istio", "Kyverno")
+    make_writer_of(make_report(event=ours[0].event), author)
+    others = sessions_at("KubeCon EU", datetime.date(2023, 4, 18), "Cilium")
+    make_report(event=others[0].event)  # being written, by others
+    done = sessions_at("KubeCon China", datetime.date(2021, 12, 9), "Envoy")
+    make_writer_of(make_report(event=done[0].event, published=True), author)
+    client.force_login(author)
+
+    assert session_menu(client) == ["Istio", "Kyverno"]
+    assert session_menu(client, "Cilium") == []
+
+
+def test_the_session_menu_offers_an_editor_every_session_those_being_written_first(client, editor):
+    written = sessions_at("KubeCon NA", datetime.date(2022, 10, 26), "Istio", "Kyverno")
+    make_report(event=written[0].event)
+    sessions_at("KubeCon EU", datetime.date(2023, 4, 18), "Cilium", "Falco")
+    sessions_at("KubeCon China", datetime.date(2021, 12, 9), "Envoy")
+    client.force_login(editor)
+
+    assert session_menu(client) == ["Istio", "Kyverno", "Cilium", "Falco", "Envoy"]
+    assert session_menu(client, "Cilium") == ["Cilium"]
+
+
+def test_a_section_on_a_session_of_another_event_is_still_refused(client, author):
+    report = make_report(event=make_event(name="KubeCon NA"))
+    make_writer_of(report, author)
+    elsewhere = make_session(make_event(name="KubeCon EU"), title="Cilium")
+    client.force_login(author)
+    data = form_data(
+        Section(report=report, author=author, session=elsewhere, body="本文"), base_version=""
+    )
+
+    response = client.post(reverse("admin:blog_section_add"), data)
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors == {
+        "session": ["このセッションはレポートとは別のイベントのものです。"]
     }
     assert not Section.all_objects.filter(report=report).exists()
 

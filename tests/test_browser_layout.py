@@ -16,7 +16,14 @@ from playwright.sync_api import Browser, Page, expect
 from blog import membership, workflow
 from blog.enums import SectionStatus
 from blog.models import ShareLink
-from tests.factories import make_event, make_photo, make_report, make_section, make_user
+from tests.factories import (
+    make_event,
+    make_photo,
+    make_report,
+    make_section,
+    make_session,
+    make_user,
+)
 from tests.test_browser_editorial import (  # the same login and CSP check as the editorial journey
     log_in,
     no_csp_violations,  # noqa: F401  (autouse fixture: fails the test on a CSP violation)
@@ -262,6 +269,51 @@ def test_change_list_shows_every_column_beside_the_filters(
     assert {name: edge for name, edge in edges.items() if edge > visible_until} == {}
 
 
+# 200 characters, Japanese and Latin, with a run of Latin no space breaks (a product name).
+LONG_TITLE = (
+    "KubeCon 参加レポート: "
+    + "CloudNativeObservabilityPlatformEngineering" * 3
+    + "、サイドカーレス Istio と Kyverno によるクラウドガバナンス、HA コントロールプレーンへの移行"
+)
+LONG_TITLE = (LONG_TITLE + "、そして eBPF による本番環境の障害調査まで" * 3)[:200]
+
+
+@pytest.mark.parametrize("changelist", ["report", "section"])
+def test_a_long_title_wraps_in_its_column(browser: Browser, live_server, desk, changelist):
+    assert len(LONG_TITLE) == 200
+    if changelist == "report":
+        make_report(title=LONG_TITLE)
+    else:
+        desk["waiting"].heading = LONG_TITLE
+        desk["waiting"].save(update_fields=["heading"])
+    page = log_in(browser, live_server, "chief")
+    page.set_viewport_size(DESKTOP)
+    page.goto(f"{live_server.url}/admin/blog/{changelist}/")
+
+    expect(page.locator("#result_list")).to_contain_text(LONG_TITLE[:20])
+    _screenshot(page, f"{changelist}-list-long-title-desktop")
+    width, window = page.evaluate(PAGE_WIDTH)
+    assert width <= window
+    # Every column in sight beside the filters, as without a long title.
+    visible_until = min(_right_edge(page, "#changelist-form .results"), DESKTOP["width"])
+    headings = page.locator("#result_list thead th:not(.action-checkbox-column)")
+    edges = {
+        heading.inner_text().strip(): heading.bounding_box()["x"] + heading.bounding_box()["width"]
+        for heading in headings.all()
+    }
+    assert {name: edge for name, edge in edges.items() if edge > visible_until} == {}
+    title = page.locator("#result_list tbody th").filter(has_text=LONG_TITLE[:20])
+    assert title.bounding_box()["width"] >= 120  # lines of a few words still
+
+    # On a phone the list scrolls in its box; the title still reads in lines of words.
+    page.set_viewport_size(PHONE)
+    page.reload()
+    _screenshot(page, f"{changelist}-list-long-title-phone")
+    width, window = page.evaluate(PAGE_WIDTH)
+    assert width <= window
+    assert title.bounding_box()["width"] >= 150
+
+
 def test_buttons_beside_a_long_title_keep_their_labels_on_one_line(
     browser: Browser, live_server, desk
 ):
@@ -427,3 +479,35 @@ def test_the_photo_button_has_room_around_its_words_on_a_desktop(
     page.goto(f"{live_server.url}/admin/blog/section/{own.pk}/change/")
 
     assert_label_in_the_middle(page.locator(".markdown-editor__add-photo").first)
+
+
+# Lines of text a cell's words take, by the distinct tops of their boxes.
+TEXT_LINES = """cell => {
+  const range = document.createRange();
+  range.selectNodeContents(cell);
+  return new Set([...range.getClientRects()].map(r => Math.round(r.top))).size;
+}"""
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_the_delete_heading_of_an_event_s_sessions_reads_in_one_line(
+    browser: Browser, live_server, desk, viewport
+):
+    event = make_event(name=EVENT)
+    for hour, title in enumerate(SESSION_TITLES):
+        starts_at = timezone.make_aware(datetime.datetime(2022, 10, 26, 9 + hour))
+        make_session(
+            event, title=title, track="Service Mesh", room="Room 140 A-F", starts_at=starts_at
+        )
+    page = log_in(browser, live_server, "chief")
+    page.set_viewport_size(viewport)
+    page.goto(f"{live_server.url}/admin/conference/event/{event.pk}/change/")
+
+    heading = page.locator("#sessions-group thead th").last
+    expect(heading).to_have_text("削除しますか?")
+    heading.scroll_into_view_if_needed()
+    _screenshot(page, f"event-sessions-{viewport['width']}")
+    # It wrapped one character a line, seven lines over a column of tick boxes.
+    assert heading.evaluate(TEXT_LINES) <= 2
+    width, window = page.evaluate(PAGE_WIDTH)
+    assert width <= window

@@ -92,6 +92,8 @@ def build_reader_site() -> dict[str, str]:
             report,
             position=position,
             session=session,
+            # One with a heading of its own: the session's title is printed under it.
+            heading="Falco でランタイムを守る" if position == 2 else "",
             author=writers[position % 2],
             # Sub-headings differ: the same one in two sections would share an id (see
             # test_same_subheading_in_two_sections_keeps_ids_unique).

@@ -25,7 +25,9 @@ def build_report(section_count: int):
     make_section(report, position=0, heading="イベント概要")
     for position in range(1, section_count):
         session = make_session(event, speakers=(make_speaker(), make_speaker()))
-        section = make_section(report, position=position, session=session)
+        # Every other one with a heading of its own, the session's title printed under it.
+        heading = f"見出し {position}" if position % 2 else ""
+        section = make_section(report, position=position, session=session, heading=heading)
         make_photo(report, section)
     make_photo(report, in_gallery=True, caption="ギャラリー")
     return report
@@ -91,6 +93,34 @@ def test_report_page_shows_all_parts_in_order(client):
     )
     assert "また来年。" in html
     assert "デトロイト川" in html
+
+
+def test_a_session_section_with_its_own_heading_shows_the_session_s_title_under_it(client):
+    event = make_event(name="KubeCon NA")
+    report = make_report(published=True, event=event)
+    istio = make_session(event, title="Istio Today and Tomorrow")
+    ebpf = make_session(event, title="eBPF in Production")
+    headed = make_section(report, position=0, session=istio, heading="サイドカーなしの Istio")
+    same = make_section(report, position=1, session=ebpf, heading="eBPF in Production")
+
+    html = client.get(report.get_absolute_url()).content.decode()
+
+    headings = re.findall(r'class="report-section__title">\s*(.*?)\s*</h', html)
+    assert headings == [
+        "サイドカーなしの Istio",  # no longer the link: the session's title under it is
+        f'<a href="{ebpf.get_absolute_url()}">eBPF in Production</a>',
+    ]
+    under = re.findall(r'<p class="report-section__session">(.*?)</p>', html)
+    assert under == [
+        '<span class="report-section__session-label">セッション</span> '
+        f'<a href="{istio.get_absolute_url()}">Istio Today and Tomorrow</a>'
+    ]
+    # The contents keep to the writers' headings, short.
+    toc = html.split('class="toc"')[1].split("</nav>")[0]
+    assert re.findall(r'<a href="#section-\d+">(.*?)</a>', toc) == [
+        headed.title,
+        same.title,
+    ]
 
 
 def test_report_page_images_carry_srcset_size_and_alt(client):

@@ -165,6 +165,12 @@ class SectionAdmin(TrashAdminMixin, PeopleMenusMixin, RevisionedAdmin):
             )
         return form
 
+    def autocomplete_choices(self, request, field_name, queryset):
+        """What the session menu offers (cms.admin.OffersWhatTheFormTakes)."""
+        if field_name == "session":
+            return membership.sessions_to_cover(request.user, queryset)
+        return queryset
+
     def add_view(self, request, form_url="", extra_context=None):
         """A writer who writes in no open report is told whom to ask, not shown an empty menu."""
         if request.method == "GET" and not membership.has_somewhere_to_write(request.user):

@@ -393,6 +393,14 @@ class Section(MarkdownFieldsMixin, Trashable, models.Model):
             return self.heading
         return self.session.title if self.session_id else ""
 
+    @property
+    def session_title_under_heading(self) -> str:
+        """The title of the session the section covers, printed under a heading of the
+        writer's own; "" when the section has no such heading (its title is the session's)."""
+        if self.session_id and self.heading and self.heading.strip() != self.session.title.strip():
+            return self.session.title
+        return ""
+
     def deadline_state(self, today: datetime.date) -> DeadlineState | None:
         """Late, due soon or neither; finished work (approved, or published) is neither.
 
