@@ -1561,6 +1561,21 @@ def test_editor_revokes_a_share_link(client, editor):
     assert client.get(reverse("blog:shared_preview", args=[token_for(link)])).status_code == 410
 
 
+def test_a_share_link_s_message_is_said_in_the_share_box(client, editor):
+    report = make_report()
+    client.force_login(editor)
+
+    response = client.post(
+        reverse("admin:blog_report_share", args=[report.pk]), {"valid_for": 3}, follow=True
+    )
+
+    html = response.content.decode()
+    box = html.split('id="share-links"', 1)[1].split("</section>", 1)[0]
+    assert 'role="status">共有リンクを作成しました: http://testserver/' in box
+    assert html.count("共有リンクを作成しました") == 1
+    assert response.redirect_chain[-1][0].endswith("#share-links")
+
+
 # --- The admin home ------------------------------------------------------------------------------
 
 

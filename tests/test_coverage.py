@@ -490,6 +490,9 @@ def test_board_groups_sessions_by_day_then_track_with_who_and_state(
     assert "レビュー中" in html
     assert "期限切れ" in html
     assert (response.context["board"].late, response.context["board"].due_soon) == (1, 0)
+    # The tally under the report counts the board's sections, and says so.
+    tally = html.split('class="coverage-deadlines"', 1)[1].split("</p>", 1)[0]
+    assert "下のセッションについての節:" in tally
 
 
 @pytest.mark.parametrize(

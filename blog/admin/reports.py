@@ -60,8 +60,21 @@ class TagAdmin(KeepsOldSlugsAdmin):
     search_fields = ["name"]
 
 
-# The tag of messages shown in the report page's list of sections instead of at the top.
-IN_SECTION_LIST = "in-section-list"
+# Messages said inside a box of the report page, where the person is looking after the page
+# opens there, instead of at its top: the tag names the box for the template.
+IN_SECTION_LIST = "report_sections"
+IN_SHARE_LINKS = "share_links"
+MESSAGE_PLACES = (IN_SECTION_LIST, IN_SHARE_LINKS)
+
+
+def placed_messages(request) -> dict[str, list]:
+    """This request's messages that belong in a box of the report page, by box."""
+    placed = {place: [] for place in MESSAGE_PLACES}
+    for message in messages.get_messages(request):
+        for tag in message.extra_tags.split():
+            if tag in placed:
+                placed[tag].append(message)
+    return placed
 
 
 class ReportMemberFormSet(forms.BaseInlineFormSet):
@@ -282,6 +295,7 @@ class ReportAdmin(CoverageBoardViews, TrashAdminMixin, PeopleMenusMixin, Revisio
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:
             sections = list(obj.sections.for_report_table())
+            placed = placed_messages(request)
             if request.user.has_perm("blog.reorder_sections", obj):
                 moved = request.GET.get("moved", "")
                 for index, section in enumerate(sections):
@@ -308,11 +322,8 @@ class ReportAdmin(CoverageBoardViews, TrashAdminMixin, PeopleMenusMixin, Revisio
                     },
                     "can_add_section": request.user.has_perm("blog.write_in_report", obj),
                     "can_reorder": request.user.has_perm("blog.reorder_sections", obj),
-                    "section_list_messages": [
-                        message
-                        for message in messages.get_messages(request)
-                        if IN_SECTION_LIST in message.extra_tags.split()
-                    ],
+                    "placed_messages": placed,
+                    "boxed_messages": [m for box in placed.values() for m in box],
                     "session_parts": sum(
                         part["is_session_part"] for part in outline_parts(sections)
                     ),
@@ -481,6 +492,7 @@ class ReportAdmin(CoverageBoardViews, TrashAdminMixin, PeopleMenusMixin, Revisio
             messages.success(
                 request,
                 gettext("Share link created: %(url)s") % {"url": share_url(request, link)},
+                extra_tags=IN_SHARE_LINKS,
             )
         return HttpResponseRedirect(self._change_url(report) + "#share-links")
 
@@ -489,7 +501,9 @@ class ReportAdmin(CoverageBoardViews, TrashAdminMixin, PeopleMenusMixin, Revisio
         ShareLink.objects.filter(pk=link_id, report=report, revoked_at__isnull=True).update(
             revoked_at=timezone.now()
         )
-        messages.success(request, gettext("The share link no longer works."))
+        messages.success(
+            request, gettext("The share link no longer works."), extra_tags=IN_SHARE_LINKS
+        )
         return HttpResponseRedirect(self._change_url(report) + "#share-links")
 
     def export_view(self, request, object_id, export_format):

@@ -53,7 +53,10 @@ def editorial_dashboard(context) -> dict:
     }
     today = timezone.localdate()
     due = Section.objects.visible_to(user).late_or_due_soon(today)
-    data["sections_due"] = list(due if is_editor else due.filter(author=user).in_writers_hands())
+    # Late work in the writers' hands. A section submitted late waits on its editors: it is
+    # marked in their review queue instead, not held against its writer here.
+    due = due.in_writers_hands()
+    data["sections_due"] = list(due if is_editor else due.filter(author=user))
     for section in data["sections_due"]:
         section.deadline = section.deadline_state(today)
     if is_editor:
@@ -72,11 +75,12 @@ def editorial_dashboard(context) -> dict:
         data |= membership.ways_in(user)
         data["writes_nowhere"] = True
     if is_editor:
-        queue = list(Section.objects.awaiting_review())
+        queue = list(Section.objects.awaiting_review().with_due_date())
         # A section sent back earlier is marked, with what changed since the request.
         since = revisions.since_requests(SectionTransition.objects.latest_change_requests(queue))
         for section in queue:
             section.since_request = since.get(section.pk)
+            section.deadline = section.deadline_state(today)
         data["awaiting_review"] = queue
         data["reports_in_progress"] = list(
             Report.objects.open_for_writing().with_review_progress().order_by("-updated_at")
