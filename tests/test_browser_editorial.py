@@ -205,3 +205,29 @@ def test_a_save_leaves_nothing_to_offer_back_whatever_blank_space_it_took_off(
     ).to_have_count(0)
     section.refresh_from_db()
     assert section.body == "保存済みの本文\n\n書き足した段落"
+
+
+def test_an_editor_moves_a_section_with_the_keyboard_and_readers_see_the_order(
+    browser: Browser, live_server
+):
+    make_user("chief", group="Editors")
+    writer = make_user("writer", group="Writers")
+    report = make_report(title="並べ替えるレポート", slug="narabe", published=True)
+    for position, heading in enumerate(("はじめに", "本題", "おわりに")):
+        make_section(report, author=writer, heading=heading, position=position)
+    chief = log_in(browser, live_server, "chief")
+    chief.goto(f"{live_server.url}/admin/blog/report/{report.pk}/change/")
+    sections = chief.locator("#report-sections")
+
+    sections.get_by_role("button", name="「おわりに」を1つ上へ").click()
+    expect(sections.locator("[role=status]").first).to_have_text(
+        "「おわりに」を1つ上へ移しました。"
+    )
+    # The arrow pressed keeps the focus: Enter moves the section one more place.
+    expect(sections.get_by_role("button", name="「おわりに」を1つ上へ")).to_be_focused()
+    chief.keyboard.press("Enter")
+    expect(sections.locator("tbody th")).to_have_text(["おわりに", "はじめに", "本題"])
+
+    reader = browser.new_page()
+    reader.goto(f"{live_server.url}/reports/narabe/")
+    expect(reader.locator(".report-section__title")).to_have_text(["おわりに", "はじめに", "本題"])
