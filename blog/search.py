@@ -15,8 +15,9 @@ from dataclasses import dataclass, field
 
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
 
-from blog.models import Report, Section, plain_text
+from blog.models import Photo, Report, Section, plain_text
 
 # Characters of context before the first match, and the excerpt's whole length: about two
 # lines of Japanese text in a result.
@@ -58,6 +59,15 @@ def search_hits(reports: Sequence[Report], query: str) -> list[Hit]:
     by_report: dict[int, list[Section]] = defaultdict(list)
     for section in sections:
         by_report[section.report_id].append(section)
+    photos = (
+        Photo.objects.filter(report__in=[report.pk for report in reports])
+        .described_by(words)
+        .select_related("section__session")
+        .order_by("position", "pk")
+    )
+    photos_by_report: dict[int, list[Photo]] = defaultdict(list)
+    for photo in photos:
+        photos_by_report[photo.report_id].append(photo)
     hits = []
     for report in reports:
         passages = []
@@ -68,6 +78,16 @@ def search_hits(reports: Sequence[Report], query: str) -> list[Hit]:
                     title=highlighted(section.title, pattern, length=None),
                     excerpt=highlighted(_visible(section.body_html), pattern),
                     url=section.get_absolute_url(),
+                )
+            )
+        passages += _photo_passages(report, photos_by_report[report.pk], passages, pattern)
+        closing = _visible(report.closing_html)
+        if closing and pattern.search(closing):
+            passages.append(
+                Passage(
+                    title=escape(gettext("Closing thoughts")),
+                    excerpt=highlighted(closing, pattern),
+                    url=f"{report.get_absolute_url()}#closing",
                 )
             )
         lead = _visible(report.lead_html)
@@ -81,6 +101,38 @@ def search_hits(reports: Sequence[Report], query: str) -> list[Hit]:
             )
         )
     return hits
+
+
+def _photo_passages(
+    report: Report, photos: list[Photo], found: list[Passage], pattern: re.Pattern
+) -> list[Passage]:
+    """Where the words are in the captions and credits under the report's photos: the
+    gallery's, and a section's that its text does not already show as found. (A photo of
+    the lead or the closing is described in that text, searched with it.)"""
+    passages, seen_urls = [], {passage.url for passage in found}
+    for photo in photos:
+        words_under_it = " ".join(part for part in (photo.caption, photo.credit_text) if part)
+        if photo.in_gallery:
+            title, url = (
+                gettext("Extra: photos from the venue"),
+                f"{report.get_absolute_url()}#gallery",
+            )
+        elif photo.section is not None:
+            photo.section.report = report  # for its URL, without a query
+            title, url = photo.section.title, photo.section.get_absolute_url()
+        else:
+            continue
+        if url in seen_urls:
+            continue
+        seen_urls.add(url)
+        passages.append(
+            Passage(
+                title=highlighted(title, pattern, length=None),
+                excerpt=highlighted(words_under_it, pattern),
+                url=url,
+            )
+        )
+    return passages
 
 
 def _pattern(words: list[str]) -> re.Pattern:

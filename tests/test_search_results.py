@@ -7,7 +7,14 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from tests.factories import make_event, make_report, make_section, make_session, make_speaker
+from tests.factories import (
+    make_event,
+    make_photo,
+    make_report,
+    make_section,
+    make_session,
+    make_speaker,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -158,8 +165,9 @@ def test_search_costs_the_same_queries_for_one_report_or_three(client):
         make_section(other, heading="もう一つ", body="観測の続き")
     three = query_count(client, "観測")
 
-    # The count, the reports, their tags, and one for every matching section of the page.
-    assert (one, three) == (4, 4)
+    # The count, the reports, their tags, one for every matching section of the page, and
+    # one for every matching photo caption or credit.
+    assert (one, three) == (5, 5)
 
 
 def test_excerpt_starts_at_a_word_not_inside_one(client):
@@ -169,3 +177,34 @@ def test_excerpt_starts_at_a_word_not_inside_one(client):
     [(_link, _title, excerpt)] = passages(search(client, "目印"))
 
     assert excerpt.startswith("…abcdefghij abcdefghij abcdefghij <mark>目印</mark> klmnopq")
+
+
+def test_words_under_the_photos_and_in_the_closing_find_the_report(client):
+    report = make_report(
+        published=True,
+        slug="shashin",
+        title="写真の多いレポート",
+        closing="来年は**モントリオール**で。",
+    )
+    section = make_section(report, heading="会場の節", body="本文です。")
+    make_photo(report, in_gallery=True, caption="会場の横を流れるデトロイト川")
+    make_photo(report, section=section, caption="基調講演のステージ", credit_text="撮影: 山本")
+    make_photo(make_report(published=True, slug="betsu"), in_gallery=True, caption="別の川")
+
+    assert passages(search(client, "デトロイト川")) == [
+        (
+            "/reports/shashin/#gallery",
+            "番外編: 会場の様子",
+            "会場の横を流れる<mark>デトロイト川</mark>",
+        )
+    ]
+    assert passages(search(client, "山本")) == [
+        (
+            f"/reports/shashin/#section-{section.pk}",
+            "会場の節",
+            "基調講演のステージ 撮影: <mark>山本</mark>",
+        )
+    ]
+    assert passages(search(client, "モントリオール")) == [
+        ("/reports/shashin/#closing", "最後に", "来年は<mark>モントリオール</mark>で。")
+    ]

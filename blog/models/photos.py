@@ -3,6 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import models, transaction
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from blog import images, roles
@@ -32,6 +33,13 @@ class PhotoQuerySet(TrashQuerySetMixin, models.QuerySet):
         if roles.is_writer(user):
             return self.filter(section__author=user, report__memberships__user=user)
         return self.none()
+
+    def described_by(self, words: list[str]) -> "PhotoQuerySet":
+        """Photos whose caption or credit, shown under them, holds any of `words` (search)."""
+        condition = Q(pk__in=[])
+        for word in words:
+            condition |= Q(caption__icontains=word) | Q(credit_text__icontains=word)
+        return self.filter(condition)
 
 
 class Photo(Trashable, models.Model):

@@ -222,19 +222,24 @@ class ReportQuerySet(TrashQuerySetMixin, models.QuerySet):
     def matching(self, query: str) -> "ReportQuerySet":
         """Reports in which every word of `query` appears somewhere a reader would see it.
 
-        Looked for: the title, the lead, each section's heading and text, and the title
-        and speakers of the sessions the sections cover. Substring matching, because
-        Japanese has no spaces between words for a word index to split on; on PostgreSQL
-        trigram indexes (migration 0003) serve these `icontains` lookups.
+        Looked for: the title, the lead and the closing, each section's heading and text,
+        the title and speakers of the sessions the sections cover, and the captions and
+        credits of the report's photos. Substring matching, because Japanese has no spaces
+        between words for a word index to split on; on PostgreSQL trigram indexes
+        (migration 0003) serve these `icontains` lookups.
         """
+        from blog.models.photos import Photo
         from blog.models.sections import Section
 
         for word in query.split():
             in_sections = Section.objects.containing([word])
+            in_photos = Photo.objects.described_by([word])
             self = self.filter(
                 Q(title__icontains=word)
                 | Q(lead__icontains=word)
+                | Q(closing__icontains=word)
                 | Q(pk__in=in_sections.values("report"))
+                | Q(pk__in=in_photos.values("report"))
             )
         return self
 
