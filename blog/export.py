@@ -19,7 +19,7 @@ from urllib.parse import urljoin
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import translation
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 from markdown_it import MarkdownIt
 
 from blog import code_style, markdown
@@ -74,6 +74,7 @@ class Text:
 class ExportedSection:
     anchor: str
     title: str
+    session_title: str  # under a heading of the writer's own, as on the page; else ""
     speakers: tuple[Speaker, ...]
     track: str
     author_name: str
@@ -155,6 +156,7 @@ def build(report: Report, *, base_url: str) -> ExportedReport:
         return ExportedSection(
             anchor=section.anchor,
             title=section.title,
+            session_title=section.session_title_under_heading,
             speakers=tuple(
                 Speaker(speaker.name, speaker.affiliation)
                 for speaker in (session.ordered_speakers if session else [])
@@ -471,6 +473,9 @@ def _hatena_section(section: ExportedSection, report: ExportedReport) -> list[st
     # At the title's level on our page, which the body's headings were placed below.
     blocks = [f"{'#' * section.body.title_level} {_plain(section.title)}"]
     facts = []
+    if section.session_title:
+        session_label = pgettext("the talk a report section covers", "Session")
+        facts.append(f"{_plain(session_label)}: {_plain(section.session_title)}")
     if section.speakers:
         speakers = "、".join(
             _with_team(speaker.name, speaker.affiliation) for speaker in section.speakers

@@ -497,3 +497,16 @@ def test_stored_html_gets_absolute_addresses_in_attributes_only():
         'loading="lazy" decoding="async"></picture></figure>'
         '<pre><code>&lt;img src="/media/x.png"&gt;</code></pre>'
     )
+
+
+@pytest.mark.parametrize("export_format", list(ExportFormat))
+def test_a_section_with_its_own_heading_names_its_session_in_both_exports(export_format):
+    report = make_report()
+    event = make_event()
+    make_section(report, heading="私の見出し", session=make_session(event, title="Talk Title"))
+    make_section(report, session=make_session(event, title="Another Talk"))
+
+    text = exported(report, export_format)
+
+    assert text.count("セッション: Talk Title") == 1
+    assert "セッション: Another Talk" not in text  # its title is the session's already
