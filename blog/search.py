@@ -50,24 +50,15 @@ def search_hits(reports: Sequence[Report], query: str) -> list[Hit]:
     if not words:
         return []
     pattern = _pattern(words)
-    sections = (
-        Section.objects.filter(report__in=[report.pk for report in reports])
-        .containing(words)
-        .select_related("session")
-        .order_by("position", "pk")
+    numbers = [report.pk for report in reports]
+    by_report = _by_report(
+        Section.objects.filter(report__in=numbers).containing(words).select_related("session")
     )
-    by_report: dict[int, list[Section]] = defaultdict(list)
-    for section in sections:
-        by_report[section.report_id].append(section)
-    photos = (
-        Photo.objects.filter(report__in=[report.pk for report in reports])
+    photos_by_report = _by_report(
+        Photo.objects.filter(report__in=numbers)
         .described_by(words)
         .select_related("section__session")
-        .order_by("position", "pk")
     )
-    photos_by_report: dict[int, list[Photo]] = defaultdict(list)
-    for photo in photos:
-        photos_by_report[photo.report_id].append(photo)
     hits = []
     for report in reports:
         passages = []
@@ -101,6 +92,14 @@ def search_hits(reports: Sequence[Report], query: str) -> list[Hit]:
             )
         )
     return hits
+
+
+def _by_report(rows) -> dict[int, list]:
+    """Rows of several reports (sections, photos), in their order, by report."""
+    grouped = defaultdict(list)
+    for row in rows.order_by("position", "pk"):
+        grouped[row.report_id].append(row)
+    return grouped
 
 
 def _photo_passages(

@@ -129,6 +129,17 @@ def _right_edge(page: Page, selector: str) -> float:
     return box["x"] + box["width"]
 
 
+def columns_out_of_sight(page) -> dict[str, float]:
+    """The change list's column headings whose right edge is past what the list shows."""
+    visible_until = min(_right_edge(page, "#changelist-form .results"), DESKTOP["width"])
+    headings = page.locator("#result_list thead th:not(.action-checkbox-column)")
+    edges = {
+        heading.inner_text().strip(): heading.bounding_box()["x"] + heading.bounding_box()["width"]
+        for heading in headings.all()
+    }
+    return {name: edge for name, edge in edges.items() if edge > visible_until}
+
+
 @pytest.mark.parametrize("username", ["chief", "writer"])
 def test_admin_home_fits_a_phone(browser: Browser, live_server, desk, username):
     page = log_in(browser, live_server, username)
@@ -295,13 +306,7 @@ def test_a_long_title_wraps_in_its_column(browser: Browser, live_server, desk, c
     width, window = page.evaluate(PAGE_WIDTH)
     assert width <= window
     # Every column in sight beside the filters, as without a long title.
-    visible_until = min(_right_edge(page, "#changelist-form .results"), DESKTOP["width"])
-    headings = page.locator("#result_list thead th:not(.action-checkbox-column)")
-    edges = {
-        heading.inner_text().strip(): heading.bounding_box()["x"] + heading.bounding_box()["width"]
-        for heading in headings.all()
-    }
-    assert {name: edge for name, edge in edges.items() if edge > visible_until} == {}
+    assert columns_out_of_sight(page) == {}
     title = page.locator("#result_list tbody th").filter(has_text=LONG_TITLE[:20])
     assert title.bounding_box()["width"] >= 120  # lines of a few words still
 
@@ -384,13 +389,7 @@ def test_photo_list_shows_every_column_beside_the_filters(browser: Browser, live
 
     expect(page.locator("#changelist-filter")).to_be_visible()
     _screenshot(page, "photo-list-desktop")
-    visible_until = min(_right_edge(page, "#changelist-form .results"), DESKTOP["width"])
-    headings = page.locator("#result_list thead th:not(.action-checkbox-column)")
-    edges = {
-        heading.inner_text().strip(): heading.bounding_box()["x"] + heading.bounding_box()["width"]
-        for heading in headings.all()
-    }
-    assert {name: edge for name, edge in edges.items() if edge > visible_until} == {}
+    assert columns_out_of_sight(page) == {}
     # The description reads in lines of words, not a word a line; a long report title is
     # cut to three lines, whole on hovering.
     alt_text = page.locator("#result_list td.field-alt_text, #result_list th.field-alt_text")
