@@ -249,6 +249,14 @@ def test_editor_assigns_a_session_to_a_writer(client, author, editor, talk, repo
     assert section.author == author
     assert ReportMember.objects.get(report=report, user=author).added_by == editor
     assert messages_of(response) == ["author 表示名 さんが「サイドカーのこれから」を担当します。"]
+    # Said in the session's card, where the board opens, not above the top of the window.
+    html = response.content.decode()
+    card = html.split(f'id="session-{talk.pk}"', 1)[1].split("</li>", 1)[0]
+    assert 'role="status">author 表示名 さんが「サイドカーのこれから」を担当します。' in card
+    assert html.count("さんが「サイドカーのこれから」を担当します。") == 1
+    assert response.redirect_chain[-1][0].endswith(
+        f"?report={report.pk}&at={talk.pk}#session-{talk.pk}"
+    )
 
 
 def test_assigning_a_taken_session_is_refused_until_an_editor_allows_another(

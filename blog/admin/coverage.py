@@ -73,9 +73,12 @@ class CoverageBoardViews:
         filters = CoverageFilterForm(request.GET or None, board=board)
         is_editor = roles.is_editor(request.user)
         target = board.target
+        at = _int(request.GET.get("at"))
         context.update(
             {
                 "board": board,
+                # The card the messages are said in, when it is on the board.
+                "messages_at": at if any(row.session.pk == at for row in board.rows) else None,
                 "groups": board.groups(filters.cleaned_data if filters.is_valid() else {}),
                 "filters": filters,
                 # A board's target is always a report still being written.
@@ -94,9 +97,16 @@ class CoverageBoardViews:
     # The board's buttons ---------------------------------------------------------------
 
     def _back_to_board(self, request, event_id: int, session_id: int | None = None):
+        """To the board, at the session acted on, whose card then says what happened: the
+        page opens there, below where the admin shows its messages."""
         url = reverse("admin:blog_coverage_board", args=[event_id])
+        query = {}
         if report := _int(request.POST.get("report")):
-            url += "?" + urlencode({"report": report})
+            query["report"] = report
+        if session_id:
+            query["at"] = session_id
+        if query:
+            url += "?" + urlencode(query)
         return HttpResponseRedirect(url + (f"#session-{session_id}" if session_id else ""))
 
     def _session_and_report(self, request, event_id: int) -> tuple[Session, Report | None]:
