@@ -7,7 +7,7 @@ from django.views.static import serve
 from blog.admin.base import view_on_site
 from blog.editor_views import MarkdownPreviewView, PhotoUploadView
 from cms.health import healthz
-from cms.views import favicon, web_manifest
+from cms.views import AdminJavaScriptCatalog, favicon, web_manifest
 
 admin.site.site_header = settings.SITE_NAME
 admin.site.site_title = settings.SITE_NAME
@@ -23,6 +23,14 @@ urlpatterns = [
         "admin/r/<int:content_type_id>/<path:object_id>/",
         admin.site.admin_view(view_on_site),
         name="view_on_site_checked",
+    ),
+    # Before the admin's own too: its JavaScript strings, with our translations over Django's.
+    path(
+        "admin/jsi18n/",
+        admin.site.admin_view(
+            AdminJavaScriptCatalog.as_view(packages=["django.contrib.admin"]), cacheable=True
+        ),
+        name="admin_jsi18n",
     ),
     path("admin/", admin.site.urls),
     # The admin's language switch (templates/admin/base_site.html): Django's set_language.

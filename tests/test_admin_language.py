@@ -6,6 +6,7 @@ in a Japanese page (and Japanese interface text left in an English page).
 
 import datetime
 import html
+import json
 import re
 from zoneinfo import ZoneInfo
 
@@ -224,3 +225,18 @@ def test_the_switch_goes_back_to_the_page_it_was_pressed_on_and_nowhere_else(cli
     assert here["Location"] == "/admin/blog/section/"
     assert away["Location"] == "/"
     assert settings.LANGUAGE_COOKIE_NAME not in unknown.cookies
+
+
+@pytest.mark.django_db
+def test_the_admin_s_script_strings_are_japanese_where_django_leaves_them_english(client):
+    client.force_login(make_user("writer-abroad", group="Writers"))
+
+    script = client.get("/admin/jsi18n/", headers={"accept-language": "ja"}).content.decode()
+
+    catalog = json.loads(re.search(r"const newcatalog = (\{.*?\});", script, re.S).group(1))
+    # The note under a time field, for a writer whose computer is in another time zone.
+    ahead = "Note: Enter times in the %(timezone)s timezone. (You are %(offset)s hour ahead.)"
+    assert catalog[ahead][0].startswith("注意: 時刻は %(timezone)s のタイムゾーンで入力")
+    assert catalog["Choose a Time"] == "時間を選択"  # Django's own translations stay
+    client.logout()
+    assert client.get("/admin/jsi18n/").status_code == 302  # staff only, as Django's
