@@ -499,6 +499,7 @@ def test_stored_html_gets_absolute_addresses_in_attributes_only():
     )
 
 
+@pytest.mark.django_db
 @pytest.mark.parametrize("export_format", list(ExportFormat))
 def test_a_section_with_its_own_heading_names_its_session_in_both_exports(export_format):
     report = make_report()

@@ -367,8 +367,8 @@ def search_with(items: int):
         (author_with, 4),
         # tag, reports count + list + tags
         (tag_with, 4),
-        # reports count + list + tags, their matching sections
-        (search_with, 4),
+        # reports count + list + tags, their matching sections, their matching photos
+        (search_with, 5),
     ],
     ids=["event", "session", "speaker", "author", "tag", "search"],
 )
