@@ -23,6 +23,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from reversion.models import Version
 
 from blog import audit, editing
@@ -68,9 +69,12 @@ def _live_refusal(report: Report, *, restoring: bool = False) -> TrashRefused:
     return TrashRefused(message % {"report": report.title}, code="report_live")
 
 
+def _permission(obj: Trashable) -> str:
+    return f"blog.delete_{type(obj)._meta.model_name}"
+
+
 def _check_may_trash(obj: Trashable, report: Report, by) -> None:
-    permission = f"blog.delete_{type(obj)._meta.model_name}"
-    if by.has_perm(permission, obj):
+    if by.has_perm(_permission(obj), obj):
         return
     if refusal(obj, by=by):
         raise _live_refusal(report)
@@ -86,6 +90,47 @@ def refusal(obj: Trashable, *, by=None) -> str:
     if report.is_live and (by is None or by.has_perm("blog.publish_report", report)):
         return str(_live_refusal(report).message)
     return ""
+
+
+@dataclass(frozen=True)
+class Going:
+    """What a move of `obj` to the trash would take with it, for the page that asks first."""
+
+    obj: Trashable
+    sections: int = 0  # in use now, that would go with it
+    photos: int = 0
+    refusal: str = ""  # why it would stay, for someone who may not move it
+
+    def summary(self) -> str:
+        """The sentence that says what goes with it (or why it stays)."""
+        if self.refusal:
+            return self.refusal
+        if isinstance(self.obj, Report):
+            return _("Its %(sections)s and %(photos)s go with it.") % {
+                "sections": ngettext("%(count)s section", "%(count)s sections", self.sections)
+                % {"count": self.sections},
+                "photos": ngettext("%(count)s photo", "%(count)s photos", self.photos)
+                % {"count": self.photos},
+            }
+        if isinstance(self.obj, Section):
+            if not self.photos:
+                return _("It has no photos: only its text goes.")
+            return ngettext(
+                "Its photo goes with it.", "Its %(count)s photos go with it.", self.photos
+            ) % {"count": self.photos}
+        return _("Where a text places it, a notice stands in its place until it comes back.")
+
+
+def going(obj: Trashable, *, by) -> Going:
+    """What goes to the trash with `obj` if `by` moves it now; nothing is changed."""
+    if not by.has_perm(_permission(obj), obj):
+        return Going(obj, refusal=refusal(obj, by=by) or _("You may not move this to the trash."))
+    if isinstance(obj, Report):
+        sections = Section.objects.filter(report=obj).count()
+        return Going(obj, sections=sections, photos=Photo.objects.filter(report=obj).count())
+    if isinstance(obj, Section):
+        return Going(obj, photos=Photo.objects.filter(section=obj).count())
+    return Going(obj)
 
 
 def _mark(queryset, now, by) -> list[int]:

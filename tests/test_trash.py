@@ -140,6 +140,34 @@ def test_an_editor_moves_a_report_to_the_trash_and_restores_it_whole(client, edi
     assert Report.objects.get(pk=report.pk).sections.count() == 2
 
 
+def confirmation_text(client, kind: str, pk: int) -> str:
+    page = client.get(reverse(f"admin:blog_{kind}_delete", args=[pk]))
+    return " ".join(page.content.decode().split())
+
+
+def test_each_delete_page_says_what_goes_with_its_own_kind(client, editor, written):
+    report, (first, second) = written["report"], written["sections"]
+    figure = written["photos"][0]
+    client.force_login(editor)
+    before = snapshot(report)
+
+    report_page = confirmation_text(client, "report", report.pk)
+    section_page = confirmation_text(client, "section", first.pk)
+    empty_section_page = confirmation_text(client, "section", second.pk)
+    photo_page = confirmation_text(client, "photo", figure.pk)
+
+    assert "このレポートの節 2 個と写真 2 枚も一緒に移ります。" in report_page
+    assert "この節の写真 1 枚も一緒に移ります。" in section_page
+    assert "この節に写真はありません。移るのは本文だけです。" in empty_section_page
+    assert "元に戻すまで代わりにお知らせが表示されます。" in photo_page
+    for page in (report_page, section_page, empty_section_page, photo_page):
+        assert "編集者は「ゴミ箱」から元に戻せます。" in page
+    # A section's or photo's page no longer speaks of sections going with it.
+    for page in (section_page, empty_section_page, photo_page):
+        assert "節 2 個" not in page and "付随する節" not in page
+    assert snapshot(report) == before  # asking changes nothing
+
+
 def test_the_trash_lists_what_is_in_it_for_editors(client, editor, written):
     trash.trash_section(written["sections"][1], by=editor)
     trash.trash_photo(written["photos"][1], by=editor)

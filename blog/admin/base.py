@@ -211,8 +211,8 @@ class TrashAdminMixin:
 
     def get_deleted_objects(self, objs, request):
         # Nothing is deleted: everything attached goes to the trash with it and comes back
-        # with it, so there is no list of casualties and no permission to ask for them.
-        return [str(obj) for obj in objs], {}, set(), []
+        # with it, so no permission is asked for it; the confirmation says what goes along.
+        return [trash.going(obj, by=request.user) for obj in objs], {}, set(), []
 
     def delete_view(self, request, object_id, extra_context=None):
         obj = self.get_object(request, object_id)
