@@ -251,23 +251,104 @@ def test_a_writer_trashes_their_own_draft_section_and_an_editor_restores_it(clie
     assert Section.objects.filter(pk=section.pk).exists() is True
 
 
-def test_the_bulk_action_moves_to_the_trash_and_skips_a_published_report(client, editor):
+def bulk_trash(client, kind: str, ids: list[int], *, confirmed: bool):
+    form = {"action": "move_to_trash", "_selected_action": ids}
+    if confirmed:
+        form["post"] = "yes"  # the confirmation page's button
+    return client.post(reverse(f"admin:blog_{kind}_changelist"), form, follow=True)
+
+
+def test_the_bulk_action_asks_first_saying_what_goes_with_each_report(client, editor, written):
+    report = written["report"]
+    other = make_report(title="空のレポート")
+    client.force_login(editor)
+    before = snapshot(report)
+
+    asked = bulk_trash(client, "report", [report.pk, other.pk], confirmed=False)
+
+    html = " ".join(asked.content.decode().split())
+    assert asked.templates[0].name == "admin/blog/trash_confirmation.html"
+    assert "選んだレポートをゴミ箱に移しますか？" in html
+    assert (
+        "<li><strong>消えては困るレポート</strong>: "
+        "このレポートの節 2 個と写真 2 枚も一緒に移ります。</li>"
+    ) in html
+    assert "<strong>空のレポート</strong>: このレポートの節 0 個と写真 0 枚" in html
+    assert "編集者は「ゴミ箱」から元に戻せます。" in html
+    assert 'value="ゴミ箱に移す"' in html and "いいえ、戻ります" in html
+    # Asking (and then going back) changes nothing.
+    assert messages_of(asked) == []
+    assert snapshot(report) == before
+    assert Report.objects.filter(pk=other.pk).exists()
+
+    moved = bulk_trash(client, "report", [report.pk, other.pk], confirmed=True)
+
+    assert messages_of(moved) == ["2 件をゴミ箱に移しました。"]
+    assert Report.objects.filter(pk__in=[report.pk, other.pk]).exists() is False
+    assert Section.objects.filter(report=report).exists() is False
+
+
+def test_the_bulk_action_skips_a_published_report_and_says_so_first(client, editor):
     draft = make_report(title="下書きのレポート")
     live = make_report(published=True, title="公開中のレポート")
     client.force_login(editor)
 
-    response = client.post(
-        reverse("admin:blog_report_changelist"),
-        {"action": "move_to_trash", "_selected_action": [draft.pk, live.pk]},
-        follow=True,
-    )
+    asked = bulk_trash(client, "report", [draft.pk, live.pk], confirmed=False)
+    moved = bulk_trash(client, "report", [draft.pk, live.pk], confirmed=True)
 
-    assert messages_of(response) == [
+    assert (
+        "<strong>公開中のレポート</strong>: "
+        "「公開中のレポート」は公開中です。ゴミ箱に移す前に公開を取り下げてください。"
+    ) in asked.content.decode()
+    assert messages_of(moved) == [
         "「公開中のレポート」は公開中です。ゴミ箱に移す前に公開を取り下げてください。",
         "1 件をゴミ箱に移しました。",
     ]
     assert list(Report.objects.all()) == [live]
-    assert "delete_selected" not in response.content.decode()
+    assert "delete_selected" not in moved.content.decode()
+
+
+def test_the_section_and_photo_lists_ask_first_too(client, editor, written):
+    first, second = written["sections"]
+    figure, gallery = written["photos"]
+    client.force_login(editor)
+    before = snapshot(written["report"])
+
+    sections = bulk_trash(client, "section", [first.pk, second.pk], confirmed=False)
+    photos = bulk_trash(client, "photo", [figure.pk, gallery.pk], confirmed=False)
+
+    sections_html = " ".join(sections.content.decode().split())
+    assert "選んだ節をゴミ箱に移しますか？" in sections_html
+    assert "<strong>一つ目</strong>: この節の写真 1 枚も一緒に移ります。" in sections_html
+    assert "<strong>二つ目</strong>: この節に写真はありません。" in sections_html
+    photos_html = " ".join(photos.content.decode().split())
+    assert "選んだ写真をゴミ箱に移しますか？" in photos_html
+    assert photos_html.count("元に戻すまで代わりにお知らせが表示されます。") == 2
+    assert snapshot(written["report"]) == before
+
+    bulk_trash(client, "section", [first.pk, second.pk], confirmed=True)
+
+    assert Section.objects.filter(pk__in=[first.pk, second.pk]).exists() is False
+    assert Photo.objects.filter(pk=figure.pk).exists() is False
+
+
+def test_a_writer_is_asked_only_about_their_own_open_sections(client, author, coauthor, editor):
+    report = make_report()
+    draft = make_section(report, author=author, heading="書きかけ")
+    in_review = make_section(report, author=author, heading="レビュー待ち")
+    workflow.submit(in_review, by=author)
+    theirs = make_section(report, author=coauthor, heading="他の人の節")
+    client.force_login(author)
+
+    asked = bulk_trash(client, "section", [in_review.pk], confirmed=False)
+    html = asked.content.decode()
+    assert "<strong>レビュー待ち</strong>: これをゴミ箱に移す権限がありません。" in html
+    assert 'value="ゴミ箱に移す"' not in html  # nothing on the page could go
+
+    bulk_trash(client, "section", [draft.pk, in_review.pk, theirs.pk], confirmed=True)
+
+    # Only their own open draft went; another writer's section is not even selectable.
+    assert set(Section.all_objects.in_trash()) == {draft}
 
 
 def test_a_trashed_photo_leaves_the_text_that_placed_it_and_returns_to_it(editor):

@@ -4,8 +4,10 @@ import datetime
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.admin.exceptions import NotRegistered
 from django.contrib.admin.options import ActionLocation
+from django.contrib.admin.utils import model_ngettext
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseRedirect
@@ -228,7 +230,7 @@ class TrashAdminMixin:
         tell(request, trash.move_to_trash(obj, by=request.user).messages())
 
     def delete_queryset(self, request, queryset):
-        self.move_to_trash(request, queryset)
+        self._move_each_to_trash(request, queryset)
 
     def log_deletions(self, request, queryset):
         for obj in queryset:
@@ -247,6 +249,31 @@ class TrashAdminMixin:
 
     @admin.action(description=_("Move the selected to the trash"), permissions=["delete"])
     def move_to_trash(self, request, queryset):
+        """Asks first, on the delete page's template, saying what goes with each (as the
+        delete page does); moves them once that page's button is pressed."""
+        if not request.POST.get("post"):
+            return self._confirm_move_to_trash(request, queryset)
+        self._move_each_to_trash(request, queryset)
+        return None
+
+    def _confirm_move_to_trash(self, request, queryset):
+        going = self.get_deleted_objects(queryset, request)[0]
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext("Move to the trash"),
+            "objects_name": model_ngettext(queryset),
+            "deleted_objects": going,
+            "nothing_goes": all(one.refusal for one in going),
+            "queryset": queryset,
+            "opts": self.opts,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "action": "move_to_trash",
+            "media": self.media,
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, self.delete_confirmation_template, context)
+
+    def _move_each_to_trash(self, request, queryset):
         moved = 0
         for obj in queryset:
             try:
