@@ -321,6 +321,18 @@ def restore(obj: Trashable, *, by) -> TrashOutcome:
     return restore_photo(obj, by=by)
 
 
+def moved_with(obj: Trashable) -> Trashable:
+    """What took `obj` (in the trash) there: itself when it was moved on its own, else its
+    report or section; the rows moved together share `trashed_at`."""
+    if isinstance(obj, Report):
+        return obj
+    if obj.report.trashed_at == obj.trashed_at:
+        return obj.report
+    if isinstance(obj, Photo) and obj.section_id and obj.section.trashed_at == obj.trashed_at:
+        return obj.section
+    return obj
+
+
 # --- For good ------------------------------------------------------------------------------------
 
 

@@ -23,6 +23,7 @@ from blog.models import (
     Section,
     SectionTransition,
     ShareLink,
+    display_name_of,
 )
 from blog.sharing import token_for
 from tests.factories import (
@@ -166,6 +167,84 @@ def test_each_delete_page_says_what_goes_with_its_own_kind(client, editor, writt
     for page in (section_page, empty_section_page, photo_page):
         assert "節 2 個" not in page and "付随する節" not in page
     assert snapshot(report) == before  # asking changes nothing
+
+
+def trashed_time(obj) -> str:
+    return timezone.localtime(type(obj).all_objects.get(pk=obj.pk).trashed_at).strftime(
+        "%Y-%m-%d %H:%M"
+    )
+
+
+def test_an_editor_opening_a_trashed_section_is_told_where_it_went(client, editor, written):
+    second = written["sections"][1]
+    trash.trash_section(second, by=editor)
+    client.force_login(editor)
+    before = snapshot(written["report"])
+
+    for page in ("change", "delete"):
+        response = client.get(reverse(f"admin:blog_section_{page}", args=[second.pk]))
+
+        html = response.content.decode()
+        assert response.status_code == 403
+        assert "<title>ゴミ箱の中です" in html
+        assert (
+            f"節「二つ目」はゴミ箱の中です。{trashed_time(second)} に "
+            f"{display_name_of(editor)} さんが移しました。"
+        ) in html
+        assert "何も失われていません。ゴミ箱から元に戻せます。" in html
+        assert f'href="/admin/blog/report/trash/#trash-section-{second.pk}"' in html
+        assert "見つかりませんでした" not in html
+    assert snapshot(written["report"]) == before  # looking changes nothing
+
+
+def test_what_went_with_its_report_names_the_report(client, editor, written):
+    report, first = written["report"], written["sections"][0]
+    figure = written["photos"][0]
+    trash.trash_report(report, by=editor)
+    client.force_login(editor)
+
+    section_page = client.get(reverse("admin:blog_section_change", args=[first.pk]))
+    photo_page = client.get(reverse("admin:blog_photo_change", args=[figure.pk]))
+    report_page = client.get(reverse("admin:blog_report_change", args=[report.pk]))
+
+    assert "節「一つ目」はレポート「消えては困るレポート」と一緒にゴミ箱の中です。" in (
+        section_page.content.decode()
+    )
+    assert "写真「登壇者の写真」はレポート「消えては困るレポート」と一緒に" in (
+        photo_page.content.decode()
+    )
+    assert "レポートをゴミ箱から元に戻すと、一緒に戻ります。" in section_page.content.decode()
+    for page in (section_page, photo_page, report_page):
+        assert f'href="/admin/blog/report/trash/#trash-report-{report.pk}"' in page.content.decode()
+    assert "レポート「消えては困るレポート」はゴミ箱の中です。" in report_page.content.decode()
+
+
+def test_a_writer_is_told_their_trashed_section_is_in_the_trash_and_whom_to_ask(
+    client, author, coauthor, editor, written
+):
+    first = written["sections"][0]
+    trash.trash_section(first, by=editor)
+    membership.add_writer(written["report"], coauthor, by=editor)
+    missing = Section.all_objects.order_by("-pk").first().pk + 100
+
+    client.force_login(author)
+    own = client.get(reverse("admin:blog_section_change", args=[first.pk]))
+    client.force_login(coauthor)
+    unrelated = client.get(reverse("admin:blog_section_change", args=[first.pk]), follow=True)
+    nonexistent = client.get(reverse("admin:blog_section_change", args=[missing]), follow=True)
+
+    own_html = own.content.decode()
+    assert own.status_code == 403
+    assert "節「一つ目」はゴミ箱の中です。" in own_html
+    assert f"ゴミ箱から元に戻せるのは編集者（{display_name_of(editor)}）だけです。" in own_html
+    assert "/admin/blog/report/trash/" not in own_html  # writers have no trash page
+    # A writer who could not open it anyway learns nothing more than of a missing section.
+    assert unrelated.redirect_chain == [(reverse("admin:index"), 302)]
+    assert messages_of(unrelated) == [
+        message.replace(str(missing), str(first.pk)) for message in messages_of(nonexistent)
+    ]
+    assert "ゴミ箱" not in " ".join(messages_of(unrelated))
+    assert "一つ目" not in unrelated.content.decode()
 
 
 def test_the_trash_lists_what_is_in_it_for_editors(client, editor, written):
