@@ -266,7 +266,7 @@ def restore_section(section: Section, *, by) -> TrashOutcome:
         locked = Section.all_objects.select_for_update(of=("self",)).get(pk=section.pk)
         if not locked.in_trash:
             return TrashOutcome(locked, changed=False)
-        _check_container(report, None)
+        _check_container(locked, report, None)
         when = locked.trashed_at
         photo_ids = _unmark(Photo.all_objects.filter(section=locked), when)
         _unmark(Section.all_objects.filter(pk=locked.pk), when)
@@ -288,7 +288,7 @@ def restore_photo(photo: Photo, *, by) -> TrashOutcome:
         if not locked.in_trash:
             return TrashOutcome(locked, changed=False)
         section = Section.all_objects.get(pk=locked.section_id) if locked.section_id else None
-        _check_container(report, section)
+        _check_container(locked, report, section)
         _unmark(Photo.all_objects.filter(pk=locked.pk), locked.trashed_at)
         edit = editing.after_photo_changed(locked.pk, report.pk, locked.section_id, by=by)
         audit.record(ReportAction.RESTORE, report=report, by=by, subject=label(locked))
@@ -296,10 +296,32 @@ def restore_photo(photo: Photo, *, by) -> TrashOutcome:
     return TrashOutcome(photo, changed=True, edit=edit)
 
 
-def _check_container(report: Report, section: Section | None) -> None:
-    if report.in_trash:
+def waits_for(obj: Trashable) -> Report | Section | None:
+    """The report or section in the trash that must come back before `obj` can."""
+    if isinstance(obj, Report):
+        return None
+    if obj.report.in_trash:
+        return obj.report
+    if isinstance(obj, Photo) and obj.section_id and obj.section.in_trash:
+        return obj.section
+    return None
+
+
+def _check_container(obj: Section | Photo, report: Report, section: Section | None) -> None:
+    if report.in_trash and report.trashed_at == obj.trashed_at:
         raise TrashRefused(
             _("“%(report)s” is in the trash: restore the report, and this comes back with it.")
+            % {"report": report.title},
+            code="report_in_trash",
+        )
+    if report.in_trash:
+        # Trashed on its own before its report: it stays when the report comes back
+        # (restore_report), as someone put it there on purpose; then it can follow.
+        raise TrashRefused(
+            _(
+                "“%(report)s” is in the trash too: restore the report first, then this. It "
+                "went to the trash on its own, so it does not come back with the report."
+            )
             % {"report": report.title},
             code="report_in_trash",
         )

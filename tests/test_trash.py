@@ -293,6 +293,52 @@ def test_what_was_trashed_on_its_own_stays_when_its_report_comes_back(editor, wr
     assert Section.all_objects.get(pk=second.pk).in_trash is True
 
 
+def test_a_section_trashed_before_its_report_stays_listed_and_comes_back_after_it(
+    client, editor, written
+):
+    report, second = written["report"], written["sections"][1]
+    trash.trash_section(second, by=editor)
+    trash.trash_report(report, by=editor)
+    client.force_login(editor)
+
+    listed = client.get(reverse("admin:blog_trash")).content.decode()
+    refused = client.post(
+        reverse("admin:blog_trash_restore", args=["section", second.pk]), follow=True
+    )
+
+    row = listed[listed.index(f'id="trash-section-{second.pk}"') :]
+    row = row[: row.index("</tr>")]
+    assert "二つ目" in row and "消えては困るレポート <small>(ゴミ箱の中)</small>" in row
+    assert "先にレポート「消えては困るレポート」を元に戻してください。" in row
+    assert "元に戻す</button>" not in row
+    assert "単独でゴミ箱に移された節はありません" not in listed
+    assert messages_of(refused) == [
+        "「消えては困るレポート」もゴミ箱の中です。先にレポートを元に戻してから、これを戻して"
+        "ください。これは単独でゴミ箱に移されたため、レポートと一緒には戻りません。"
+    ]
+    assert Section.all_objects.get(pk=second.pk).in_trash is True
+
+    client.post(reverse("admin:blog_trash_restore", args=["report", report.pk]))
+    listed = client.get(reverse("admin:blog_trash")).content.decode()
+    row = listed[listed.index(f'id="trash-section-{second.pk}"') :]
+    assert "元に戻す</button>" in row[: row.index("</tr>")]
+    client.post(reverse("admin:blog_trash_restore", args=["section", second.pk]))
+
+    assert list(report.sections.order_by("position")) == written["sections"]
+
+
+def test_a_photo_trashed_before_its_section_stays_listed_waiting_for_it(client, editor, written):
+    first, figure = written["sections"][0], written["photos"][0]
+    trash.trash_photo(figure, by=editor)
+    trash.trash_section(first, by=editor)
+    client.force_login(editor)
+
+    listed = client.get(reverse("admin:blog_trash")).content.decode()
+
+    row = listed[listed.index(f'id="trash-photo-{figure.pk}"') :]
+    assert "先に節「一つ目」を元に戻してください。" in row[: row.index("</tr>")]
+
+
 def test_a_section_that_went_with_its_report_comes_back_only_with_it(editor, written):
     report, first = written["report"], written["sections"][0]
     trash.trash_report(report, by=editor)
