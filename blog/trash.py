@@ -23,6 +23,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from reversion.models import Version
 
 from blog import audit, editing
@@ -68,9 +69,12 @@ def _live_refusal(report: Report, *, restoring: bool = False) -> TrashRefused:
     return TrashRefused(message % {"report": report.title}, code="report_live")
 
 
+def _permission(obj: Trashable) -> str:
+    return f"blog.delete_{type(obj)._meta.model_name}"
+
+
 def _check_may_trash(obj: Trashable, report: Report, by) -> None:
-    permission = f"blog.delete_{type(obj)._meta.model_name}"
-    if by.has_perm(permission, obj):
+    if by.has_perm(_permission(obj), obj):
         return
     if refusal(obj, by=by):
         raise _live_refusal(report)
@@ -86,6 +90,47 @@ def refusal(obj: Trashable, *, by=None) -> str:
     if report.is_live and (by is None or by.has_perm("blog.publish_report", report)):
         return str(_live_refusal(report).message)
     return ""
+
+
+@dataclass(frozen=True)
+class Going:
+    """What a move of `obj` to the trash would take with it, for the page that asks first."""
+
+    obj: Trashable
+    sections: int = 0  # in use now, that would go with it
+    photos: int = 0
+    refusal: str = ""  # why it would stay, for someone who may not move it
+
+    def summary(self) -> str:
+        """The sentence that says what goes with it (or why it stays)."""
+        if self.refusal:
+            return self.refusal
+        if isinstance(self.obj, Report):
+            return _("Its %(sections)s and %(photos)s go with it.") % {
+                "sections": ngettext("%(count)s section", "%(count)s sections", self.sections)
+                % {"count": self.sections},
+                "photos": ngettext("%(count)s photo", "%(count)s photos", self.photos)
+                % {"count": self.photos},
+            }
+        if isinstance(self.obj, Section):
+            if not self.photos:
+                return _("It has no photos: only its text goes.")
+            return ngettext(
+                "Its photo goes with it.", "Its %(count)s photos go with it.", self.photos
+            ) % {"count": self.photos}
+        return _("Where a text places it, a notice stands in its place until it comes back.")
+
+
+def going(obj: Trashable, *, by) -> Going:
+    """What goes to the trash with `obj` if `by` moves it now; nothing is changed."""
+    if not by.has_perm(_permission(obj), obj):
+        return Going(obj, refusal=refusal(obj, by=by) or _("You may not move this to the trash."))
+    if isinstance(obj, Report):
+        sections = Section.objects.filter(report=obj).count()
+        return Going(obj, sections=sections, photos=Photo.objects.filter(report=obj).count())
+    if isinstance(obj, Section):
+        return Going(obj, photos=Photo.objects.filter(section=obj).count())
+    return Going(obj)
 
 
 def _mark(queryset, now, by) -> list[int]:
@@ -221,7 +266,7 @@ def restore_section(section: Section, *, by) -> TrashOutcome:
         locked = Section.all_objects.select_for_update(of=("self",)).get(pk=section.pk)
         if not locked.in_trash:
             return TrashOutcome(locked, changed=False)
-        _check_container(report, None)
+        _check_container(locked, report, None)
         when = locked.trashed_at
         photo_ids = _unmark(Photo.all_objects.filter(section=locked), when)
         _unmark(Section.all_objects.filter(pk=locked.pk), when)
@@ -243,7 +288,7 @@ def restore_photo(photo: Photo, *, by) -> TrashOutcome:
         if not locked.in_trash:
             return TrashOutcome(locked, changed=False)
         section = Section.all_objects.get(pk=locked.section_id) if locked.section_id else None
-        _check_container(report, section)
+        _check_container(locked, report, section)
         _unmark(Photo.all_objects.filter(pk=locked.pk), locked.trashed_at)
         edit = editing.after_photo_changed(locked.pk, report.pk, locked.section_id, by=by)
         audit.record(ReportAction.RESTORE, report=report, by=by, subject=label(locked))
@@ -251,10 +296,32 @@ def restore_photo(photo: Photo, *, by) -> TrashOutcome:
     return TrashOutcome(photo, changed=True, edit=edit)
 
 
-def _check_container(report: Report, section: Section | None) -> None:
-    if report.in_trash:
+def waits_for(obj: Trashable) -> Report | Section | None:
+    """The report or section in the trash that must come back before `obj` can."""
+    if isinstance(obj, Report):
+        return None
+    if obj.report.in_trash:
+        return obj.report
+    if isinstance(obj, Photo) and obj.section_id and obj.section.in_trash:
+        return obj.section
+    return None
+
+
+def _check_container(obj: Section | Photo, report: Report, section: Section | None) -> None:
+    if report.in_trash and report.trashed_at == obj.trashed_at:
         raise TrashRefused(
             _("“%(report)s” is in the trash: restore the report, and this comes back with it.")
+            % {"report": report.title},
+            code="report_in_trash",
+        )
+    if report.in_trash:
+        # Trashed on its own before its report: it stays when the report comes back
+        # (restore_report), as someone put it there on purpose; then it can follow.
+        raise TrashRefused(
+            _(
+                "“%(report)s” is in the trash too: restore the report first, then this. It "
+                "went to the trash on its own, so it does not come back with the report."
+            )
             % {"report": report.title},
             code="report_in_trash",
         )
@@ -274,6 +341,18 @@ def restore(obj: Trashable, *, by) -> TrashOutcome:
     if isinstance(obj, Section):
         return restore_section(obj, by=by)
     return restore_photo(obj, by=by)
+
+
+def moved_with(obj: Trashable) -> Trashable:
+    """What took `obj` (in the trash) there: itself when it was moved on its own, else its
+    report or section; the rows moved together share `trashed_at`."""
+    if isinstance(obj, Report):
+        return obj
+    if obj.report.trashed_at == obj.trashed_at:
+        return obj.report
+    if isinstance(obj, Photo) and obj.section_id and obj.section.trashed_at == obj.trashed_at:
+        return obj.section
+    return obj
 
 
 # --- For good ------------------------------------------------------------------------------------

@@ -11,11 +11,24 @@ from django.utils.translation import gettext
 
 
 class Refusal(PermissionDenied):
-    """A refusal that says why, and what the person may do instead when there is something."""
+    """A refusal that says why, and what the person may do instead when there is something.
 
-    def __init__(self, reason: str, *, instead_url: str = "", instead_label: str = ""):
+    `title` and `advice` replace the page's general ones ("You may not do this", "ask one
+    of the editors") where they would not be true, as for an editor told where a thing went.
+    """
+
+    def __init__(
+        self,
+        reason: str,
+        *,
+        instead_url: str = "",
+        instead_label: str = "",
+        title: str = "",
+        advice: str = "",
+    ):
         super().__init__(reason)
         self.instead_url, self.instead_label = instead_url, instead_label
+        self.title, self.advice = title, advice
 
 
 def permission_denied(request, exception=None):
@@ -23,8 +36,10 @@ def permission_denied(request, exception=None):
     user = getattr(request, "user", None)
     in_admin = request.path.startswith(reverse("admin:index"))
     if in_admin and user is not None and user.is_active and user.is_staff:
-        context = _in_admin_frame(request, gettext("You may not do this")) | {
+        title = getattr(exception, "title", "") or gettext("You may not do this")
+        context = _in_admin_frame(request, title) | {
             "reason": reason,
+            "advice": getattr(exception, "advice", ""),
             "instead_url": getattr(exception, "instead_url", ""),
             "instead_label": getattr(exception, "instead_label", ""),
         }

@@ -10,10 +10,11 @@ import re
 from pathlib import Path
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
-from blog import membership, workflow
+from blog import membership, trash, workflow
 from blog.enums import SectionStatus
 from blog.models import ShareLink
 from tests.factories import (
@@ -253,6 +254,37 @@ def test_audit_trail_fits_a_phone(browser: Browser, live_server, desk):
     width, window = page.evaluate(PAGE_WIDTH)
     assert width <= window
     assert _right_edge(page, ".audit-trail table tbody tr") <= window
+
+
+def test_trash_fits_a_phone_its_buttons_on_one_line(browser: Browser, live_server, desk):
+    chief = get_user_model().objects.get(username="chief")
+    trash.trash_section(desk["waiting"], by=chief)
+    trash.trash_photo(make_photo(desk["report"], in_gallery=True, alt_text="会場の写真"), by=chief)
+    page = log_in(browser, live_server, "chief")
+    page.set_viewport_size(PHONE)
+    page.goto(f"{live_server.url}/admin/blog/report/trash/")
+
+    buttons = page.locator(".trash table").get_by_role("button", name="元に戻す")
+    expect(buttons).to_have_count(2)
+    _screenshot(page, "trash-phone")
+    width, window = page.evaluate(PAGE_WIDTH)
+    assert width <= window
+    lines = page.evaluate(
+        """() => [...document.querySelectorAll(
+               '.trash tbody td:nth-last-child(3), .trash tbody td:nth-last-child(2), '
+               + '.trash-actions .button')]
+             .map(cell => {
+               const range = document.createRange();
+               range.selectNodeContents(cell);
+               const tops = new Set([...range.getClientRects()].map(r => Math.round(r.top)));
+               return [cell.textContent.trim().slice(0, 20), tops.size];
+             })"""
+    )
+    # When, who moved it and each button read on one line each, not a character a line.
+    assert len(lines) == 6 and {text: count for text, count in lines if count > 1} == {}
+    for row in page.locator(".trash table tbody tr").all():
+        box = row.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= window
 
 
 @pytest.mark.parametrize(

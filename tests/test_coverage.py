@@ -302,9 +302,10 @@ def test_editor_unassigns_an_empty_claim(client, author, editor, talk, report):
     response = post(client, talk.event, "unassign", {"section": section.pk})
 
     assert not Section.objects.exists()
+    assert Section.all_objects.get(pk=section.pk).in_trash  # as the message says
     assert messages_of(response) == [
         "author 表示名 さんは「サイドカーのこれから」の担当から外れました。"
-        "空の下書きは削除しました。"
+        "空の下書きはゴミ箱に移しました。"
     ]
     # They stay a writer of the report: editors take writers off on the report page.
     assert ReportMember.objects.filter(report=report, user=author).exists()

@@ -23,6 +23,7 @@ from blog.models import (
     Section,
     SectionTransition,
     ShareLink,
+    display_name_of,
 )
 from blog.sharing import token_for
 from tests.factories import (
@@ -140,6 +141,112 @@ def test_an_editor_moves_a_report_to_the_trash_and_restores_it_whole(client, edi
     assert Report.objects.get(pk=report.pk).sections.count() == 2
 
 
+def confirmation_text(client, kind: str, pk: int) -> str:
+    page = client.get(reverse(f"admin:blog_{kind}_delete", args=[pk]))
+    return " ".join(page.content.decode().split())
+
+
+def test_each_delete_page_says_what_goes_with_its_own_kind(client, editor, written):
+    report, (first, second) = written["report"], written["sections"]
+    figure = written["photos"][0]
+    client.force_login(editor)
+    before = snapshot(report)
+
+    report_page = confirmation_text(client, "report", report.pk)
+    section_page = confirmation_text(client, "section", first.pk)
+    empty_section_page = confirmation_text(client, "section", second.pk)
+    photo_page = confirmation_text(client, "photo", figure.pk)
+
+    assert "このレポートの節 2 個と写真 2 枚も一緒に移ります。" in report_page
+    assert "この節の写真 1 枚も一緒に移ります。" in section_page
+    assert "この節に写真はありません。移るのは本文だけです。" in empty_section_page
+    assert "元に戻すまで代わりにお知らせが表示されます。" in photo_page
+    for page in (report_page, section_page, empty_section_page, photo_page):
+        assert "編集者は「ゴミ箱」から元に戻せます。" in page
+    # A section's or photo's page no longer speaks of sections going with it.
+    for page in (section_page, empty_section_page, photo_page):
+        assert "節 2 個" not in page and "付随する節" not in page
+    assert snapshot(report) == before  # asking changes nothing
+
+
+def trashed_time(obj) -> str:
+    return timezone.localtime(type(obj).all_objects.get(pk=obj.pk).trashed_at).strftime(
+        "%Y-%m-%d %H:%M"
+    )
+
+
+def test_an_editor_opening_a_trashed_section_is_told_where_it_went(client, editor, written):
+    second = written["sections"][1]
+    trash.trash_section(second, by=editor)
+    client.force_login(editor)
+    before = snapshot(written["report"])
+
+    for page in ("change", "delete"):
+        response = client.get(reverse(f"admin:blog_section_{page}", args=[second.pk]))
+
+        html = response.content.decode()
+        assert response.status_code == 403
+        assert "<title>ゴミ箱の中です" in html
+        assert (
+            f"節「二つ目」はゴミ箱の中です。{trashed_time(second)} に "
+            f"{display_name_of(editor)} さんが移しました。"
+        ) in html
+        assert "何も失われていません。ゴミ箱から元に戻せます。" in html
+        assert f'href="/admin/blog/report/trash/#trash-section-{second.pk}"' in html
+        assert "見つかりませんでした" not in html
+    assert snapshot(written["report"]) == before  # looking changes nothing
+
+
+def test_what_went_with_its_report_names_the_report(client, editor, written):
+    report, first = written["report"], written["sections"][0]
+    figure = written["photos"][0]
+    trash.trash_report(report, by=editor)
+    client.force_login(editor)
+
+    section_page = client.get(reverse("admin:blog_section_change", args=[first.pk]))
+    photo_page = client.get(reverse("admin:blog_photo_change", args=[figure.pk]))
+    report_page = client.get(reverse("admin:blog_report_change", args=[report.pk]))
+
+    assert "節「一つ目」はレポート「消えては困るレポート」と一緒にゴミ箱の中です。" in (
+        section_page.content.decode()
+    )
+    assert "写真「登壇者の写真」はレポート「消えては困るレポート」と一緒に" in (
+        photo_page.content.decode()
+    )
+    assert "レポートをゴミ箱から元に戻すと、一緒に戻ります。" in section_page.content.decode()
+    for page in (section_page, photo_page, report_page):
+        assert f'href="/admin/blog/report/trash/#trash-report-{report.pk}"' in page.content.decode()
+    assert "レポート「消えては困るレポート」はゴミ箱の中です。" in report_page.content.decode()
+
+
+def test_a_writer_is_told_their_trashed_section_is_in_the_trash_and_whom_to_ask(
+    client, author, coauthor, editor, written
+):
+    first = written["sections"][0]
+    trash.trash_section(first, by=editor)
+    membership.add_writer(written["report"], coauthor, by=editor)
+    missing = Section.all_objects.order_by("-pk").first().pk + 100
+
+    client.force_login(author)
+    own = client.get(reverse("admin:blog_section_change", args=[first.pk]))
+    client.force_login(coauthor)
+    unrelated = client.get(reverse("admin:blog_section_change", args=[first.pk]), follow=True)
+    nonexistent = client.get(reverse("admin:blog_section_change", args=[missing]), follow=True)
+
+    own_html = own.content.decode()
+    assert own.status_code == 403
+    assert "節「一つ目」はゴミ箱の中です。" in own_html
+    assert f"ゴミ箱から元に戻せるのは編集者（{display_name_of(editor)}）だけです。" in own_html
+    assert "/admin/blog/report/trash/" not in own_html  # writers have no trash page
+    # A writer who could not open it anyway learns nothing more than of a missing section.
+    assert unrelated.redirect_chain == [(reverse("admin:index"), 302)]
+    assert messages_of(unrelated) == [
+        message.replace(str(missing), str(first.pk)) for message in messages_of(nonexistent)
+    ]
+    assert "ゴミ箱" not in " ".join(messages_of(unrelated))
+    assert "一つ目" not in unrelated.content.decode()
+
+
 def test_the_trash_lists_what_is_in_it_for_editors(client, editor, written):
     trash.trash_section(written["sections"][1], by=editor)
     trash.trash_photo(written["photos"][1], by=editor)
@@ -186,6 +293,52 @@ def test_what_was_trashed_on_its_own_stays_when_its_report_comes_back(editor, wr
     assert Section.all_objects.get(pk=second.pk).in_trash is True
 
 
+def test_a_section_trashed_before_its_report_stays_listed_and_comes_back_after_it(
+    client, editor, written
+):
+    report, second = written["report"], written["sections"][1]
+    trash.trash_section(second, by=editor)
+    trash.trash_report(report, by=editor)
+    client.force_login(editor)
+
+    listed = client.get(reverse("admin:blog_trash")).content.decode()
+    refused = client.post(
+        reverse("admin:blog_trash_restore", args=["section", second.pk]), follow=True
+    )
+
+    row = listed[listed.index(f'id="trash-section-{second.pk}"') :]
+    row = row[: row.index("</tr>")]
+    assert "二つ目" in row and "消えては困るレポート <small>(ゴミ箱の中)</small>" in row
+    assert "先にレポート「消えては困るレポート」を元に戻してください。" in row
+    assert "元に戻す</button>" not in row
+    assert "単独でゴミ箱に移された節はありません" not in listed
+    assert messages_of(refused) == [
+        "「消えては困るレポート」もゴミ箱の中です。先にレポートを元に戻してから、これを戻して"
+        "ください。これは単独でゴミ箱に移されたため、レポートと一緒には戻りません。"
+    ]
+    assert Section.all_objects.get(pk=second.pk).in_trash is True
+
+    client.post(reverse("admin:blog_trash_restore", args=["report", report.pk]))
+    listed = client.get(reverse("admin:blog_trash")).content.decode()
+    row = listed[listed.index(f'id="trash-section-{second.pk}"') :]
+    assert "元に戻す</button>" in row[: row.index("</tr>")]
+    client.post(reverse("admin:blog_trash_restore", args=["section", second.pk]))
+
+    assert list(report.sections.order_by("position")) == written["sections"]
+
+
+def test_a_photo_trashed_before_its_section_stays_listed_waiting_for_it(client, editor, written):
+    first, figure = written["sections"][0], written["photos"][0]
+    trash.trash_photo(figure, by=editor)
+    trash.trash_section(first, by=editor)
+    client.force_login(editor)
+
+    listed = client.get(reverse("admin:blog_trash")).content.decode()
+
+    row = listed[listed.index(f'id="trash-photo-{figure.pk}"') :]
+    assert "先に節「一つ目」を元に戻してください。" in row[: row.index("</tr>")]
+
+
 def test_a_section_that_went_with_its_report_comes_back_only_with_it(editor, written):
     report, first = written["report"], written["sections"][0]
     trash.trash_report(report, by=editor)
@@ -223,23 +376,104 @@ def test_a_writer_trashes_their_own_draft_section_and_an_editor_restores_it(clie
     assert Section.objects.filter(pk=section.pk).exists() is True
 
 
-def test_the_bulk_action_moves_to_the_trash_and_skips_a_published_report(client, editor):
+def bulk_trash(client, kind: str, ids: list[int], *, confirmed: bool):
+    form = {"action": "move_to_trash", "_selected_action": ids}
+    if confirmed:
+        form["post"] = "yes"  # the confirmation page's button
+    return client.post(reverse(f"admin:blog_{kind}_changelist"), form, follow=True)
+
+
+def test_the_bulk_action_asks_first_saying_what_goes_with_each_report(client, editor, written):
+    report = written["report"]
+    other = make_report(title="空のレポート")
+    client.force_login(editor)
+    before = snapshot(report)
+
+    asked = bulk_trash(client, "report", [report.pk, other.pk], confirmed=False)
+
+    html = " ".join(asked.content.decode().split())
+    assert asked.templates[0].name == "admin/blog/trash_confirmation.html"
+    assert "選んだレポートをゴミ箱に移しますか？" in html
+    assert (
+        "<li><strong>消えては困るレポート</strong>: "
+        "このレポートの節 2 個と写真 2 枚も一緒に移ります。</li>"
+    ) in html
+    assert "<strong>空のレポート</strong>: このレポートの節 0 個と写真 0 枚" in html
+    assert "編集者は「ゴミ箱」から元に戻せます。" in html
+    assert 'value="ゴミ箱に移す"' in html and "いいえ、戻ります" in html
+    # Asking (and then going back) changes nothing.
+    assert messages_of(asked) == []
+    assert snapshot(report) == before
+    assert Report.objects.filter(pk=other.pk).exists()
+
+    moved = bulk_trash(client, "report", [report.pk, other.pk], confirmed=True)
+
+    assert messages_of(moved) == ["2 件をゴミ箱に移しました。"]
+    assert Report.objects.filter(pk__in=[report.pk, other.pk]).exists() is False
+    assert Section.objects.filter(report=report).exists() is False
+
+
+def test_the_bulk_action_skips_a_published_report_and_says_so_first(client, editor):
     draft = make_report(title="下書きのレポート")
     live = make_report(published=True, title="公開中のレポート")
     client.force_login(editor)
 
-    response = client.post(
-        reverse("admin:blog_report_changelist"),
-        {"action": "move_to_trash", "_selected_action": [draft.pk, live.pk]},
-        follow=True,
-    )
+    asked = bulk_trash(client, "report", [draft.pk, live.pk], confirmed=False)
+    moved = bulk_trash(client, "report", [draft.pk, live.pk], confirmed=True)
 
-    assert messages_of(response) == [
+    assert (
+        "<strong>公開中のレポート</strong>: "
+        "「公開中のレポート」は公開中です。ゴミ箱に移す前に公開を取り下げてください。"
+    ) in asked.content.decode()
+    assert messages_of(moved) == [
         "「公開中のレポート」は公開中です。ゴミ箱に移す前に公開を取り下げてください。",
         "1 件をゴミ箱に移しました。",
     ]
     assert list(Report.objects.all()) == [live]
-    assert "delete_selected" not in response.content.decode()
+    assert "delete_selected" not in moved.content.decode()
+
+
+def test_the_section_and_photo_lists_ask_first_too(client, editor, written):
+    first, second = written["sections"]
+    figure, gallery = written["photos"]
+    client.force_login(editor)
+    before = snapshot(written["report"])
+
+    sections = bulk_trash(client, "section", [first.pk, second.pk], confirmed=False)
+    photos = bulk_trash(client, "photo", [figure.pk, gallery.pk], confirmed=False)
+
+    sections_html = " ".join(sections.content.decode().split())
+    assert "選んだ節をゴミ箱に移しますか？" in sections_html
+    assert "<strong>一つ目</strong>: この節の写真 1 枚も一緒に移ります。" in sections_html
+    assert "<strong>二つ目</strong>: この節に写真はありません。" in sections_html
+    photos_html = " ".join(photos.content.decode().split())
+    assert "選んだ写真をゴミ箱に移しますか？" in photos_html
+    assert photos_html.count("元に戻すまで代わりにお知らせが表示されます。") == 2
+    assert snapshot(written["report"]) == before
+
+    bulk_trash(client, "section", [first.pk, second.pk], confirmed=True)
+
+    assert Section.objects.filter(pk__in=[first.pk, second.pk]).exists() is False
+    assert Photo.objects.filter(pk=figure.pk).exists() is False
+
+
+def test_a_writer_is_asked_only_about_their_own_open_sections(client, author, coauthor, editor):
+    report = make_report()
+    draft = make_section(report, author=author, heading="書きかけ")
+    in_review = make_section(report, author=author, heading="レビュー待ち")
+    workflow.submit(in_review, by=author)
+    theirs = make_section(report, author=coauthor, heading="他の人の節")
+    client.force_login(author)
+
+    asked = bulk_trash(client, "section", [in_review.pk], confirmed=False)
+    html = asked.content.decode()
+    assert "<strong>レビュー待ち</strong>: これをゴミ箱に移す権限がありません。" in html
+    assert 'value="ゴミ箱に移す"' not in html  # nothing on the page could go
+
+    bulk_trash(client, "section", [draft.pk, in_review.pk, theirs.pk], confirmed=True)
+
+    # Only their own open draft went; another writer's section is not even selectable.
+    assert set(Section.all_objects.in_trash()) == {draft}
 
 
 def test_a_trashed_photo_leaves_the_text_that_placed_it_and_returns_to_it(editor):

@@ -4,8 +4,10 @@ import datetime
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.admin.exceptions import NotRegistered
 from django.contrib.admin.options import ActionLocation
+from django.contrib.admin.utils import model_ngettext
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseRedirect
@@ -22,10 +24,10 @@ from reversion.models import Version
 
 from blog import revisions, roles, trash
 from blog.forms import MarkdownTextField
-from blog.models import Photo, Report, display_name_of
+from blog.models import Photo, Report, display_name_of, display_names_of
 from blog.widgets import MarkdownEditorWidget
 from cms.admin import ModelAdmin
-from cms.errors import post_only
+from cms.errors import Refusal, post_only
 from sessions.dates import zone_label
 
 # Live preview and photo upload; the admin forms below tell it which text it edits.
@@ -144,6 +146,8 @@ class RevisionedAdmin(ModelAdmin):
 
     def revisions_view(self, request, object_id):
         obj = self.get_object(request, object_id)
+        if obj is None:
+            refuse_if_in_trash(request, self.model, object_id)
         if obj is None or not self.has_view_permission(request, obj):
             raise PermissionDenied
         versions = revisions.versions_of(obj)
@@ -209,10 +213,16 @@ class TrashAdminMixin:
         actions.pop("delete_selected", None)
         return actions
 
+    def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
+        # Django's "not found, perhaps deleted", on the change, delete and history pages:
+        # of what is in the trash, those who could see it are told where it went.
+        refuse_if_in_trash(request, self.model, object_id)
+        return super()._get_obj_does_not_exist_redirect(request, opts, object_id)
+
     def get_deleted_objects(self, objs, request):
         # Nothing is deleted: everything attached goes to the trash with it and comes back
-        # with it, so there is no list of casualties and no permission to ask for them.
-        return [str(obj) for obj in objs], {}, set(), []
+        # with it, so no permission is asked for it; the confirmation says what goes along.
+        return [trash.going(obj, by=request.user) for obj in objs], {}, set(), []
 
     def delete_view(self, request, object_id, extra_context=None):
         obj = self.get_object(request, object_id)
@@ -228,7 +238,7 @@ class TrashAdminMixin:
         tell(request, trash.move_to_trash(obj, by=request.user).messages())
 
     def delete_queryset(self, request, queryset):
-        self.move_to_trash(request, queryset)
+        self._move_each_to_trash(request, queryset)
 
     def log_deletions(self, request, queryset):
         for obj in queryset:
@@ -247,6 +257,31 @@ class TrashAdminMixin:
 
     @admin.action(description=_("Move the selected to the trash"), permissions=["delete"])
     def move_to_trash(self, request, queryset):
+        """Asks first, on the delete page's template, saying what goes with each (as the
+        delete page does); moves them once that page's button is pressed."""
+        if not request.POST.get("post"):
+            return self._confirm_move_to_trash(request, queryset)
+        self._move_each_to_trash(request, queryset)
+        return None
+
+    def _confirm_move_to_trash(self, request, queryset):
+        going = self.get_deleted_objects(queryset, request)[0]
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext("Move to the trash"),
+            "objects_name": model_ngettext(queryset),
+            "deleted_objects": going,
+            "nothing_goes": all(one.refusal for one in going),
+            "queryset": queryset,
+            "opts": self.opts,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "action": "move_to_trash",
+            "media": self.media,
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, self.delete_confirmation_template, context)
+
+    def _move_each_to_trash(self, request, queryset):
         moved = 0
         for obj in queryset:
             try:
@@ -268,6 +303,73 @@ class TrashAdminMixin:
                 )
                 % {"count": moved},
             )
+
+
+def refuse_if_in_trash(request, model, object_id) -> None:
+    """Raise a Refusal saying that the report, section or photo `object_id` is in the trash
+    (when, with what, by whom) to someone who could see it: an editor gets the way to the
+    trash, a writer whom to ask. Anyone else learns nothing of it (nothing is raised)."""
+    pk = _int(object_id)
+    obj = model.all_objects.filter(pk=pk).first() if pk is not None else None
+    if obj is None or not obj.in_trash:
+        return
+    user = request.user
+    may_restore = user.has_perm("blog.view_trash")
+    if not may_restore and not user.has_perm(f"blog.view_{model._meta.model_name}", obj):
+        return
+    carrier = trash.moved_with(obj)
+    carrier_kind = carrier._meta.verbose_name
+    if may_restore:
+        advice = (
+            gettext("Nothing of it is lost: it can be put back from the Trash.")
+            if carrier is obj
+            else gettext("It comes back when the %(kind)s is put back from the Trash.")
+            % {"kind": carrier_kind}
+        )
+        raise Refusal(
+            _where_it_went(obj, carrier),
+            title=gettext("In the trash"),
+            advice=advice,
+            instead_url=f"{reverse('admin:blog_trash')}#trash-{carrier._meta.model_name}-{carrier.pk}",
+            instead_label=gettext("Open the Trash"),
+        )
+    raise Refusal(
+        _where_it_went(obj, carrier),
+        title=gettext("In the trash"),
+        advice=gettext("Only editors can put it back from the trash: %(names)s.")
+        % {"names": display_names_of(roles.desk())},
+    )
+
+
+def _where_it_went(obj, carrier) -> str:
+    names = {
+        "kind": obj._meta.verbose_name,
+        "name": trash.label(obj),
+        "carrier_kind": carrier._meta.verbose_name,
+        "carrier": trash.label(carrier),
+        "when": timezone.localtime(obj.trashed_at).strftime("%Y-%m-%d %H:%M"),
+        "person": display_name_of(obj.trashed_by) if obj.trashed_by_id else "",
+    }
+    if carrier is obj:
+        if names["person"]:
+            text = gettext(
+                "The %(kind)s “%(name)s” is in the trash: %(person)s moved it there on %(when)s."
+            )
+        else:
+            text = gettext(
+                "The %(kind)s “%(name)s” is in the trash: it was moved there on %(when)s."
+            )
+    elif names["person"]:
+        text = gettext(
+            "The %(kind)s “%(name)s” is in the trash with its %(carrier_kind)s “%(carrier)s”: "
+            "%(person)s moved them there on %(when)s."
+        )
+    else:
+        text = gettext(
+            "The %(kind)s “%(name)s” is in the trash with its %(carrier_kind)s “%(carrier)s”: "
+            "they were moved there on %(when)s."
+        )
+    return text % names
 
 
 def _int(value) -> int | None:

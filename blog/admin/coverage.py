@@ -193,7 +193,10 @@ class CoverageBoardViews:
         else:
             messages.success(
                 request,
-                gettext("%(name)s no longer writes about “%(title)s”; the empty draft was removed.")
+                gettext(
+                    "%(name)s no longer writes about “%(title)s”; the empty draft was moved to "
+                    "the trash."
+                )
                 % {"name": section.author_name, "title": section.title},
             )
         return self._back_to_board(request, event_id, section.session_id)

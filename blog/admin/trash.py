@@ -57,7 +57,7 @@ def _trash_url() -> str:
 
 def trash_view(request, admin_site):
     """What is in the trash: reports (with what went with them), and the sections and
-    photos trashed on their own from reports still in use."""
+    photos trashed on their own."""
     _require(request, "blog.view_trash")
     reports = (
         Report.all_objects.in_trash()
@@ -72,19 +72,19 @@ def trash_view(request, admin_site):
         )
         .order_by("-trashed_at", "-pk")
     )
-    sections = (
-        Section.all_objects.in_trash()
-        .filter(report__trashed_at__isnull=True)
+    # Also those whose report (or section) followed them to the trash: they wait for it.
+    sections = list(
+        Section.all_objects.trashed_on_their_own()
         .select_related("report", "session", "author__author_profile", "trashed_by__author_profile")
         .order_by("-trashed_at", "-pk")
     )
-    photos = (
-        Photo.all_objects.in_trash()
-        .filter(report__trashed_at__isnull=True)
-        .filter(Q(section__isnull=True) | Q(section__trashed_at__isnull=True))
+    photos = list(
+        Photo.all_objects.trashed_on_their_own()
         .select_related("report", "section__session", "trashed_by__author_profile")
         .order_by("-trashed_at", "-pk")
     )
+    for obj in sections + photos:
+        obj.waits_for = trash.waits_for(obj)
     context = {
         **admin_site.each_context(request),
         "title": gettext("Trash"),

@@ -10,7 +10,12 @@ from blog import images, roles
 from blog.models.reports import Report
 from blog.models.sections import Section
 from blog.models.text import PHOTO_ALT_PLACEHOLDER, PHOTO_CAPTION_PLACEHOLDER, is_alt_placeholder
-from blog.models.trash import Trashable, TrashQuerySetMixin, WithoutTrashManager
+from blog.models.trash import (
+    Trashable,
+    TrashQuerySetMixin,
+    WithoutTrashManager,
+    moved_apart_from,
+)
 
 
 def _photo_upload_to(instance: "Photo", filename: str) -> str:
@@ -25,6 +30,11 @@ def validate_raster_image(upload) -> None:
 
 
 class PhotoQuerySet(TrashQuerySetMixin, models.QuerySet):
+    def trashed_on_their_own(self) -> "PhotoQuerySet":
+        """In the trash, not moved there with their report or section (though either may
+        have followed)."""
+        return self.in_trash().filter(moved_apart_from("report"), moved_apart_from("section"))
+
     def visible_to(self, user) -> "PhotoQuerySet":
         """Photos `user` may open in the admin (`blog.view_photo` in blog/rules.py, as a
         filter): editors every one, writers those of their own sections."""

@@ -35,7 +35,12 @@ from blog.models.text import (
     prose_text,
     with_derived_fields,
 )
-from blog.models.trash import Trashable, TrashQuerySetMixin, WithoutTrashManager
+from blog.models.trash import (
+    Trashable,
+    TrashQuerySetMixin,
+    WithoutTrashManager,
+    moved_apart_from,
+)
 from cms.text_validators import no_invisible_characters, no_invisible_characters_in_headings
 from sessions.models import Session, SessionSpeaker
 
@@ -82,6 +87,10 @@ class SectionQuerySet(TrashQuerySetMixin, models.QuerySet):
                 | Q(session__in=spoken_by.values("session"))
             )
         return self.filter(condition)
+
+    def trashed_on_their_own(self) -> "SectionQuerySet":
+        """In the trash, not moved there with their report (though it may have followed)."""
+        return self.in_trash().filter(moved_apart_from("report"))
 
     def visible_to(self, user) -> "SectionQuerySet":
         """Sections `user` may open in the admin: editors every one, writers their own in the

@@ -20,6 +20,17 @@ class TrashQuerySetMixin:
         return self.filter(trashed_at__isnull=False)
 
 
+def moved_apart_from(container: str) -> models.Q:
+    """Rows not moved to the trash with their `container` (a foreign key's name): it is in
+    use (or there is none), or went there at another time."""
+    when = f"{container}__trashed_at"
+    return (
+        models.Q(**{f"{when}__isnull": True})
+        | models.Q(**{f"{when}__lt": models.F("trashed_at")})
+        | models.Q(**{f"{when}__gt": models.F("trashed_at")})
+    )
+
+
 class WithoutTrashManager(models.Manager):
     """The default manager: rows in the trash are not there."""
 
