@@ -716,9 +716,14 @@ def convert(
     # page: ids get the section's prefix, and links to those ids follow them.
     local_ids = {html_module.unescape(value) for value in _ID_ATTRIBUTE.findall(html)}
 
-    def follow_prefixed_ids(tag: str, attribute: str, value: str) -> str | None:
-        if attribute == "href" and value.startswith("#") and value[1:] in local_ids:
-            return f"#{anchor_prefix}{value[1:]}"
+    def checked_address(tag: str, attribute: str, value: str) -> str | None:
+        if attribute in ("href", "src") and ("<" in value or ">" in value):
+            # An angle-bracketed address left open (`[x](<data:…`): Markdown kept its
+            # bracket, so it is no address a writer meant, only text made to look like one.
+            return None
+        if anchor_prefix and attribute == "href" and value.startswith("#"):
+            if value[1:] in local_ids:
+                return f"#{anchor_prefix}{value[1:]}"
         return value
 
     cleaned = nh3.clean(
@@ -731,7 +736,7 @@ def convert(
         link_rel="noopener noreferrer",
         strip_comments=True,
         id_prefix=anchor_prefix or None,
-        attribute_filter=follow_prefixed_ids if anchor_prefix else None,
+        attribute_filter=checked_address,
     )
     return Converted(
         cleaned,

@@ -10,7 +10,7 @@ rendering child process (about a millisecond).
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from blog import markdown
@@ -103,6 +103,8 @@ markdown_texts = st.lists(
 
 @settings(max_examples=250, deadline=None)
 @given(markdown_texts)
+# Found by this test: an angle-bracketed address left open kept its bracket in the href.
+@example('[x](<data:text/html,javascript: "t")')
 def test_rendered_markdown_never_carries_script_handlers_or_open_elements(text):
     try:
         html = markdown.render(text, anchor_prefix="section-1-").html
