@@ -140,12 +140,18 @@ def test_typing_after_a_drop_replaces_the_placeholder_and_saves(
     expect(admin_page.locator(".markdown-editor__preview figure")).to_have_count(1)
 
     admin_page.keyboard.type("Keynote stage")  # the placeholder is selected: this replaces it
-    without_caption = textarea.input_value().replace(' "キャプション（任意）"', "")
-    textarea.fill(without_caption)
+    # The caption is left as it is: it says 任意 (optional). The preview shows the photo
+    # as the save will keep it, without a caption.
+    preview_figure = admin_page.locator(".markdown-editor__preview figure")
+    expect(preview_figure.locator("img")).to_have_attribute("alt", "Keynote stage")
+    expect(preview_figure.locator("figcaption")).to_have_count(0)
     admin_page.get_by_role("button", name="保存して編集を続ける").click()
 
-    expect(admin_page.locator(".messagelist")).to_be_visible()
+    expect(admin_page.locator(".messagelist")).to_contain_text(
+        "キャプションが仮の文のままだった写真 1 枚は、キャプションなしで保存しました。"
+    )
     photo = Photo.objects.get()
+    expect(textarea).to_have_value(f"導入の段落。\n\n![Keynote stage](photo:{photo.pk})")
     section.refresh_from_db()
     # Browsers send a textarea's line breaks as CRLF.
     assert (section.body.replace("\r\n", "\n"), photo.alt_text, photo.is_described) == (
@@ -235,8 +241,6 @@ def test_leaving_while_a_photo_uploads_asks_first(admin_page: Page, live_server,
     held[0].continue_()
     expect(admin_page.locator(".markdown-editor__status")).to_contain_text("写真を追加しました")
     admin_page.keyboard.type("Keynote stage")  # the placeholder is selected: this replaces it
-    textarea = admin_page.locator("textarea[name=body]")
-    textarea.fill(textarea.input_value().replace(' "キャプション（任意）"', ""))
     admin_page.get_by_role("button", name="保存して編集を続ける").click()
     expect(admin_page.locator(".messagelist")).to_be_visible()
     admin_page.get_by_role("link", name="ホーム").click()
