@@ -64,6 +64,11 @@ def alt_placeholders() -> frozenset[str]:
     return _in_every_language(PHOTO_ALT_PLACEHOLDER)
 
 
+def caption_placeholders() -> frozenset[str]:
+    """The caption a dropped photo's reference has until its writer writes one, if ever."""
+    return _in_every_language(PHOTO_CAPTION_PLACEHOLDER)
+
+
 def is_alt_placeholder(text: str) -> bool:
     return text.strip() in _in_every_language(PHOTO_ALT_PLACEHOLDER)
 
@@ -72,14 +77,15 @@ def is_alt_placeholder(text: str) -> bool:
 def _caption_placeholder_title() -> re.Pattern:
     """The title part of a photo reference still holding the caption placeholder. Only
     what follows the `]` is matched, so any description (brackets in it too) is kept."""
-    words = "|".join(map(re.escape, sorted(_in_every_language(PHOTO_CAPTION_PLACEHOLDER))))
+    words = "|".join(map(re.escape, sorted(caption_placeholders())))
     return re.compile(rf"""(\]\(\s*photo:\d{{1,18}})\s+(["'])\s*(?:{words})\s*\2\s*\)""")
 
 
 def without_caption_placeholders(text: str) -> tuple[str, int]:
     """`text` with the untouched caption placeholder taken out of its photo references,
     and how many there were: such a photo is shown without a caption. Both the preview
-    and the save use this, so the preview shows what is stored."""
+    and the save use this, so the preview shows what is stored (and autosave.js does the
+    same, to tell whether a kept copy is what the page shows)."""
     return _caption_placeholder_title().subn(r"\1)", text)
 
 
