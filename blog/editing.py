@@ -60,6 +60,7 @@ class SectionEdit:
     reviewer_changed: bool = False  # the workflow assigned another reviewer (or none)
     writer_added: object = None  # the author, made a writer of the report by this save
     abandoned_photos: int = 0  # undescribed photos the text no longer places, removed
+    captions_left_out: int = 0  # photo references whose caption placeholder was dropped
 
     def messages(self) -> list[str]:
         notes = []
@@ -86,6 +87,8 @@ class SectionEdit:
                 )
                 % {"count": self.abandoned_photos}
             )
+        if self.captions_left_out and self.saved:
+            notes.append(captions_left_out_note(self.captions_left_out))
         return notes
 
     def _reviewer_note(self) -> str:
@@ -114,9 +117,25 @@ class PhotoEdit:
 class ReportEdit:
     report: Report
     saved: bool = False
+    captions_left_out: int = 0
 
     def messages(self) -> list[str]:
-        return []  # a report's own fields take no section's approval away
+        # A report's own fields take no section's approval away.
+        if self.captions_left_out and self.saved:
+            return [captions_left_out_note(self.captions_left_out)]
+        return []
+
+
+def captions_left_out_note(count: int) -> str:
+    return ngettext(
+        "%(count)s photo still had the caption placeholder and was saved without a "
+        "caption. To give it one, write it in quotation marks after its number: "
+        '![…](photo:number "caption").',
+        "%(count)s photos still had the caption placeholder and were saved without a "
+        "caption. To give one a caption, write it in quotation marks after its number: "
+        '![…](photo:number "caption").',
+        count,
+    ) % {"count": count}
 
 
 # --- Sections ------------------------------------------------------------------------------------
@@ -137,6 +156,8 @@ def save_section(
     write this section into its report.
     """
     edit = SectionEdit(section)
+    # The placeholder says the caption is optional: left as it is, it means none.
+    edit.captions_left_out = section.drop_caption_placeholders()
     with transaction.atomic(), reversion.create_revision():
         reversion.set_user(by)
         stored = _stored_section(section, by)
@@ -358,7 +379,7 @@ def save_report(report: Report, *, by, related: Callable[[], bool] | None = None
     The lead and the closing are the editors' own texts (only editors change reports):
     editing them sends no section back to review.
     """
-    edit = ReportEdit(report)
+    edit = ReportEdit(report, captions_left_out=report.drop_caption_placeholders())
     permission = "blog.change_report" if report.pk else "blog.add_report"
     if not by.has_perm(permission, report if report.pk else None):
         raise PermissionDenied(_("Only editors change reports."))

@@ -721,9 +721,8 @@ def convert(
             # An angle-bracketed address left open (`[x](<data:…`): Markdown kept its
             # bracket, so it is no address a writer meant, only text made to look like one.
             return None
-        if anchor_prefix and attribute == "href" and value.startswith("#"):
-            if value[1:] in local_ids:
-                return f"#{anchor_prefix}{value[1:]}"
+        if anchor_prefix and attribute == "href" and value[:1] == "#" and value[1:] in local_ids:
+            return f"#{anchor_prefix}{value[1:]}"
         return value
 
     cleaned = nh3.clean(

@@ -856,6 +856,74 @@ def test_autosave_of_what_the_page_shows_is_not_offered(client, author):
     assert client.get(change_url(section)).context["autosave"] is None
 
 
+def test_autosave_differing_only_in_line_ends_and_outer_spaces_is_not_offered(client, author):
+    section = make_section(make_report(), author=author, heading="見出し", body="一行目\n二行目")
+    SectionAutosave.objects.create(
+        section=section,
+        user=author,
+        heading="見出し ",
+        body="一行目\r\n二行目\r\n",
+        base_version=section.version,
+    )
+    client.force_login(author)
+
+    page = client.get(change_url(section))
+
+    assert (page.context["autosave"], "data-autosave-offer" in page.content.decode()) == (
+        None,
+        False,
+    )
+
+
+def test_autosave_differing_only_by_a_caption_placeholder_the_save_left_out_is_not_offered(
+    client, author
+):
+    photo_reference = "![会場](photo:1{})"
+    section = make_section(make_report(), author=author, body=photo_reference.format(""))
+    SectionAutosave.objects.create(
+        section=section,
+        user=author,
+        heading=section.heading,
+        body=photo_reference.format(' "キャプション（任意）"'),
+        base_version=section.version,
+    )
+    client.force_login(author)
+
+    assert client.get(change_url(section)).context["autosave"] is None
+
+
+def test_a_refused_save_shows_the_typed_text_and_no_autosave_over_it(client, author):
+    section = make_section(make_report(), author=author, heading="見出し", body="保存した本文")
+    client.force_login(author)
+    # Kept a few seconds before the save was pressed: older than what was sent.
+    client.post(
+        reverse("admin:blog_section_autosave", args=[section.pk]),
+        {"heading": "見出し", "body": "書きかけの本文", "base_version": section.version},
+    )
+
+    refused = client.post(
+        change_url(section), form_data(section, heading="長" * 201, body="書きかけの本文の続き")
+    )
+
+    page = refused.content.decode()
+    assert (
+        refused.status_code,
+        refused.context["autosave"],
+        "data-autosave-offer" in page,
+        form_values(page, "section_form")["body"],
+    ) == (200, None, False, ["書きかけの本文の続き"])
+    # Opened again (after an expired login, say), the page offers what was kept: it differs
+    # from the saved text.
+    reopened = client.get(change_url(section))
+    assert (
+        reopened.context["autosave"].body,
+        "data-autosave-offer" in reopened.content.decode(),
+    ) == (
+        "書きかけの本文",
+        True,
+    )
+
+
 def test_autosave_of_an_over_long_heading_is_refused_and_keeps_nothing(client, author):
     section = make_section(make_report(), author=author)
     client.force_login(author)

@@ -646,7 +646,9 @@ def test_a_placed_undescribed_photo_is_named_at_the_text(client, author):
 
     assert response.status_code == 200
     errors = response.context["adminform"].form.errors["body"]
-    assert errors[0].startswith(f"写真 {dropped.pk} ")
+    assert errors[0].startswith(
+        f"上から 1 枚目の写真（photo:{dropped.pk}）にまだ説明がありません。"
+    )
     assert Photo.objects.filter(pk=dropped.pk).exists()
 
 

@@ -188,6 +188,7 @@ def test_the_back_button_after_saving_does_not_save_again(writer_at_desk, live_s
 
 
 KEPT_IN_BROWSER_OFFER = "このブラウザに、まだ保存していない見出しと本文が残っています。"
+KEPT_ON_THE_SERVER_OFFER = "自動保存された、まだ保存していない見出しと本文があります。"
 
 
 def empty_the_heading(page: Page, live_server, section) -> None:
@@ -218,19 +219,22 @@ def test_text_a_save_refused_is_still_unsaved_and_kept_in_the_browser(
     page.get_by_role("button", name="保存して編集を続ける").click()
     expect(page.locator(".error-summary")).to_be_visible()
 
-    # The page holds the typed text, but nothing of it is saved: it says so and asks.
+    # The page holds the typed text, but nothing of it is saved: it says so and asks. It
+    # is kept in the browser and on the server, and not offered back over itself.
     expect(textarea).to_have_value("最初の段落。断られる一文。")
     expect(page.get_by_text(UNSAVED_NOTE)).to_be_visible()
+    expect(page.locator("[data-autosave-status]")).to_contain_text("自動保存しました")
+    expect(page.locator(".autosave-offer")).to_have_count(0)
     asked = []
     page.once("dialog", lambda dialog: (asked.append(dialog.type), dialog.accept()))
     page.get_by_role("link", name="ホーム").click()
     expect(page.get_by_role("heading", name="サイト管理")).to_be_visible()
     assert asked == ["beforeunload"]
 
-    # Left anyway, the text comes back from this browser when the section is reopened.
+    # Left anyway, the text is offered back when the section is reopened.
     page.goto(f"{live_server.url}/admin/blog/section/{section.pk}/change/")
-    expect(page.get_by_text(KEPT_IN_BROWSER_OFFER)).to_be_visible()
-    page.get_by_role("button", name="入力内容を戻す").click()
+    expect(page.get_by_text(KEPT_ON_THE_SERVER_OFFER)).to_be_visible()
+    page.get_by_role("button", name="エディタに戻す").click()
     expect(textarea).to_have_value("最初の段落。断られる一文。")
     section.refresh_from_db()
     assert "断られる一文。" not in section.body

@@ -140,12 +140,21 @@ def test_typing_after_a_drop_replaces_the_placeholder_and_saves(
     expect(admin_page.locator(".markdown-editor__preview figure")).to_have_count(1)
 
     admin_page.keyboard.type("Keynote stage")  # the placeholder is selected: this replaces it
-    without_caption = textarea.input_value().replace(' "キャプション（任意）"', "")
-    textarea.fill(without_caption)
+    # The caption is left as it is: it says 任意 (optional). The preview shows the photo
+    # as the save will keep it, without a caption.
+    preview_figure = admin_page.locator(".markdown-editor__preview figure")
+    expect(preview_figure.locator("img")).to_have_attribute("alt", "Keynote stage")
+    expect(preview_figure.locator("figcaption")).to_have_count(0)
     admin_page.get_by_role("button", name="保存して編集を続ける").click()
 
-    expect(admin_page.locator(".messagelist")).to_be_visible()
+    expect(admin_page.locator(".messagelist")).to_contain_text(
+        "キャプションが仮の文のままだった写真 1 枚は、キャプションなしで保存しました。"
+    )
     photo = Photo.objects.get()
+    expect(textarea).to_have_value(f"導入の段落。\n\n![Keynote stage](photo:{photo.pk})")
+    # What this browser kept of the typing is what was saved: nothing is offered back.
+    expect(admin_page.locator(".autosave-offer")).to_have_count(0)
+    assert admin_page.evaluate(f"localStorage.getItem('section-draft:{section.pk}')") is None
     section.refresh_from_db()
     # Browsers send a textarea's line breaks as CRLF.
     assert (section.body.replace("\r\n", "\n"), photo.alt_text, photo.is_described) == (
@@ -235,8 +244,6 @@ def test_leaving_while_a_photo_uploads_asks_first(admin_page: Page, live_server,
     held[0].continue_()
     expect(admin_page.locator(".markdown-editor__status")).to_contain_text("写真を追加しました")
     admin_page.keyboard.type("Keynote stage")  # the placeholder is selected: this replaces it
-    textarea = admin_page.locator("textarea[name=body]")
-    textarea.fill(textarea.input_value().replace(' "キャプション（任意）"', ""))
     admin_page.get_by_role("button", name="保存して編集を続ける").click()
     expect(admin_page.locator(".messagelist")).to_be_visible()
     admin_page.get_by_role("link", name="ホーム").click()
@@ -505,3 +512,46 @@ def test_editor_takes_the_admin_theme_colours(admin_page: Page, live_server, sec
         True,
         {"light": "rgb(255, 255, 255)", "dark": "rgb(18, 18, 18)"}[scheme],
     ]
+
+
+AUTOSAVE_OFFER = "まだ保存していない見出しと本文があります"
+
+
+def test_a_refused_save_offers_no_autosave_over_the_text_it_shows(
+    admin_page: Page, live_server, section
+):
+    textarea = open_at_the_end(admin_page, live_server, section)
+    add_a_photo_with_the_button(admin_page)
+    status = admin_page.locator("[data-autosave-status]")
+    expect(status).to_contain_text("自動保存しました", timeout=8000)
+    admin_page.keyboard.press("Control+End")
+    admin_page.keyboard.type("最後の一文。")  # saved at once, before it is kept automatically
+    typed = textarea.input_value()
+    admin_page.get_by_role("button", name="保存して編集を続ける").click()
+
+    expect(admin_page.locator(".error-summary")).to_contain_text("上から 1 枚目の写真")
+    expect(status).to_contain_text("自動保存しました", timeout=8000)
+    expect(textarea).to_have_value(typed.replace("\r\n", "\n"))
+    expect(admin_page.locator(".autosave-offer")).to_have_count(0)
+
+    # Left and opened again, the page offers the text as it was sent: it is not saved.
+    admin_page.on("dialog", lambda dialog: dialog.accept())
+    admin_page.goto(f"{live_server.url}/admin/blog/section/{section.pk}/change/")
+    expect(admin_page.get_by_text(AUTOSAVE_OFFER)).to_be_visible()
+    expect(textarea).to_have_value("導入の段落。")
+    admin_page.get_by_role("button", name="エディタに戻す").click()
+    expect(textarea).to_have_value(typed)
+
+
+def test_a_heading_too_long_to_keep_is_not_told_as_an_expired_login(
+    admin_page: Page, live_server, section
+):
+    open_section(admin_page, live_server, section)
+    admin_page.locator("#id_heading").fill("長" * 201)
+    admin_page.get_by_role("button", name="保存して編集を続ける").click()
+
+    expect(admin_page.locator(".error-summary")).to_contain_text("201")
+    expect(admin_page.locator("[data-autosave-status]")).to_have_text(
+        "入力内容を自動保存できませんでした。"
+    )
+    expect(admin_page.locator(".autosave-offer")).to_have_count(0)

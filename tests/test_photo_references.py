@@ -5,15 +5,22 @@ from html.parser import HTMLParser
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 
 from blog import editing, markdown
 from blog.models import PHOTO_ALT_PLACEHOLDER, Photo, Section
 from tests.factories import make_photo, make_report, make_section, make_user
+from tests.forms import form_values
 
 pytestmark = pytest.mark.django_db
 
 ALT_PLACEHOLDER = "ここに代替テキスト（写真の説明）を書いてください"
 CAPTION_PLACEHOLDER = "キャプション（任意）"
+CAPTIONS_LEFT_OUT = (
+    "キャプションが仮の文のままだった写真 1 枚は、キャプションなしで保存しました。"
+    'キャプションを付けるときは、![…](photo:番号 "キャプション") のように'
+    "番号のあとの引用符の中に書いてください。"
+)
 
 
 class Figures(HTMLParser):
@@ -179,16 +186,118 @@ def section_errors(section: Section) -> list[str]:
     return error.value.message_dict["body"]
 
 
+def undescribed(place: int, photo: Photo) -> str:
+    return (
+        f"上から {place} 枚目の写真（photo:{photo.pk}）にまだ説明がありません。"
+        "写真を見られない読者のために、その ![…] の角かっこの中に、"
+        "写真に写っているものを書いてください。"
+    )
+
+
 def test_dropped_photo_with_the_placeholder_cannot_be_saved(report_with_photo):
     _report, section, photo = report_with_photo
     section.body = f'![{ALT_PLACEHOLDER}](photo:{photo.pk} "{CAPTION_PLACEHOLDER}")'
 
-    assert section_errors(section) == [
-        f"写真 {photo.pk} を見られない読者のために説明を書いてください。"
-        f"![…](photo:{photo.pk}) の角かっこの中に、写真に写っているものを書きます。",
-        f"写真 {photo.pk} のキャプションがまだ仮の文のままです。"
-        "引用符の中にキャプションを書くか、引用符ごと消してください。",
-    ]
+    # Only the description is asked for: the caption is optional, as its placeholder says.
+    assert section_errors(section) == [undescribed(1, photo)]
+
+
+def test_an_undescribed_photo_is_named_by_its_place_in_the_text(report_with_photo):
+    report, section, described = report_with_photo
+    dropped = make_photo(report, section, alt_text=ALT_PLACEHOLDER)
+    section.body = (
+        f"![会場](photo:{described.pk})\n\n本文\n\n"
+        f'![{ALT_PLACEHOLDER}](photo:{dropped.pk} "{CAPTION_PLACEHOLDER}")'
+    )
+
+    assert section_errors(section) == [undescribed(2, dropped)]
+
+
+# --- A caption is optional: its placeholder left as it is means none ----------------------
+
+
+def test_an_untouched_caption_placeholder_saves_the_photo_without_a_caption(report_with_photo):
+    _report, section, photo = report_with_photo
+    Photo.objects.filter(pk=photo.pk).update(alt_text=ALT_PLACEHOLDER)
+    section.body = f'本文\n\n![基調講演の会場](photo:{photo.pk} "{CAPTION_PLACEHOLDER}")'
+
+    section.full_clean()
+    edit = editing.save_section(section, by=make_user(group="Editors"))
+
+    section.refresh_from_db()
+    photo.refresh_from_db()
+    [figure] = figures_in(section.body_html)
+    assert (section.body, figure["caption"], photo.alt_text, photo.caption) == (
+        f"本文\n\n![基調講演の会場](photo:{photo.pk})",  # the stored text never carries it
+        "撮影: 佐藤",  # the credit alone
+        "基調講演の会場",
+        "",
+    )
+    assert edit.messages()[-1] == CAPTIONS_LEFT_OUT
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        f'"{CAPTION_PLACEHOLDER}"',
+        f"'{CAPTION_PLACEHOLDER}'",
+        '"Caption (optional)"',
+        '" キャプション（任意） "',
+    ],
+)
+def test_the_caption_placeholder_is_left_out_however_it_is_quoted(report_with_photo, title):
+    _report, section, photo = report_with_photo
+    section.body = f"![舞台 [左側]](photo:{photo.pk} {title}) と ![客席](photo:{photo.pk})"
+
+    edit = editing.save_section(section, by=make_user(group="Editors"))
+
+    assert (section.body, edit.captions_left_out) == (
+        f"![舞台 [左側]](photo:{photo.pk}) と ![客席](photo:{photo.pk})",
+        1,
+    )
+
+
+def test_a_caption_the_writer_wrote_is_kept_and_nothing_is_said(report_with_photo):
+    _report, section, photo = report_with_photo
+    section.body = f'![舞台](photo:{photo.pk} "任意参加のハンズオン")'
+
+    edit = editing.save_section(section, by=make_user(group="Editors"))
+
+    section.refresh_from_db()
+    assert (section.body, CAPTIONS_LEFT_OUT in edit.messages()) == (
+        f'![舞台](photo:{photo.pk} "任意参加のハンズオン")',
+        False,
+    )
+
+
+def test_the_preview_shows_the_photo_as_the_save_stores_it(client, report_with_photo):
+    _report, section, photo = report_with_photo
+    text = f'![舞台](photo:{photo.pk} "{CAPTION_PLACEHOLDER}")'
+    client.force_login(make_user(is_superuser=True, group="Editors"))
+
+    preview = client.post(
+        reverse("markdownx_markdownify"), {"section": section.pk, "content": text}
+    ).content.decode()
+    section.body = text
+    editing.save_section(section, by=make_user(group="Editors"))
+
+    section.refresh_from_db()
+    assert figures_in(preview) == figures_in(section.body_html)
+    assert [figure["caption"] for figure in figures_in(preview)] == ["撮影: 佐藤"]
+
+
+def test_the_report_lead_leaves_out_the_caption_placeholder_too(report_with_photo):
+    report, _section, _photo = report_with_photo
+    photo = make_photo(report, alt_text="会場の外観")
+    report.lead = f'![デトロイトの会場](photo:{photo.pk} "{CAPTION_PLACEHOLDER}")'
+
+    edit = editing.save_report(report, by=make_user(group="Editors"))
+
+    report.refresh_from_db()
+    assert (report.lead, edit.messages()) == (
+        f"![デトロイトの会場](photo:{photo.pk})",
+        [CAPTIONS_LEFT_OUT],
+    )
 
 
 def test_english_placeholder_is_refused_too(report_with_photo):
@@ -361,3 +470,27 @@ def test_words_posted_for_a_placed_photo_change_nothing_and_say_so(client, repor
     placed.refresh_from_db()
     assert placed.alt_text == "基調講演の会場"
     assert "何も保存していません" in response.content.decode()
+
+
+def test_a_writer_is_refused_only_for_the_description_and_then_saves_without_a_caption(
+    client, author
+):
+    section = make_section(make_report(), author=author, body="本文")
+    photo = make_photo(section.report, section, alt_text=ALT_PLACEHOLDER, caption="")
+    url = reverse("admin:blog_section_change", args=[section.pk])
+    client.force_login(author)
+    data = form_values(client.get(url).content.decode(), "section_form")
+    typed = f'本文\r\n\r\n![{ALT_PLACEHOLDER}](photo:{photo.pk} "{CAPTION_PLACEHOLDER}")'
+
+    refused = client.post(url, data | {"body": typed, "_continue": "1"})
+
+    assert (
+        refused.context["adminform"].form.errors["body"],
+        form_values(refused.content.decode(), "section_form")["body"],
+    ) == ([undescribed(1, photo)], [typed])  # nothing typed is lost
+    saved = client.post(
+        url, data | {"body": typed.replace(ALT_PLACEHOLDER, "受付の行列"), "_continue": "1"}
+    )
+    section.refresh_from_db()
+    assert (saved.status_code, section.body) == (302, f"本文\n\n![受付の行列](photo:{photo.pk})")
+    assert CAPTIONS_LEFT_OUT in [str(m) for m in client.get(url).context["messages"]]

@@ -282,6 +282,7 @@ class ReportAdmin(CoverageBoardViews, TrashAdminMixin, PeopleMenusMixin, Revisio
             return changed
 
         request.content_edit = editing.save_report(report, by=request.user, related=save_beside)
+        tell(request, request.content_edit.messages())
 
     def _save_gallery(self, request, formset, report: Report) -> bool:
         photos = formset.save(commit=False)

@@ -33,9 +33,11 @@ from blog.models import (
     Section,
     SectionAutosave,
     SectionTransition,
+    caption_placeholders,
     display_name_of,
     normalized_text,
 )
+from blog.models.text import without_caption_placeholders
 from cms.errors import Refusal, post_only
 
 
@@ -244,6 +246,8 @@ class SectionAdmin(TrashAdminMixin, PeopleMenusMixin, RevisionedAdmin):
         context.update(
             {
                 "max_body_characters": MAX_BODY_CHARACTERS,
+                # What a save leaves out of a text (autosave.js compares as it keeps).
+                "caption_placeholders": sorted(caption_placeholders()),
                 # The "save and submit" button, and the hint that points to it: only where
                 # the text can be saved too.
                 "can_submit": (add or self.has_change_permission(request, obj))
@@ -251,7 +255,13 @@ class SectionAdmin(TrashAdminMixin, PeopleMenusMixin, RevisionedAdmin):
             }
         )
         if obj is not None:
-            autosave = SectionAutosave.objects.filter(section=obj, user=user).first()
+            # A refused save shows the person's own text as they sent it: text kept
+            # automatically before it is older, never something to put back over it.
+            autosave = (
+                None
+                if request.method == "POST"
+                else SectionAutosave.objects.filter(section=obj, user=user).first()
+            )
             requests = SectionTransition.objects.latest_change_requests([obj])
             context.update(
                 {
@@ -418,12 +428,18 @@ def _refusal_to_open(user, section: Section) -> Refusal:
 
 
 def _worth_offering(autosave: SectionAutosave | None, section: Section) -> bool:
-    """An autosave is offered back only if it differs and was typed over the current text."""
+    """An autosave is offered back only if it differs from what the form shows, as a save
+    would keep both, and was typed over the current text."""
     return (
         autosave is not None
-        and (autosave.heading, autosave.body) != (section.heading, section.body)
+        and (autosave.heading.strip(), _as_saved(autosave.body))
+        != (section.heading.strip(), _as_saved(section.body))
         and autosave.base_version == section.version
     )
+
+
+def _as_saved(text: str) -> str:
+    return without_caption_placeholders(normalized_text(text))[0]
 
 
 def _locked_for(user, section: Section) -> bool:

@@ -37,7 +37,8 @@ READING_CHARACTERS_PER_MINUTE = 500
 
 
 # What a dropped photo's reference says until the writer describes it. The section
-# cannot be saved while a reference still says this (in any of the site's languages).
+# cannot be saved while the description still says this (in any of the site's languages);
+# a caption is optional, as its placeholder says, and left as it is means none.
 PHOTO_ALT_PLACEHOLDER = _("Describe this photo here (alternative text)")
 PHOTO_CAPTION_PLACEHOLDER = _("Caption (optional)")
 
@@ -63,18 +64,39 @@ def alt_placeholders() -> frozenset[str]:
     return _in_every_language(PHOTO_ALT_PLACEHOLDER)
 
 
+def caption_placeholders() -> frozenset[str]:
+    """The caption a dropped photo's reference has until its writer writes one, if ever."""
+    return _in_every_language(PHOTO_CAPTION_PLACEHOLDER)
+
+
 def is_alt_placeholder(text: str) -> bool:
     return text.strip() in _in_every_language(PHOTO_ALT_PLACEHOLDER)
 
 
-def is_caption_placeholder(text: str) -> bool:
-    return text.strip() in _in_every_language(PHOTO_CAPTION_PLACEHOLDER)
+@functools.cache
+def _caption_placeholder_title() -> re.Pattern:
+    """The title part of a photo reference still holding the caption placeholder. Only
+    what follows the `]` is matched, so any description (brackets in it too) is kept."""
+    words = "|".join(map(re.escape, sorted(caption_placeholders())))
+    return re.compile(rf"""(\]\(\s*photo:\d{{1,18}})\s+(["'])\s*(?:{words})\s*\2\s*\)""")
+
+
+def without_caption_placeholders(text: str) -> tuple[str, int]:
+    """`text` with the untouched caption placeholder taken out of its photo references,
+    and how many there were: such a photo is shown without a caption. Both the preview
+    and the save use this, so the preview shows what is stored (and autosave.js does the
+    same, to tell whether a kept copy is what the page shows)."""
+    return _caption_placeholder_title().subn(r"\1)", text)
 
 
 def photo_reference_errors(rendered: markdown.Rendered, photos: dict) -> list[ValidationError]:
-    """What stops a text from being saved: references to missing or undescribed photos."""
+    """What stops a text from being saved: references to missing or undescribed photos.
+
+    A photo is named by its place among the text's photos, as the writer sees them in the
+    preview, with the `photo:N` to look for in the text: its number alone means nothing
+    to someone who added one photo."""
     errors = []
-    for reference in rendered.photo_references:
+    for place, reference in enumerate(rendered.photo_references, start=1):
         number = reference.photo_id
         photo = photos.get(number)
         if photo is None:
@@ -94,23 +116,12 @@ def photo_reference_errors(rendered: markdown.Rendered, photos: dict) -> list[Va
             errors.append(
                 ValidationError(
                     _(
-                        "Describe photo %(number)s for readers who cannot see it: in "
-                        "![…](photo:%(number)s), write what the photo shows between the "
-                        "square brackets."
+                        "Photo %(place)s from the top of this text (photo:%(number)s) is not "
+                        "described yet: for readers who cannot see it, write what it shows "
+                        "between the square brackets of its ![…]."
                     ),
                     code="photo_without_alt",
-                    params={"number": number},
-                )
-            )
-        if is_caption_placeholder(reference.caption):
-            errors.append(
-                ValidationError(
-                    _(
-                        "Photo %(number)s still has the caption placeholder: write a caption "
-                        "between the quotation marks, or delete the quoted text."
-                    ),
-                    code="caption_placeholder",
-                    params={"number": number},
+                    params={"place": place, "number": number},
                 )
             )
     return errors
@@ -184,7 +195,7 @@ class MarkdownFieldsMixin:
     def render_as(self, field: str, text: str) -> markdown.Rendered:
         """`text` rendered as it would be stored in `field` (the editor's preview)."""
         return markdown.render(
-            text,
+            without_caption_placeholders(text)[0],
             anchor_prefix=self.markdown_anchor_prefix(field),
             photos=self.markdown_photos(),
             title_level=self.markdown_title_level(field),
@@ -193,7 +204,9 @@ class MarkdownFieldsMixin:
     def rendered_markdown(self, field: str) -> markdown.Rendered:
         """The field rendered as it is now; raises markdown.MarkdownRefused."""
         key = (
-            getattr(self, field),
+            # A text and the same with its caption placeholders left out render alike:
+            # dropping them before a save renders nothing again.
+            without_caption_placeholders(getattr(self, field))[0],
             self.markdown_anchor_prefix(field),
             self.markdown_title_level(field),
         )
@@ -201,6 +214,18 @@ class MarkdownFieldsMixin:
         if field not in cache or cache[field][0] != key:
             cache[field] = (key, self.render_as(field, key[0]))
         return cache[field][1]
+
+    def drop_caption_placeholders(self) -> int:
+        """Take the untouched caption placeholder out of the texts' photo references, so
+        that the stored Markdown (exports, revisions) never carries it; how many there were.
+        Writes nothing: blog/editing.py calls this before a save."""
+        dropped = 0
+        for field in self.markdown_fields:
+            text, count = without_caption_placeholders(getattr(self, field))
+            if count:
+                setattr(self, field, text)
+                dropped += count
+        return dropped
 
     def markdown_errors(self) -> dict[str, list]:
         errors: dict[str, list] = {}
@@ -231,7 +256,8 @@ class MarkdownFieldsMixin:
         The text is where a writer describes a photo they placed; blog/editing.py copies
         the words onto the photo's row for the admin's lists and for the figure list
         under a section, should the photo be taken out of the text later. References
-        still showing a placeholder describe nothing.
+        still showing the description's placeholder describe nothing (the caption's never
+        reaches them: `render_as` leaves it out).
         """
         described = {}
         for field in self.markdown_fields:
@@ -239,8 +265,6 @@ class MarkdownFieldsMixin:
                 alt, caption = reference.alt.strip(), reference.caption.strip()
                 if not alt or is_alt_placeholder(alt):
                     continue
-                if is_caption_placeholder(caption):
-                    caption = ""
                 described[reference.photo_id] = (alt, caption)
         return described
 

@@ -22,10 +22,27 @@
     return input ? input.value : "";
   }
 
-  // The text as a save keeps it: the form takes off blank space at either end, and the
-  // browser sends line breaks as CR LF.
-  function asSaved(text) {
-    return text.replace(/\r\n?/g, "\n").trim();
+  // A photo reference whose caption is still the placeholder, which a save leaves out
+  // (blog/models/text.py, `without_caption_placeholders`); the page lists the placeholder
+  // in every language of the site.
+  function captionPlaceholderPattern() {
+    const listed = document.getElementById("caption-placeholders");
+    const words = listed ? JSON.parse(listed.textContent) : [];
+    if (!words.length) return null;
+    const escaped = words.map(function (word) {
+      return word.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    });
+    return new RegExp(
+      "(\\]\\(\\s*photo:\\d{1,18})\\s+([\"'])\\s*(?:" + escaped.join("|") + ")\\s*\\2\\s*\\)",
+      "g"
+    );
+  }
+
+  // The text as a save keeps it: the form takes off blank space at either end, the
+  // browser sends line breaks as CR LF, and an untouched caption placeholder goes.
+  function asSaved(text, captionPlaceholder) {
+    const saved = text.replace(/\r\n?/g, "\n").trim();
+    return captionPlaceholder ? saved.replace(captionPlaceholder, "$1)") : saved;
   }
 
   function setStatus(text, problem) {
@@ -49,6 +66,7 @@
     if (!statusLine) return;
     const messages = statusLine.dataset;
 
+    const captionPlaceholder = captionPlaceholderPattern();
     let composing = false;
     let timer = null;
 
@@ -61,7 +79,8 @@
     function showing(kept) {
       const sameHeading = !heading || kept.heading === undefined ||
         kept.heading.trim() === heading.value.trim();
-      return sameHeading && asSaved(kept.body) === asSaved(body.value);
+      return sameHeading && asSaved(kept.body, captionPlaceholder) ===
+        asSaved(body.value, captionPlaceholder);
     }
 
     function keepLocally() {
@@ -86,11 +105,16 @@
         redirect: "manual",
       })
         .then(function (response) {
+          if (response.status === 400) {
+            // Refused for what was typed (a heading too long, say): the login is fine.
+            return response.json().then(function (answer) {
+              setStatus(answer.error, true);
+            });
+          }
           if (!response.ok) throw new Error(String(response.status));
-          return response.json();
-        })
-        .then(function (result) {
-          setStatus(messages.saved.replace("{time}", result.saved_at), false);
+          return response.json().then(function (result) {
+            setStatus(messages.saved.replace("{time}", result.saved_at), false);
+          });
         })
         .catch(function () {
           setStatus(messages.expired, true);
@@ -148,10 +172,14 @@
     }
     // After a refused save the page shows the text as typed, not as saved (marked so by
     // templates/admin/base_site.html): this browser keeps it until a save goes through,
-    // even when the writer's other tab has saved since and removed the kept copy.
+    // even when the writer's other tab has saved since and removed the kept copy. The
+    // server's copy, offered first when the page is opened again, is brought up to it too:
+    // it may be from a few seconds before the save was pressed. Nothing is offered here:
+    // the editor already holds the text.
     const unsavedSettings = document.getElementById("unsaved-changes");
     if (unsavedSettings && "refusedInput" in unsavedSettings.dataset) {
       keepLocally();
+      sendToServer();
     } else if (kept && showing(kept)) {
       // What this browser kept has been saved since: nothing to offer.
       try { localStorage.removeItem(storageKey); } catch (error) { /* nothing kept */ }
