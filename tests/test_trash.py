@@ -162,7 +162,7 @@ def test_each_delete_page_says_what_goes_with_its_own_kind(client, editor, writt
     assert "この節に写真はありません。移るのは本文だけです。" in empty_section_page
     assert "元に戻すまで代わりにお知らせが表示されます。" in photo_page
     for page in (report_page, section_page, empty_section_page, photo_page):
-        assert "編集者は「ゴミ箱」から元に戻せます。" in page
+        assert "編集者は「ゴミ箱」から 30 日間元に戻せます。その後は完全に削除されます" in page
     # A section's or photo's page no longer speaks of sections going with it.
     for page in (section_page, empty_section_page, photo_page):
         assert "節 2 個" not in page and "付随する節" not in page
@@ -191,7 +191,8 @@ def test_an_editor_opening_a_trashed_section_is_told_where_it_went(client, edito
             f"節「二つ目」はゴミ箱の中です。{trashed_time(second)} に "
             f"{display_name_of(editor)} さんが移しました。"
         ) in html
-        assert "何も失われていません。ゴミ箱から元に戻せます。" in html
+        until = (timezone.localtime(second.trashed_at) + datetime.timedelta(days=30)).date()
+        assert f"まだ何も失われていません。{until:%Y-%m-%d} まではゴミ箱から" in html
         assert f'href="/admin/blog/report/trash/#trash-section-{second.pk}"' in html
         assert "見つかりませんでした" not in html
     assert snapshot(written["report"]) == before  # looking changes nothing
@@ -399,7 +400,7 @@ def test_the_bulk_action_asks_first_saying_what_goes_with_each_report(client, ed
         "このレポートの節 2 個と写真 2 枚も一緒に移ります。</li>"
     ) in html
     assert "<strong>空のレポート</strong>: このレポートの節 0 個と写真 0 枚" in html
-    assert "編集者は「ゴミ箱」から元に戻せます。" in html
+    assert "編集者は「ゴミ箱」から 30 日間元に戻せます。その後は完全に削除されます" in html
     assert 'value="ゴミ箱に移す"' in html and "いいえ、戻ります" in html
     # Asking (and then going back) changes nothing.
     assert messages_of(asked) == []

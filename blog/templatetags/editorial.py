@@ -1,4 +1,5 @@
 from django import template
+from django.conf import settings
 from django.db.models import F
 from django.utils import timezone
 
@@ -104,3 +105,9 @@ def display_name(person) -> str:
 @register.filter
 def display_names(people) -> str:
     return display_names_of(people)
+
+
+@register.simple_tag
+def trash_retention_days() -> int:
+    """How long the trash keeps what is moved there (blog/trash.py's `purge_expired`)."""
+    return settings.TRASH_RETENTION_DAYS
