@@ -254,13 +254,15 @@ def move_section(section: Section, step: SectionStep, *, by) -> bool:
         if not 0 <= target < len(order):
             return False
         order[index], order[target] = order[target], order[index]
+        # Recorded in the report's history, whose order it is: the sections' own histories
+        # are of their texts, which a move leaves as they were.
         reversion.set_user(by)
         reversion.set_comment(_("Changed the order of the report's sections"))
+        reversion.add_to_revision(report)
         for position, each in enumerate(order):
             if each.position != position:
                 each.position = position
                 Section.objects.filter(pk=each.pk).update(position=position)
-                reversion.add_to_revision(each)
         # update() sends no signal: readers' pages are told here.
         pagecache.content_changed()
     return True

@@ -71,10 +71,10 @@ def test_a_move_down_is_one_revision_and_takes_no_approval_away(client, editor, 
     client.post(move_url(first, "down"))
 
     assert order_of(report) == ["二", "一", "三"]
-    moved = Version.objects.order_by("pk")[versions:]
-    assert {version.revision_id for version in moved} == {moved[0].revision_id}
-    assert moved[0].revision.user == editor
-    assert {int(version.object_id) for version in moved} == {first.pk, second.pk}
+    # One revision, in the report's history: the sections' histories are of their texts.
+    [moved] = Version.objects.order_by("pk")[versions:]
+    assert (moved.object, moved.revision.user) == (report, editor)
+    assert moved.revision.comment == "レポートの節の順番を変更"
     for section in (first, second):
         section.refresh_from_db()
         assert section.status == SectionStatus.APPROVED
@@ -245,4 +245,17 @@ def test_restoring_an_old_text_does_not_move_the_section(client, editor, author)
     first.refresh_from_db()
     assert first.body == "最初の本文"
     assert order_of(report) == ["二", "一", "三"]
-    assert revisions.versions_of(second)[0].revision.comment == "レポートの節の順番を変更"
+    assert revisions.versions_of(report)[0].revision.comment == "レポートの節の順番を変更"
+    assert not revisions.versions_of(second)  # a move is no version of a section's text
+
+
+def test_a_section_moved_to_the_top_keeps_the_focus_on_its_other_arrow(client, editor, author):
+    report = make_report()
+    _first, second, _third = three_sections(report, author)
+    client.force_login(editor)
+
+    response = client.post(move_url(second, "up"), follow=True)
+
+    html = response.content.decode()
+    assert 'aria-label="「二」を1つ上へ"' not in html  # at the top now
+    assert re.search(r'aria-label="「二」を1つ下へ"[^>]*autofocus', html)

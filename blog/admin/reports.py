@@ -300,8 +300,6 @@ class ReportAdmin(CoverageBoardViews, TrashAdminMixin, PeopleMenusMixin, Revisio
             if request.user.has_perm("blog.reorder_sections", obj):
                 moved = request.GET.get("moved", "")
                 for index, section in enumerate(sections):
-                    if str(section.pk) == moved:
-                        section.focused_step = request.GET.get("step")
                     names = {"title": section.title or gettext("(untitled)")}
                     # None where the section is at that end: a gap keeps the arrows in line.
                     section.steps = [
@@ -310,6 +308,13 @@ class ReportAdmin(CoverageBoardViews, TrashAdminMixin, PeopleMenusMixin, Revisio
                         else None
                         for name, step in editing.SECTION_STEPS.items()
                     ]
+                    if str(section.pk) == moved:
+                        # The arrow pressed, else (the section reached that end) the other.
+                        offered = [step[0] for step in section.steps if step]
+                        wanted = request.GET.get("step")
+                        section.focused_step = (
+                            wanted if wanted in offered else next(iter(offered), None)
+                        )
             blockers = workflow.publication_blockers(obj)
             context.update(
                 {
