@@ -267,6 +267,7 @@ def restore_section(section: Section, *, by) -> TrashOutcome:
         if not locked.in_trash:
             return TrashOutcome(locked, changed=False)
         _check_container(locked, report, None)
+        _check_not_twice(locked)
         when = locked.trashed_at
         photo_ids = _unmark(Photo.all_objects.filter(section=locked), when)
         _unmark(Section.all_objects.filter(pk=locked.pk), when)
@@ -333,6 +334,25 @@ def _check_container(obj: Section | Photo, report: Report, section: Section | No
         )
     if report.is_live:
         raise _live_refusal(report, restoring=True)
+
+
+def _check_not_twice(section: Section) -> None:
+    """A writer writes about a session once in a report: a draft un-assigned on the board
+    and moved to the trash does not come back beside the one they write now."""
+    if section.session_id is None:
+        return
+    twin = Section.objects.filter(
+        report_id=section.report_id, session_id=section.session_id, author_id=section.author_id
+    ).exclude(pk=section.pk)
+    if twin.exists():
+        raise TrashRefused(
+            _(
+                "%(name)s already writes about “%(session)s” in this report, in another "
+                "section: restoring this one would make two."
+            )
+            % {"name": section.author_name, "session": section.session.title},
+            code="twice",
+        )
 
 
 def restore(obj: Trashable, *, by) -> TrashOutcome:

@@ -580,6 +580,26 @@ def test_a_section_is_not_restored_into_a_published_report(editor):
     assert Section.all_objects.get(pk=gone.pk).in_trash is True
 
 
+def test_an_unassigned_draft_does_not_come_back_beside_the_writer_s_new_one(author, editor):
+    from blog import coverage
+
+    report = make_report(event=make_event())
+    talk = make_session(report.event, title="Cilium の話")
+    first = coverage.assign(talk, report, author, by=editor).section
+    coverage.unassign(first, by=editor)  # an empty draft: to the trash
+    coverage.assign(talk, report, author, by=editor)
+
+    with pytest.raises(trash.TrashRefused) as refusal:
+        trash.restore_section(first, by=editor)
+
+    assert refusal.value.messages == [
+        f"{display_name_of(author)} さんはこのレポートで「Cilium の話」についてすでに別の節を"
+        "書いています。これを戻すと2つになります。"
+    ]
+    assert Section.all_objects.get(pk=first.pk).in_trash is True
+    assert Section.objects.filter(session=talk).count() == 1
+
+
 # --- Who may -------------------------------------------------------------------------------------
 
 
