@@ -423,10 +423,11 @@ def test_the_bulk_action_skips_a_published_report_and_says_so_first(client, edit
     moved = bulk_trash(client, "report", [draft.pk, live.pk], confirmed=True)
 
     assert (
-        "<strong>公開中のレポート</strong>: "
+        "<strong>公開中のレポート</strong>: <em>移さずに残します:</em> "
         "「公開中のレポート」は公開中です。ゴミ箱に移す前に公開を取り下げてください。"
     ) in asked.content.decode()
     assert messages_of(moved) == [
+        "公開中のレポート: "
         "「公開中のレポート」は公開中です。ゴミ箱に移す前に公開を取り下げてください。",
         "1 件をゴミ箱に移しました。",
     ]
@@ -468,7 +469,10 @@ def test_a_writer_is_asked_only_about_their_own_open_sections(client, author, co
 
     asked = bulk_trash(client, "section", [in_review.pk], confirmed=False)
     html = asked.content.decode()
-    assert "<strong>レビュー待ち</strong>: これをゴミ箱に移す権限がありません。" in html
+    assert (
+        "<strong>レビュー待ち</strong>: <em>移さずに残します:</em> "
+        "これをゴミ箱に移す権限がありません。"
+    ) in html
     assert 'value="ゴミ箱に移す"' not in html  # nothing on the page could go
 
     bulk_trash(client, "section", [draft.pk, in_review.pk, theirs.pk], confirmed=True)

@@ -288,7 +288,9 @@ class TrashAdminMixin:
             try:
                 outcome = trash.move_to_trash(obj, by=request.user)
             except ValidationError as error:
-                tell_errors(request, error)
+                # Named: the reason may name only the report, for one of its sections.
+                for message in error.messages:
+                    messages.error(request, f"{obj}: {message}")
             except PermissionDenied as error:
                 messages.error(request, f"{obj}: {error}")
             else:
