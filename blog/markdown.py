@@ -66,7 +66,7 @@ INLINE_PHOTO_MARKER = re.compile(r"<!-- photo:(\d+) -->")
 
 _EXTENSIONS = [
     "markdown.extensions.tables",
-    "markdown.extensions.fenced_code",
+    "pymdownx.superfences",
     "markdown.extensions.footnotes",
     "markdown.extensions.sane_lists",
     "markdown.extensions.codehilite",
@@ -76,6 +76,7 @@ _EXTENSION_CONFIGS = {
     # The sanitiser drops `style`, so column alignment must travel as `align`.
     "markdown.extensions.tables": {"use_align_attribute": True},
     "markdown.extensions.codehilite": {"guess_lang": False, "css_class": "highlight"},
+    "pymdownx.highlight": {"guess_lang": False, "css_class": "highlight"},
     # Anchors must survive Japanese headings: keep Unicode in the id. No `[TOC]` marker:
     # the page has its own table of contents, linking to sections.
     "markdown.extensions.toc": {"slugify": slugify_unicode, "marker": ""},
@@ -553,6 +554,8 @@ def lists_nested_at_four(lines: list[str], quote_depth: int = 0) -> list[str]:
     result: list[str] = []
     items: list[_OpenItem] = []
     closing_fence: re.Pattern | None = None
+    # How far the lines of the fenced block being read move: None outside any list item.
+    fence_shift: int | None = None
     block_start = True  # where Python-Markdown may begin a list
     # The lines since the last blank one began inside an item, not with its marker.
     in_continuation = False
@@ -561,10 +564,13 @@ def lists_nested_at_four(lines: list[str], quote_depth: int = 0) -> list[str]:
         line = lines[index]
         index += 1
         if closing_fence is not None:
-            result.append(line)
+            result.append(_shifted(line, fence_shift))
             if closing_fence.fullmatch(line):
                 closing_fence = None
                 block_start = True
+                if fence_shift is not None:
+                    # What follows is the item's again (or the next item), not the code's.
+                    result.append("")
             continue
         if not line.strip():
             result.append(line)
@@ -576,13 +582,19 @@ def lists_nested_at_four(lines: list[str], quote_depth: int = 0) -> list[str]:
         block_start = False
         fence = _FENCE_OPENING.fullmatch(line)
         if fence:
-            # Its content is code: never moved. Python-Markdown sees only fences at the
-            # start of a line, so the list ends at one there, and one inside an item is
-            # left as it was.
-            mark = fence[1] or fence[3]
-            closing_fence = re.compile(rf" *{re.escape(mark[0])}{{{len(mark)},}} *")
+            # Its content is code: no line of it is read as a list. A fence at the start of
+            # a line ends the list; one inside an item moves with that item's text, all its
+            # lines by the same number of spaces, so the code keeps its own indentation and
+            # SuperFences finds the block in the item. Blank lines around it keep it a
+            # block of its own there.
+            closing_fence = _closing_fence(fence)
             _close_items_outside(items, indent)
-            result.append(line)
+            fence_shift = None
+            if items:
+                fence_shift = _indent_in_item(items[-1], indent) - indent
+                if result and result[-1].strip():
+                    result.append("")
+            result.append(_shifted(line, fence_shift))
             continue
         marker = None if _THEMATIC_BREAK.fullmatch(line) else _LIST_MARKER.match(line)
         if marker and (items or (follows_blank and indent < _NESTING_WIDTH)):
@@ -625,11 +637,26 @@ def lists_nested_at_four(lines: list[str], quote_depth: int = 0) -> list[str]:
         if indent < item.content_column:
             result.append(line)  # a lazy continuation of the item's paragraph
             continue
-        # Spaces beyond the item's text (an indented code block in the item) stay beyond it,
-        # counted from where Python-Markdown writers put the text (4 past the marker).
-        beyond = max(0, indent - max(item.content_column, item.marker_column + _NESTING_WIDTH))
-        result.append(" " * (item.nested_column + beyond) + line[indent:])
+        result.append(" " * _indent_in_item(item, indent) + line[indent:])
     return result
+
+
+def _indent_in_item(item: _OpenItem, indent: int) -> int:
+    """Where a line of `item` indented by `indent` goes at Python-Markdown's levels."""
+    # Spaces beyond the item's text (an indented code block in the item) stay beyond it,
+    # counted from where Python-Markdown writers put the text (4 past the marker).
+    beyond = max(0, indent - max(item.content_column, item.marker_column + _NESTING_WIDTH))
+    return item.nested_column + beyond
+
+
+def _shifted(line: str, shift: int | None) -> str:
+    """`line` moved right by `shift` spaces (left, as far as its spaces go, if negative)."""
+    if not shift or not line.strip():
+        return line
+    if shift > 0:
+        return " " * shift + line
+    spaces = len(line) - len(line.lstrip(" "))
+    return line[min(spaces, -shift) :]
 
 
 def _close_items_outside(items: list[_OpenItem], indent: int) -> None:
@@ -656,28 +683,68 @@ def _quoted_block(lines: list[str], start: int, depth: int) -> tuple[list[str], 
         break
     block = lines[start:end]
     prefixes = [_QUOTE_PREFIX.match(line) for line in block]
-    inner = lists_nested_at_four(
-        [
-            line[prefix.end() :] if prefix else line
-            for line, prefix in zip(block, prefixes, strict=True)
-        ],
-        depth,
-    )
-    return [
-        f"> {text}".rstrip() if prefix else text
-        for text, prefix in zip(inner, prefixes, strict=True)
-    ], end
+    typed = [
+        line[prefix.end() :] if prefix else line
+        for line, prefix in zip(block, prefixes, strict=True)
+    ]
+    quoted: list[str] = []
+    source = 0
+    for text in lists_nested_at_four(typed, depth):
+        if not text and (source == len(typed) or typed[source].strip()):
+            # A blank line put around a fenced block in an item (no line typed is made
+            # blank): it stays inside the quote.
+            quoted.append(">")
+            continue
+        quoted.append(f"> {text}".rstrip() if prefixes[source] else text)
+        source += 1
+    return quoted, end
+
+
+def fences_set_apart(lines: list[str]) -> list[str]:
+    """The lines with a blank line before and after each fenced block at the left margin
+    that a text's line touches.
+
+    A fence may interrupt a paragraph, as on GitHub; SuperFences sets such a block aside
+    but leaves it inside the paragraph around it. Fences in list items are at 4 spaces or
+    more by now, set apart by `lists_nested_at_four`.
+    """
+    result: list[str] = []
+    closing_fence: re.Pattern | None = None
+    after_fence = False
+    for line in lines:
+        if closing_fence is not None:
+            result.append(line)
+            if closing_fence.fullmatch(line):
+                closing_fence = None
+                after_fence = True
+            continue
+        if after_fence and line.strip():
+            result.append("")
+        after_fence = False
+        fence = _FENCE_OPENING.fullmatch(line)
+        if fence and len(line) - len(line.lstrip(" ")) < _NESTING_WIDTH:
+            if result and result[-1].strip():
+                result.append("")
+            closing_fence = _closing_fence(fence)
+        result.append(line)
+    return result
+
+
+def _closing_fence(opening: re.Match) -> re.Pattern:
+    mark = opening[1] or opening[3]
+    return re.compile(rf" *{re.escape(mark[0])}{{{len(mark)},}} *")
 
 
 class _ListIndents(Preprocessor):
     def run(self, lines: list[str]) -> list[str]:
-        return lists_nested_at_four(lines)
+        return fences_set_apart(lists_nested_at_four(lines))
 
 
 class _ListIndentExtension(Extension):
     def extendMarkdown(self, md) -> None:  # Python-Markdown's hook name
-        # After tabs became spaces (normalize_whitespace, 30); before fenced code is set
-        # aside (25), which takes only fences at the start of a line.
+        # After tabs became spaces (normalize_whitespace, 30); before SuperFences sets
+        # fenced code aside (25): it takes fences at the start of a line there, and those
+        # in list items when the list is parsed, at Python-Markdown's 4-space levels.
         md.preprocessors.register(_ListIndents(md), "list_indents", 27)
 
 

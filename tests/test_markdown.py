@@ -652,13 +652,99 @@ FENCED_IN_LISTS = [
 ]
 
 
-@pytest.mark.parametrize("typed", FENCED_IN_LISTS)
-def test_fenced_code_in_or_after_a_list_is_never_moved(typed):
-    lines = typed.split("\n")
-    moved = markdown.lists_nested_at_four(lines)
+def _unquoted_indent(line: str) -> tuple[int, str]:
+    text = re.sub(r"^(?:> ?)+", "", line)
+    return len(text) - len(text.lstrip(" ")), text.lstrip(" ")
 
-    fenced = [line for line in lines if "x" in line or "y" in line or "code" in line]
-    assert [line for line in moved if line in fenced] == fenced
+
+@pytest.mark.parametrize("typed", FENCED_IN_LISTS)
+def test_fenced_code_in_or_after_a_list_is_never_read_as_a_list(typed):
+    typed_lines = [line for line in typed.split("\n") if line.strip(" >")]
+    moved_lines = [line for line in markdown.lists_nested_at_four(typed.split("\n"))]
+    moved_lines = [line for line in moved_lines if line.strip(" >")]
+    fence = [i for i, line in enumerate(typed_lines) if re.search(r"```|~~~", line)]
+
+    # A fenced block moves as a whole with its item, if at all: each of its lines by as
+    # many spaces as its fence, so the code keeps its own indentation.
+    shifts = set()
+    for index in range(fence[0], fence[-1] + 1):
+        typed_indent, typed_text = _unquoted_indent(typed_lines[index])
+        moved_indent, moved_text = _unquoted_indent(moved_lines[index])
+        assert moved_text == typed_text
+        shifts.add(moved_indent - typed_indent)
+    assert len(shifts) == 1
+
+
+STEPS_OUTLINE = "{list}\n  li\n    p 実行:\n    pre kubectl get pods -A\n  li\n    p 次"
+
+
+@pytest.mark.parametrize(
+    ("typed", "shown"),
+    [
+        # At the item's text, as on GitHub and Qiita (3 spaces under "1. ", 2 under "- ").
+        (
+            "1. 実行:\n\n   ```bash\n   kubectl get pods -A\n   ```\n\n2. 次",
+            STEPS_OUTLINE.format(list="ol"),
+        ),
+        (
+            "- 実行:\n\n  ```bash\n  kubectl get pods -A\n  ```\n\n- 次",
+            STEPS_OUTLINE.format(list="ul"),
+        ),
+        # At 4 spaces, as Python-Markdown has it.
+        (
+            "- 実行:\n\n    ```bash\n    kubectl get pods -A\n    ```\n\n- 次",
+            STEPS_OUTLINE.format(list="ul"),
+        ),
+        (
+            "1. 実行:\n\n    ```bash\n    kubectl get pods -A\n    ```\n\n2. 次",
+            STEPS_OUTLINE.format(list="ol"),
+        ),
+        # No blank lines around it, and the next item right after the fence.
+        (
+            "1. 実行:\n   ```bash\n   kubectl get pods -A\n   ```\n2. 次",
+            STEPS_OUTLINE.format(list="ol"),
+        ),
+        (
+            "- 実行:\n  ~~~\n  kubectl get pods -A\n  ~~~\n- 次",
+            STEPS_OUTLINE.format(list="ul"),
+        ),
+        # More of the item after the code, then more items.
+        (
+            "1. 実行:\n   ```\n   kubectl get pods -A\n   ```\n   確認する\n2. 次\n3. 最後",
+            "ol\n  li\n    p 実行:\n    pre kubectl get pods -A\n    p 確認する"
+            "\n  li\n    p 次\n  li 最後",
+        ),
+        # In a nested item.
+        (
+            "1. 手順\n   - 細目\n\n     ```sh\n     echo\n     ```\n   - 次の細目\n\n2. 次",
+            "ol\n  li\n    p 手順\n    ul\n      li\n        p 細目\n        pre echo"
+            "\n      li\n        p 次の細目\n  li\n    p 次",
+        ),
+        # In a list in a quote.
+        (
+            "> 1. 実行:\n>    ```\n>    kubectl get pods -A\n>    ```\n> 2. 次",
+            "blockquote\n  " + STEPS_OUTLINE.format(list="ol").replace("\n", "\n  "),
+        ),
+    ],
+)
+def test_fenced_code_in_a_list_item_is_a_code_block_in_that_item(typed, shown):
+    assert outline(markdown.render(typed).html) == shown
+
+
+def test_a_fence_right_after_a_line_of_text_is_a_code_block_between_paragraphs():
+    html = markdown.render("前の段落\n```console\n$ ls\n```\n後の段落").html
+
+    assert outline(html) == "p 前の段落\npre $ ls\np 後の段落"
+
+
+def test_fenced_code_in_an_item_is_highlighted_and_keeps_its_own_indentation():
+    html = markdown.render("1. 設定:\n\n   ```python\n   if x:\n       y()\n   ```\n2. 次").html
+
+    assert (
+        '<li>\n<p>設定:</p>\n<div class="highlight"><pre><span></span><code>'
+        '<span class="k">if</span>'
+    ) in html
+    assert '<span class="p">:</span>\n    <span class="n">y</span>' in html
 
 
 def test_fenced_and_indented_code_keep_their_indentation_on_the_page():
