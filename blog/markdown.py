@@ -536,6 +536,7 @@ class _OpenItem:
     content_column: int
     # Where Python-Markdown expects the item's text: one more level than its marker.
     nested_column: int
+    numbered: bool = False
 
 
 def lists_nested_at_four(lines: list[str], quote_depth: int = 0) -> list[str]:
@@ -598,7 +599,7 @@ def lists_nested_at_four(lines: list[str], quote_depth: int = 0) -> list[str]:
             continue
         marker = None if _THEMATIC_BREAK.fullmatch(line) else _LIST_MARKER.match(line)
         if marker and (items or (follows_blank and indent < _NESTING_WIDTH)):
-            _close_items_outside(items, indent)
+            _close_items_outside(items, indent, bullet=marker[2] in "*+-")
             if not items and indent >= _NESTING_WIDTH:
                 result.append(line)  # code after the list, not an item
                 continue
@@ -610,7 +611,14 @@ def lists_nested_at_four(lines: list[str], quote_depth: int = 0) -> list[str]:
             level = len(items) * _NESTING_WIDTH
             spacing = len(marker[3])
             text_offset = len(marker[2]) + (spacing if spacing <= 4 else 1)
-            items.append(_OpenItem(indent, indent + text_offset, level + _NESTING_WIDTH))
+            items.append(
+                _OpenItem(
+                    indent,
+                    indent + text_offset,
+                    level + _NESTING_WIDTH,
+                    numbered=marker[2] not in "*+-",
+                )
+            )
             result.append(" " * level + line[indent:])
             continue
         if not items:
@@ -659,8 +667,18 @@ def _shifted(line: str, shift: int | None) -> str:
     return line[min(spaces, -shift) :]
 
 
-def _close_items_outside(items: list[_OpenItem], indent: int) -> None:
-    while items and indent < items[-1].content_column:
+def _close_items_outside(items: list[_OpenItem], indent: int, *, bullet: bool = False) -> None:
+    """Close the items a line indented by `indent` is not part of. A bullet indented 2
+    spaces under a numbered item is its child, though short of its text (3 under "1. "):
+    writers type it so, and CommonMark's reading, a bullet list ending the numbered one,
+    is never what they meant."""
+    while items:
+        item = items[-1]
+        belongs_from = item.content_column
+        if bullet and item.numbered:
+            belongs_from = min(belongs_from, item.marker_column + 2)
+        if indent >= belongs_from:
+            break
         items.pop()
 
 

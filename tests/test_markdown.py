@@ -579,6 +579,14 @@ ul
         ("10. 十\n    - 細目\n11. 十一", "ol\n  li 十\n    ul\n      li 細目\n  li 十一"),
         ("- 親\n  1. 一\n  2. 二\n- 次", "ul\n  li 親\n    ol\n      li 一\n      li 二\n  li 次"),
         ("1. 親\n   - 子\n2. 次", "ol\n  li 親\n    ul\n      li 子\n  li 次"),
+        # A bullet 2 spaces under a numbered step, as writers type it, is the step's too.
+        (
+            "1. 親\n  - 子\n  - 子二\n2. 次",
+            "ol\n  li 親\n    ul\n      li 子\n      li 子二\n  li 次",
+        ),
+        ("10. 十\n  - 細目\n11. 十一", "ol\n  li 十\n    ul\n      li 細目\n  li 十一"),
+        # A number 2 spaces under a number is the same list's next item, as in CommonMark.
+        ("1. 一\n2. 二\n  3. 三", "ol\n  li 一\n  li 二\n  li 三"),
         (
             "1. 一\n   - 子\n     1. 孫\n2. 二",
             "ol\n  li 一\n    ul\n      li 子\n        ol\n          li 孫\n  li 二",
