@@ -31,10 +31,10 @@ from blog.enums import SectionStatus
 from blog.models import Photo, Report, Section, display_name_of, normalized_text
 from cms.slugs import record_slug_change
 
-# The fields a section's form edits. Reviewer and status belong to the workflow.
+# The fields a section's form edits. Reviewer and status belong to the workflow; the
+# section's place in its report to the editors' arrows (`move_section`).
 SECTION_FIELDS = (
     "report",
-    "position",
     "session",
     "heading",
     "author",
@@ -42,9 +42,9 @@ SECTION_FIELDS = (
     "body",
     "due_on",
 )
-# Changing only these (the order, the due date) is not a new version of the text
-# (lost-update protection is about text), nor anything a reviewer approved.
-PLANNING_FIELDS = frozenset({"position", "due_on"})
+# Changing only these (the due date) is not a new version of the text (lost-update
+# protection is about text), nor anything a reviewer approved.
+PLANNING_FIELDS = frozenset({"due_on"})
 REPORT_FIELDS = ("title", "slug", "event", "lead", "closing", "cover", "due_on")
 
 UNCHANGED = object()

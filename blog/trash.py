@@ -19,6 +19,7 @@ derived rows current through blog/editing.py, and writes the audit entry.
 import datetime
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -430,6 +431,17 @@ def _purge_each(queryset, by) -> int:
             purge(obj, by=by)
             purged += 1
     return purged
+
+
+def retention() -> datetime.timedelta:
+    """How long the trash keeps what is moved there: `manage.py purge_trash`, run daily,
+    deletes for good what is older (`purge_expired`)."""
+    return datetime.timedelta(days=settings.TRASH_RETENTION_DAYS)
+
+
+def restorable_until(obj: Trashable) -> datetime.datetime:
+    """When `obj`, in the trash, stops being restorable."""
+    return obj.trashed_at + retention()
 
 
 def purge_expired(older_than: datetime.timedelta) -> int:

@@ -3,7 +3,6 @@
 import datetime
 
 from django import forms
-from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.exceptions import NotRegistered
@@ -308,14 +307,6 @@ class TrashAdminMixin:
             )
 
 
-def _purged_on(obj) -> str:
-    """The day the trash's retention period ends for `obj` (blog/trash.py's `purge_expired`)."""
-    day = timezone.localtime(obj.trashed_at) + datetime.timedelta(
-        days=settings.TRASH_RETENTION_DAYS
-    )
-    return day.strftime("%Y-%m-%d")
-
-
 def refuse_if_in_trash(request, model, object_id) -> None:
     """Raise a Refusal saying that the report, section or photo `object_id` is in the trash
     (when, with what, by whom) to someone who could see it: an editor gets the way to the
@@ -333,7 +324,7 @@ def refuse_if_in_trash(request, model, object_id) -> None:
     if may_restore:
         advice = (
             gettext("Nothing of it is lost yet: it can be put back from the Trash until %(date)s.")
-            % {"date": _purged_on(carrier)}
+            % {"date": timezone.localtime(trash.restorable_until(carrier)).strftime("%Y-%m-%d")}
             if carrier is obj
             else gettext("It comes back when the %(kind)s is put back from the Trash.")
             % {"kind": carrier_kind}

@@ -77,6 +77,24 @@ def placed_messages(request) -> dict[str, list]:
     return placed
 
 
+def _offer_steps(sections: list, *, moved: str, step: str | None) -> None:
+    """Give each of `sections` (in order) its arrows for the list: `steps`, one
+    (name, symbol, label) per way it can move, None where it is at that end (a gap keeps
+    the arrows in line); and to the section just `moved`, `focused_step`: the arrow pressed,
+    else (it reached that end) the other."""
+    for index, section in enumerate(sections):
+        names = {"title": section.title or gettext("(untitled)")}
+        section.steps = [
+            (name, each.symbol, str(each.label) % names)
+            if 0 <= index + each.offset < len(sections)
+            else None
+            for name, each in editing.SECTION_STEPS.items()
+        ]
+        if str(section.pk) == moved:
+            offered = [offer[0] for offer in section.steps if offer]
+            section.focused_step = step if step in offered else next(iter(offered), None)
+
+
 class ReportMemberFormSet(forms.BaseInlineFormSet):
     _people_menu = None
 
@@ -297,24 +315,11 @@ class ReportAdmin(CoverageBoardViews, TrashAdminMixin, PeopleMenusMixin, Revisio
         if obj is not None:
             sections = list(obj.sections.for_report_table())
             placed = placed_messages(request)
-            if request.user.has_perm("blog.reorder_sections", obj):
-                moved = request.GET.get("moved", "")
-                for index, section in enumerate(sections):
-                    names = {"title": section.title or gettext("(untitled)")}
-                    # None where the section is at that end: a gap keeps the arrows in line.
-                    section.steps = [
-                        (name, step.symbol, str(step.label) % names)
-                        if 0 <= index + step.offset < len(sections)
-                        else None
-                        for name, step in editing.SECTION_STEPS.items()
-                    ]
-                    if str(section.pk) == moved:
-                        # The arrow pressed, else (the section reached that end) the other.
-                        offered = [step[0] for step in section.steps if step]
-                        wanted = request.GET.get("step")
-                        section.focused_step = (
-                            wanted if wanted in offered else next(iter(offered), None)
-                        )
+            can_reorder = request.user.has_perm("blog.reorder_sections", obj)
+            if can_reorder:
+                _offer_steps(
+                    sections, moved=request.GET.get("moved", ""), step=request.GET.get("step")
+                )
             blockers = workflow.publication_blockers(obj)
             context.update(
                 {
@@ -327,7 +332,7 @@ class ReportAdmin(CoverageBoardViews, TrashAdminMixin, PeopleMenusMixin, Revisio
                         if request.user.has_perm("blog.view_section", section)
                     },
                     "can_add_section": request.user.has_perm("blog.write_in_report", obj),
-                    "can_reorder": request.user.has_perm("blog.reorder_sections", obj),
+                    "can_reorder": can_reorder,
                     "placed_messages": placed,
                     "boxed_messages": [m for box in placed.values() for m in box],
                     "session_parts": sum(

@@ -5,7 +5,6 @@ blog/audit.py's. These views check one permission, call one service, and say wha
 of it.
 """
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -93,7 +92,6 @@ def trash_view(request, admin_site):
         "photos": photos,
         "can_restore": request.user.has_perm("blog.restore_from_trash"),
         "can_purge": request.user.has_perm("blog.purge_trash"),
-        "retention_days": settings.TRASH_RETENTION_DAYS,
     }
     return TemplateResponse(request, "admin/blog/trash.html", context)
 

@@ -1,9 +1,8 @@
 from django import template
-from django.conf import settings
 from django.db.models import F
 from django.utils import timezone
 
-from blog import membership, revisions, roles
+from blog import membership, revisions, roles, trash
 from blog.enums import ReportStatus, SectionStatus
 from blog.models import (
     Report,
@@ -109,5 +108,6 @@ def display_names(people) -> str:
 
 @register.simple_tag
 def trash_retention_days() -> int:
-    """How long the trash keeps what is moved there (blog/trash.py's `purge_expired`)."""
-    return settings.TRASH_RETENTION_DAYS
+    """How many days the trash keeps what is moved there (the trash page, the page that
+    asks before moving)."""
+    return trash.retention().days
