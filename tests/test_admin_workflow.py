@@ -1026,6 +1026,20 @@ def test_save_and_submit_in_one_click(client, author):
     assert (section.body, section.status) == ("完成した本文", "in_review")
 
 
+def test_a_new_section_without_text_is_kept_as_a_draft_not_sent_for_review(client, author):
+    report = make_report()
+    make_writer_of(report, author)
+    client.force_login(author)
+
+    response = add_through_the_form(
+        client, report, heading="本文なしの節🎉", body="  \n", _submit_for_review="1"
+    )
+
+    section = Section.objects.get(heading="本文なしの節🎉")
+    assert section.status == "draft"
+    assert "この節にはまだ本文がありません" in " ".join(messages_of(client.get(response.url)))
+
+
 def test_editor_request_changes_without_comment_is_refused(client, author, editor):
     section = make_section(make_report(), author=author, status="in_review")
     client.force_login(editor)
