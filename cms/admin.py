@@ -103,3 +103,28 @@ class KeepsOldSlugsAdmin(ModelAdmin):
         previous = stored_slug(obj) if change else None
         super().save_model(request, obj, form, change)
         record_slug_change(obj, previous)
+
+
+class OnSiteOnceReadersSeeIt:
+    """サイトで見る only for an object readers can see: an event, session, speaker or tag
+    has a public page only through a published report, and a link to its address before
+    that ends in a 404. Subclasses say which rows are public (`public_rows`)."""
+
+    def public_rows(self):
+        raise NotImplementedError
+
+    def view_on_site(self, obj) -> str | None:
+        if self.public_rows().filter(pk=obj.pk).exists():
+            return obj.get_absolute_url()
+        return None
+
+
+class InlineOnSiteOnceReadersSeeIt(OnSiteOnceReadersSeeIt):
+    """The same for an inline's rows, asked once per row: the public rows' ids are read
+    once per page (Django makes the inlines afresh for each request, unlike the
+    ModelAdmin itself, which lives as long as the process)."""
+
+    def view_on_site(self, obj) -> str | None:
+        if not hasattr(self, "_public_ids"):
+            self._public_ids = set(self.public_rows().values_list("pk", flat=True))
+        return obj.get_absolute_url() if obj.pk in self._public_ids else None

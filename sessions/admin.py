@@ -9,7 +9,8 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
-from cms.admin import KeepsOldSlugsAdmin
+from blog import public
+from cms.admin import InlineOnSiteOnceReadersSeeIt, KeepsOldSlugsAdmin, OnSiteOnceReadersSeeIt
 from sessions.forms import ScheduleConfirmForm, ScheduleUploadForm
 from sessions.importing import SchedulePlan, StalePlanError, import_schedule, plan_import
 from sessions.models import Event, Session, SessionSpeaker, Speaker
@@ -21,15 +22,18 @@ from sessions.schedule_files import ScheduleError
 PENDING_IMPORT_KEY = "conference_pending_schedule_import"
 
 
-class SessionInline(admin.TabularInline):
+class SessionInline(InlineOnSiteOnceReadersSeeIt, admin.TabularInline):
     model = Session
     fields = ["title", "kind", "track", "room", "starts_at", "ends_at"]
     extra = 0
     show_change_link = True
 
+    def public_rows(self):
+        return public.public_sessions()
+
 
 @admin.register(Event)
-class EventAdmin(KeepsOldSlugsAdmin):
+class EventAdmin(OnSiteOnceReadersSeeIt, KeepsOldSlugsAdmin):
     list_display = ["name", "city", "starts_on", "ends_on", "format", "session_count"]
     list_filter = ["format"]
     search_fields = ["name", "city", "venue"]
@@ -44,6 +48,9 @@ class EventAdmin(KeepsOldSlugsAdmin):
         ),
         (None, {"fields": ["description"]}),
     ]
+
+    def public_rows(self):
+        return public.public_events()
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(session_total=Count("sessions"))
@@ -159,7 +166,7 @@ class SessionSpeakerInline(admin.TabularInline):
 
 
 @admin.register(Session)
-class SessionAdmin(KeepsOldSlugsAdmin):
+class SessionAdmin(OnSiteOnceReadersSeeIt, KeepsOldSlugsAdmin):
     list_display = ["title", "event", "kind", "track", "room", "speaker_names", "starts_at"]
     list_filter = ["event", "kind", "track"]
     search_fields = ["title", "track", "speakers__name", "speakers__affiliation"]
@@ -187,6 +194,9 @@ class SessionAdmin(KeepsOldSlugsAdmin):
         (_("Schedule import"), {"fields": ["schedule_uid"], "classes": ["collapse"]}),
     ]
 
+    def public_rows(self):
+        return public.public_sessions()
+
     def get_queryset(self, request):
         return super().get_queryset(request).with_speakers()
 
@@ -196,10 +206,13 @@ class SessionAdmin(KeepsOldSlugsAdmin):
 
 
 @admin.register(Speaker)
-class SpeakerAdmin(KeepsOldSlugsAdmin):
+class SpeakerAdmin(OnSiteOnceReadersSeeIt, KeepsOldSlugsAdmin):
     list_display = ["name", "affiliation", "talk_count"]
     search_fields = ["name", "affiliation"]
     prepopulated_fields = {"slug": ["name"]}
+
+    def public_rows(self):
+        return public.public_speakers()
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(talk_total=Count("sessions"))

@@ -1808,6 +1808,52 @@ def test_view_on_site_leads_to_the_preview_until_the_report_is_out(client, edito
     assert f'href="{live.report.get_absolute_url()}#{live.anchor}"' in live_page
 
 
+def test_view_on_site_is_offered_for_conference_rows_and_tags_only_once_readers_see_them(
+    client, editor, author
+):
+    from blog.models import Tag
+    from tests.factories import make_event, make_session, make_speaker
+
+    event = make_event(name="クラウドネイティブ会議 東京 2026")
+    speaker = make_speaker(name="山田 花子")
+    written, unwritten = (
+        make_session(event, (speaker,), title="書かれたセッション"),
+        make_session(event, title="誰も書いていないセッション"),
+    )
+    report = make_report(event=event)
+    make_section(report, author=author, session=written, status="approved")
+    tag = Tag.objects.create(name="運用")
+    report.tags.add(tag)
+    rows = {
+        "event": (event, "conference_event"),
+        "session": (written, "conference_session"),
+        "speaker": (speaker, "conference_speaker"),
+        "tag": (tag, "blog_tag"),
+    }
+    client.force_login(editor)
+
+    def on_site_links() -> dict[str, list[str]]:
+        links = {}
+        for name, (row, admin_name) in rows.items():
+            page = client.get(reverse(f"admin:{admin_name}_change", args=[row.pk]))
+            links[name] = re.findall(r'class="viewsitelink"', page.content.decode())
+        return links
+
+    def inline_links() -> list[str]:
+        page = client.get(reverse("admin:conference_event_change", args=[event.pk]))
+        return re.findall(r'href="(/sessions/[^"]+)"', page.content.decode())
+
+    assert on_site_links() == {name: [] for name in rows}  # the report is still a draft
+    assert inline_links() == []
+
+    workflow.publish(report, by=editor)
+
+    assert on_site_links() == {name: ['class="viewsitelink"'] for name in rows}
+    assert inline_links() == [written.get_absolute_url()]
+    unwritten_page = client.get(reverse("admin:conference_session_change", args=[unwritten.pk]))
+    assert 'class="viewsitelink"' not in unwritten_page.content.decode()
+
+
 def test_editor_restores_a_report_revision(client, editor):
     report = make_report(title="レポート", lead="読み込まれたリード")
     url = reverse("admin:blog_report_change", args=[report.pk])
