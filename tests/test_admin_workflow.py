@@ -1553,6 +1553,30 @@ def test_preview_is_refused_to_others(client, author, coauthor, outsider, person
     assert response.status_code == expected
 
 
+@pytest.mark.parametrize("persona", ["anonymous", "outsider", "coauthor"])
+def test_a_preview_link_of_a_published_report_sends_others_to_its_page(
+    client, author, coauthor, outsider, persona
+):
+    report = make_report(title="公開済みのレポート", published=True)
+    make_section(report, author=author, status="approved")
+    if persona != "anonymous":
+        client.force_login({"coauthor": coauthor, "outsider": outsider}[persona])
+
+    response = client.get(reverse("blog:report_preview", args=[report.pk]))
+
+    assert (response.status_code, response["Location"]) == (302, report.get_absolute_url())
+
+
+def test_a_preview_link_of_a_draft_still_asks_a_reader_to_log_in(client, author):
+    report = make_report(title="下書きのレポート")
+    make_section(report, author=author)
+
+    response = client.get(reverse("blog:report_preview", args=[report.pk]))
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("/admin/login/?next=")
+
+
 def test_editor_creates_a_share_link_that_works_without_an_account(client, editor, author):
     report = make_report(title="共有するレポート")
     make_section(report, author=author)
