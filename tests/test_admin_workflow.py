@@ -98,6 +98,36 @@ def test_the_refusal_says_whose_section_it_is_and_offers_the_preview_to_its_writ
     assert "プレビューで読む" not in outside  # not a report they write for
 
 
+def test_a_photo_one_may_not_open_is_refused_with_whose_it_is_not_called_deleted(
+    client, author, coauthor, editor
+):
+    from tests.factories import make_photo
+
+    report = make_report()
+    make_writer_of(report, author)
+    theirs = make_photo(report, make_section(report, author=coauthor))
+    gallery = make_photo(report, in_gallery=True)
+    elsewhere = make_photo(make_report(), make_section(make_report(), author=coauthor))
+    client.force_login(author)
+
+    def refusal(photo) -> tuple[int, str]:
+        response = client.get(reverse("admin:blog_photo_change", args=[photo.pk]))
+        return response.status_code, response.content.decode()
+
+    status, page = refusal(theirs)
+    assert status == 403
+    assert f"この写真は{display_name_of(coauthor)}さんの節の写真です。" in page
+    assert f'href="/preview/reports/{report.pk}/">プレビューで見る</a>' in page
+    assert "削除された可能性" not in page
+    assert "ギャラリー" in refusal(gallery)[1]
+    status, page = refusal(elsewhere)
+    assert status == 403 and "プレビューで見る" not in page  # not a report they write for
+    missing = client.get(reverse("admin:blog_photo_change", args=[999_999]), follow=True)
+    assert "削除された可能性" in missing.content.decode()  # what Django says of a missing one
+    client.force_login(editor)
+    assert client.get(reverse("admin:blog_photo_change", args=[theirs.pk])).status_code == 200
+
+
 def test_writer_cannot_save_into_another_writers_section(client, author, coauthor):
     section = make_section(make_report(), author=coauthor, body="元の本文")
     client.force_login(author)
