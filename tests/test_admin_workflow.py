@@ -128,6 +128,40 @@ def test_a_photo_one_may_not_open_is_refused_with_whose_it_is_not_called_deleted
     assert client.get(reverse("admin:blog_photo_change", args=[theirs.pk])).status_code == 200
 
 
+def test_a_refused_save_asks_for_the_chosen_photo_again_and_says_what_alt_text_is_for(
+    client, author
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from blog.models import Photo
+    from tests.factories import jpeg_bytes
+
+    section = make_section(make_report(), author=author)
+    client.force_login(author)
+    photo_row = {
+        "photos-TOTAL_FORMS": 1,
+        "photos-0-image": SimpleUploadedFile("venue.jpg", jpeg_bytes(), "image/jpeg"),
+        "photos-0-alt_text": "",
+        "photos-0-caption": "会場の様子",
+        "photos-0-position": 0,
+    }
+
+    response = client.post(change_url(section), form_data(section) | photo_row)
+
+    assert response.status_code == 200
+    photo_form = response.context["inline_admin_formsets"][0].formset.forms[0]
+    assert photo_form.errors == {
+        "alt_text": ["写真を見られない読者のために、何が写っているかを書いてください。"],
+        "image": [
+            "保存できなかったため、選んだファイルは受け取られていません。もう一度選んでください。"
+        ],
+    }
+    assert Photo.objects.count() == 0
+
+    body_only = client.post(change_url(section), form_data(section, body="直した本文"))
+    assert body_only.status_code == 302  # a save without a file asks for nothing
+
+
 def test_writer_cannot_save_into_another_writers_section(client, author, coauthor):
     section = make_section(make_report(), author=coauthor, body="元の本文")
     client.force_login(author)

@@ -72,6 +72,10 @@ class PlacedPhotoFormSet(BaseInlineFormSet):
 
     def add_fields(self, form, index):
         super().add_fields(form, index)
+        if "alt_text" in form.fields:
+            form.fields["alt_text"].error_messages["required"] = gettext(
+                "Describe what the photo shows, for readers who cannot see it."
+            )
         photo_id, parent = form.instance.pk, self.instance
         if photo_id is not None and parent.pk is not None and photo_id in parent.inline_photo_ids:
             described_in_the_text(form.fields, photo_id)
