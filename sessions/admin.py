@@ -9,8 +9,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
-from blog import public
-from cms.admin import InlineOnSiteOnceReadersSeeIt, KeepsOldSlugsAdmin, OnSiteOnceReadersSeeIt
+from cms.admin import KeepsOldSlugsAdmin
 from sessions.forms import ScheduleConfirmForm, ScheduleUploadForm
 from sessions.importing import SchedulePlan, StalePlanError, import_schedule, plan_import
 from sessions.models import Event, Session, SessionSpeaker, Speaker
@@ -22,18 +21,15 @@ from sessions.schedule_files import ScheduleError
 PENDING_IMPORT_KEY = "conference_pending_schedule_import"
 
 
-class SessionInline(InlineOnSiteOnceReadersSeeIt, admin.TabularInline):
+class SessionInline(admin.TabularInline):
     model = Session
     fields = ["title", "kind", "track", "room", "starts_at", "ends_at"]
     extra = 0
     show_change_link = True
 
-    def public_rows(self):
-        return public.public_sessions()
-
 
 @admin.register(Event)
-class EventAdmin(OnSiteOnceReadersSeeIt, KeepsOldSlugsAdmin):
+class EventAdmin(KeepsOldSlugsAdmin):
     list_display = ["name", "city", "starts_on", "ends_on", "format", "session_count"]
     list_filter = ["format"]
     search_fields = ["name", "city", "venue"]
@@ -48,9 +44,6 @@ class EventAdmin(OnSiteOnceReadersSeeIt, KeepsOldSlugsAdmin):
         ),
         (None, {"fields": ["description"]}),
     ]
-
-    def public_rows(self):
-        return public.public_events()
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(session_total=Count("sessions"))
@@ -166,7 +159,7 @@ class SessionSpeakerInline(admin.TabularInline):
 
 
 @admin.register(Session)
-class SessionAdmin(OnSiteOnceReadersSeeIt, KeepsOldSlugsAdmin):
+class SessionAdmin(KeepsOldSlugsAdmin):
     list_display = ["title", "event", "kind", "track", "room", "speaker_names", "starts_at"]
     list_filter = ["event", "kind", "track"]
     search_fields = ["title", "track", "speakers__name", "speakers__affiliation"]
@@ -194,9 +187,6 @@ class SessionAdmin(OnSiteOnceReadersSeeIt, KeepsOldSlugsAdmin):
         (_("Schedule import"), {"fields": ["schedule_uid"], "classes": ["collapse"]}),
     ]
 
-    def public_rows(self):
-        return public.public_sessions()
-
     def get_queryset(self, request):
         return super().get_queryset(request).with_speakers()
 
@@ -206,13 +196,10 @@ class SessionAdmin(OnSiteOnceReadersSeeIt, KeepsOldSlugsAdmin):
 
 
 @admin.register(Speaker)
-class SpeakerAdmin(OnSiteOnceReadersSeeIt, KeepsOldSlugsAdmin):
+class SpeakerAdmin(KeepsOldSlugsAdmin):
     list_display = ["name", "affiliation", "talk_count"]
     search_fields = ["name", "affiliation"]
     prepopulated_fields = {"slug": ["name"]}
-
-    def public_rows(self):
-        return public.public_speakers()
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(talk_total=Count("sessions"))
