@@ -886,10 +886,23 @@ def render(
     page's heading above the text (2 for `<h2>`): the text's headings go below it.
     Raises MarkdownRefused.
     """
-    text = text or ""
+    converted = _converted(text or "", anchor_prefix, title_level)
+    html, unshown_images = _place_images(converted)
+    html = _place_figures(converted, html, photos or {})
+    return Rendered(mark_safe(html), converted.photo_references, unshown_images)
+
+
+def photo_references(text: str) -> tuple[PhotoReference, ...]:
+    """The photo references in `text` as the page reads them, in order: what looks like one
+    in code is code. Raises MarkdownRefused."""
+    return _converted(text, "", DEFAULT_TITLE_LEVEL).photo_references
+
+
+def _converted(text: str, anchor_prefix: str, title_level: int) -> Converted:
+    """`convert()` in the child process, within its time and length."""
     check_length(text)
     try:
-        converted = _worker.call(
+        return _worker.call(
             text,
             anchor_prefix,
             gettext("Back to footnote %d in the text"),
@@ -915,9 +928,6 @@ def render(
             _("This text could not be formatted. Simplify its formatting and try again."),
             code="failed",
         ) from None
-    html, unshown_images = _place_images(converted)
-    html = _place_figures(converted, html, photos or {})
-    return Rendered(mark_safe(html), converted.photo_references, unshown_images)
 
 
 def render_markdown(text: str) -> SafeString:
