@@ -560,6 +560,8 @@ def lists_nested_at_four(lines: list[str], quote_depth: int = 0) -> list[str]:
     block_start = True  # where Python-Markdown may begin a list
     # The lines since the last blank one began inside an item, not with its marker.
     in_continuation = False
+    # The level of the nested item that began the lines since the last blank one, if one did.
+    nested_block_level: int | None = None
     index = 0
     while index < len(lines):
         line = lines[index]
@@ -581,6 +583,8 @@ def lists_nested_at_four(lines: list[str], quote_depth: int = 0) -> list[str]:
         indent = len(line) - len(line.lstrip(" "))
         follows_blank = block_start
         block_start = False
+        if follows_blank:
+            nested_block_level = None
         fence = _FENCE_OPENING.fullmatch(line)
         if fence:
             # Its content is code: no line of it is read as a list. A fence at the start of
@@ -603,12 +607,19 @@ def lists_nested_at_four(lines: list[str], quote_depth: int = 0) -> list[str]:
             if not items and indent >= _NESTING_WIDTH:
                 result.append(line)  # code after the list, not an item
                 continue
-            if in_continuation:
+            level = len(items) * _NESTING_WIDTH
+            starts_block = follows_blank
+            if in_continuation or (nested_block_level is not None and level < nested_block_level):
                 # Python-Markdown reads an item right after an item's later paragraph as
-                # more of that paragraph; CommonMark starts the item, and so does a blank line.
+                # more of that paragraph, and one less deep than the nested item that began
+                # the lines since a blank line (a loose sublist's last item) as more of that
+                # sublist; CommonMark starts the item where it belongs, and so does a blank
+                # line.
                 result.append("")
                 in_continuation = False
-            level = len(items) * _NESTING_WIDTH
+                starts_block = True
+            if starts_block:
+                nested_block_level = level or None
             spacing = len(marker[3])
             text_offset = len(marker[2]) + (spacing if spacing <= 4 else 1)
             items.append(
