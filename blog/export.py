@@ -235,6 +235,21 @@ _CODE_SPAN = re.compile(r"(?<!`)(?P<ticks>`+)(?!`).+?(?<!`)(?P=ticks)(?!`)", re.
 # of a line (in a quote too) as a heading; CommonMark, and so markdown-it, as a paragraph.
 _UNSPACED_HEADING = re.compile(r"(?:[ ]{0,3}>[ ]?)*(?P<marks>#{1,6})(?=[^#\s])")
 _SETEXT_UNDERLINE = re.compile(r"[^=-]*")  # before `===` or `---`: quote marks, indentation
+_QUOTE_MARKS = re.compile(r"(?:[ ]{0,3}>[ ]?)*")
+# Before the text on the first line of a block: quote marks, list markers, indentation.
+_CONTAINER_MARKS = re.compile(r"(?:[ ]*>[ ]?|[ ]*(?:[*+-]|\d{1,9}[.)])(?:[ ]+|$))*[ ]*")
+_LINE_OF_MARKS_AT_END = re.compile(r"(?:\n[ \t>]*)+\Z")
+_MARKS_AFTER_LINE_BREAK = re.compile(r"\A[ \t]*\n[ \t>]*")
+# The blocks that hold a text's lines; lists and quotes only hold these.
+_LEAF_BLOCKS = {
+    "paragraph_open",
+    "heading_open",
+    "fence",
+    "code_block",
+    "html_block",
+    "table_open",
+    "hr",
+}
 
 
 def _parse(source: str) -> list:
@@ -261,9 +276,10 @@ def _hatena_markdown(text: Text, report: ExportedReport, label_prefix: str) -> s
     """A text's Markdown as Hatena should get it: its headings at their levels on our page;
     each `![alt](photo:N "caption")` a figure with its absolute address, placed where our
     page places it (blog/markdown.py): one beginning a line of a paragraph splits the
-    paragraph there, any other goes after the block that held it; footnote labels with the
-    section's prefix, so that two sections' `[^1]` stay two footnotes in the one entry;
-    root-relative links pointing to our site. Code is left alone.
+    paragraph there, any other goes after the block that held it, in the same list item
+    or quote; footnote labels with the section's prefix, so that two sections' `[^1]` stay
+    two footnotes in the one entry; root-relative links pointing to our site. Code is left
+    alone.
     """
     if not text.markdown.strip():
         return ""
@@ -276,20 +292,21 @@ def _hatena_markdown(text: Text, report: ExportedReport, label_prefix: str) -> s
         if token.type in {"fence", "code_block"} and token.map
         for number in range(*token.map)
     }
-    # Top-level blocks, and the lines between them: CommonMark reads a footnote definition
-    # (`[^1]: ...`) as a link reference definition, which makes no block of its own.
+    # The blocks that hold text, at any depth, and the lines between them: CommonMark reads
+    # a footnote definition (`[^1]: ...`) as a link reference definition, which makes no
+    # block of its own.
     spans, done = [], 0
     for token in tokens:
-        if token.level != 0 or not token.map:
+        if token.type not in _LEAF_BLOCKS or not token.map:
             continue
         start, end = token.map
         if done < start:
-            spans.append((done, start, None))
-        spans.append((start, end, token.type))
+            spans.append((done, start, None, False))
+        spans.append((start, end, token.type, token.hidden))
         done = end
-    spans.append((done, len(lines), None))
+    spans.append((done, len(lines), None, False))
     output: list[str] = []
-    for start, end, kind in spans:
+    for start, end, kind, hidden in spans:
         block_lines = lines[start:end]
         # Code is blanked out (same length, so positions hold) before searching.
         masked = "\n".join(
@@ -298,19 +315,44 @@ def _hatena_markdown(text: Text, report: ExportedReport, label_prefix: str) -> s
         )
         masked = _CODE_SPAN.sub(lambda match: " " * len(match[0]), masked)
         text = "\n".join(block_lines)
-        if kind == "paragraph_open":
-            pieces = _cut_where_photos_begin_a_line(text, masked)
+        # What a line of the block's list item or quote begins with: a figure placed after
+        # the block stays in them, as on the page.
+        containers = _CONTAINER_MARKS.match(block_lines[0])[0] if kind else ""
+        prefix = re.sub(r"[^>]", " ", containers)
+        if kind == "paragraph_open" and not hidden:
+            pieces = _cut_where_photos_begin_a_line(text, masked, len(containers))
         else:
+            # A tight list item's text stays whole on the page, its photos after it.
             pieces = [(text, masked)]
-        for piece, masked_piece in pieces:
+        marks_alone = ""  # a list item's or quote's marks, which the next figure follows
+        for number, (piece, masked_piece) in enumerate(pieces):
             piece, figures = _rewrite_outside_code(piece, masked_piece, report, label_prefix)
-            if len(pieces) > 1:
-                piece = piece.strip()  # the line breaks around a cut
-            if piece.strip() or not figures:
-                output.extend(piece.split("\n"))
+            if len(pieces) > 1 and number == 0:
+                # The line break before the cut, and the marks beginning that line.
+                piece = _LINE_OF_MARKS_AT_END.sub("", piece).rstrip()
+            elif len(pieces) > 1 and piece.strip():
+                # After a cut: a line of its own in the block's list item or quote.
+                piece = prefix + _MARKS_AFTER_LINE_BREAK.sub("", piece).lstrip()
+            photo_follows = kind == "paragraph_open" and (figures or len(pieces) > 1)
+            if photo_follows and number == 0 and piece.rstrip() == containers.rstrip() != "":
+                # Nothing but the marks before the photo (`- ![…](photo:1)`): a figure on
+                # a line of its own would leave the item empty, so it follows them.
+                marks_alone, piece = containers, ""
+            piece_lines = piece.split("\n")
+            if kind == "paragraph_open" and figures:
+                # A line that held only a photo would end the paragraph there, as a blank.
+                piece_lines[1:] = [line for line in piece_lines[1:] if line.strip(" \t>")]
+            if piece.strip() or not (figures or marks_alone):
+                output.extend(piece_lines)
             for figure in figures:
-                output.extend(["", figure, ""])
-    return re.sub(r"\n{3,}", "\n\n", "\n".join(output)).strip()
+                if marks_alone:
+                    output.extend([marks_alone + figure, prefix.rstrip()])
+                    marks_alone = ""
+                else:
+                    output.extend([prefix.rstrip(), prefix + figure, prefix.rstrip()])
+    # Blank lines at the start go, not the spaces that make the first line code.
+    joined = re.sub(r"\A\s*\n", "", "\n".join(output)).rstrip()
+    return re.sub(r"\n{3,}", "\n\n", joined)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -324,6 +366,8 @@ class _SourceHeading:
     is_empty: bool
     space_needed: bool = False  # `##見出し`
     underline: int | None = None  # the `===` or `---` line of a setext heading
+    # CommonMark's heading that the page shows as text: its `#`s are escaped.
+    text_on_the_page: bool = False
 
 
 def _headings_as_on_the_page(source: str, title_level: int) -> str:
@@ -334,7 +378,7 @@ def _headings_as_on_the_page(source: str, title_level: int) -> str:
     """
     lines = source.split("\n")
     headings = _source_headings(_parse(source), lines)
-    shown = [heading for heading in headings if not heading.is_empty]
+    shown = [heading for heading in headings if not (heading.is_empty or heading.text_on_the_page)]
     levels = markdown.relative_heading_levels(
         [heading.typed_level for heading in shown], title_level
     )
@@ -342,6 +386,9 @@ def _headings_as_on_the_page(source: str, title_level: int) -> str:
     for heading in headings:
         line = lines[heading.line]
         before, after = line[: heading.column], line[heading.column + heading.marks :]
+        if heading.text_on_the_page:
+            lines[heading.line] = f"{before}\\{line[heading.column :]}"
+            continue
         if heading.is_empty:
             lines[heading.line] = before  # the quote marks stay, so a quote stays whole
             continue
@@ -354,9 +401,15 @@ def _headings_as_on_the_page(source: str, title_level: int) -> str:
 
 
 def _source_headings(tokens, lines: list[str]) -> list[_SourceHeading]:
-    """The headings of a text as the page's renderer reads them, in order."""
+    """The headings of a text as the page's renderer reads them, in order, with those that
+    CommonMark reads and the page does not marked `text_on_the_page`."""
     headings = []
+    items: list[int] = []  # the first line of each list item the token is in
     for index, token in enumerate(tokens):
+        if token.type == "list_item_open" and token.map:
+            items.append(token.map[0])
+        elif token.type == "list_item_close":
+            items.pop()
         if token.type == "paragraph_open" and token.map:
             for number in range(*token.map):
                 if match := _UNSPACED_HEADING.match(lines[number]):
@@ -394,18 +447,43 @@ def _source_headings(tokens, lines: list[str]) -> list[_SourceHeading]:
                 typed_level=int(token.tag[1]),
                 is_empty=not content.strip(),
                 underline=underline,
+                text_on_the_page=marks > 0 and _atx_heading_is_text(lines, start, column, items),
             )
         )
     return headings
 
 
-def _cut_where_photos_begin_a_line(text: str, masked: str) -> list[tuple[str, str]]:
-    """A paragraph cut before and after each photo that begins one of its lines: what came
-    before, the photo, what follows, each with its masked copy."""
+def _atx_heading_is_text(lines: list[str], line: int, column: int, items: list[int]) -> bool:
+    """Whether the page shows as text the line that CommonMark reads as an ATX heading with
+    its first `#` at `column`, inside list items beginning at the lines `items`.
+
+    The page's renderer reads `#` as a heading only at the start of a line (after quote
+    marks): indented by 1 to 3 spaces, as CommonMark allows, it is text. In a list item it
+    is text too on a line that follows the item's first text with no blank line between:
+    it goes on that text.
+    """
+    if items:
+        first = items[-1]
+        before = lines[first:line]
+        return all(text.strip(" \t>") for text in before) and any(
+            not _CONTAINER_MARKS.fullmatch(text) for text in before
+        )
+    quote_marks = _QUOTE_MARKS.match(lines[line])
+    return column > quote_marks.end()
+
+
+def _cut_where_photos_begin_a_line(
+    text: str, masked: str, containers: int
+) -> list[tuple[str, str]]:
+    """A paragraph cut before and after each photo that begins one of its lines (after the
+    `containers` characters of list and quote marks on its first line, or quote marks on
+    the others): what came before, the photo, what follows, each with its masked copy."""
     cuts = []
     for match in _PHOTO_REFERENCE.finditer(masked):
         line_start = masked.rfind("\n", 0, match.start()) + 1
-        if not masked[line_start : match.start()].strip(" \t"):
+        if not line_start:
+            line_start = min(containers, match.start())
+        if not masked[line_start : match.start()].strip(" \t>"):
             cuts += [match.start(), match.end()]
     bounds = [0, *cuts, len(text)]
     return [

@@ -560,6 +560,8 @@ def lists_nested_at_four(lines: list[str], quote_depth: int = 0) -> list[str]:
     block_start = True  # where Python-Markdown may begin a list
     # The lines since the last blank one began inside an item, not with its marker.
     in_continuation = False
+    # The level of the nested item that began the lines since the last blank one, if one did.
+    nested_block_level: int | None = None
     index = 0
     while index < len(lines):
         line = lines[index]
@@ -581,6 +583,8 @@ def lists_nested_at_four(lines: list[str], quote_depth: int = 0) -> list[str]:
         indent = len(line) - len(line.lstrip(" "))
         follows_blank = block_start
         block_start = False
+        if follows_blank:
+            nested_block_level = None
         fence = _FENCE_OPENING.fullmatch(line)
         if fence:
             # Its content is code: no line of it is read as a list. A fence at the start of
@@ -603,12 +607,19 @@ def lists_nested_at_four(lines: list[str], quote_depth: int = 0) -> list[str]:
             if not items and indent >= _NESTING_WIDTH:
                 result.append(line)  # code after the list, not an item
                 continue
-            if in_continuation:
+            level = len(items) * _NESTING_WIDTH
+            starts_block = follows_blank
+            if in_continuation or (nested_block_level is not None and level < nested_block_level):
                 # Python-Markdown reads an item right after an item's later paragraph as
-                # more of that paragraph; CommonMark starts the item, and so does a blank line.
+                # more of that paragraph, and one less deep than the nested item that began
+                # the lines since a blank line (a loose sublist's last item) as more of that
+                # sublist; CommonMark starts the item where it belongs, and so does a blank
+                # line.
                 result.append("")
                 in_continuation = False
-            level = len(items) * _NESTING_WIDTH
+                starts_block = True
+            if starts_block:
+                nested_block_level = level or None
             spacing = len(marker[3])
             text_offset = len(marker[2]) + (spacing if spacing <= 4 else 1)
             items.append(
@@ -886,10 +897,23 @@ def render(
     page's heading above the text (2 for `<h2>`): the text's headings go below it.
     Raises MarkdownRefused.
     """
-    text = text or ""
+    converted = _converted(text or "", anchor_prefix, title_level)
+    html, unshown_images = _place_images(converted)
+    html = _place_figures(converted, html, photos or {})
+    return Rendered(mark_safe(html), converted.photo_references, unshown_images)
+
+
+def photo_references(text: str) -> tuple[PhotoReference, ...]:
+    """The photo references in `text` as the page reads them, in order: what looks like one
+    in code is code. Raises MarkdownRefused."""
+    return _converted(text, "", DEFAULT_TITLE_LEVEL).photo_references
+
+
+def _converted(text: str, anchor_prefix: str, title_level: int) -> Converted:
+    """`convert()` in the child process, within its time and length."""
     check_length(text)
     try:
-        converted = _worker.call(
+        return _worker.call(
             text,
             anchor_prefix,
             gettext("Back to footnote %d in the text"),
@@ -915,9 +939,6 @@ def render(
             _("This text could not be formatted. Simplify its formatting and try again."),
             code="failed",
         ) from None
-    html, unshown_images = _place_images(converted)
-    html = _place_figures(converted, html, photos or {})
-    return Rendered(mark_safe(html), converted.photo_references, unshown_images)
 
 
 def render_markdown(text: str) -> SafeString:

@@ -4,6 +4,7 @@ import io
 import json
 import re
 import subprocess
+from html.parser import HTMLParser
 from urllib.parse import urljoin
 
 import pytest
@@ -13,6 +14,7 @@ from django.core.management.base import CommandError
 from django.db import transaction
 from django.test import override_settings
 from django.utils.html import escape
+from markdown_it import MarkdownIt
 
 from blog import export, markdown
 from blog.enums import ExportFormat
@@ -305,13 +307,25 @@ def test_hatena_export_puts_writers_headings_below_their_title_as_the_page_does(
         ("> ## 引用\n>\n> 題\n> ---", 2, "> ### 引用\n>\n> ### 題\n>"),
         # Four spaces make code, and code is left alone.
         ("## 見出し\n\n    ## コード", 2, "### 見出し\n\n    ## コード"),
+        # Indented by 1 to 3 spaces, or on a list item's next line, `#` is text on the page
+        # (CommonMark reads a heading): escaped, and no level counts it.
+        ("  ## 文\n\n### 見出し", 2, "  \\## 文\n\n### 見出し"),
+        ("本文\n   # 文", 2, "本文\n   \\# 文"),
+        (">  ## 文\n\n## 見出し", 3, ">  \\## 文\n\n#### 見出し"),
+        ("- 項目\n  ## 文\n- ## 見出し", 2, "- 項目\n  \\## 文\n- ### 見出し"),
+        ("> 1. 項目\n>    ## 文", 2, "> 1. 項目\n>    \\## 文"),
+        # After a blank line in the item, or as its first text, it is one.
+        ("- 項目\n\n  #### 見出し", 2, "- 項目\n\n  ### 見出し"),
+        ("- \n  ## 見出し", 2, "- \n  ### 見出し"),
     ],
 )
 def test_hatena_headings_follow_the_page_s_rule(source, title_level, expected):
     assert export._headings_as_on_the_page(source, title_level) == expected
     # The same levels as the page's, from the same text.
     page = markdown.convert(source, title_level=title_level).html
-    exported_levels = [str(len(marks)) for marks in re.findall(r"^(?:> )?(#+) ", expected, re.M)]
+    exported_levels = [
+        str(len(marks)) for marks in re.findall(r"^(?:> |- )? {0,3}(#+) ", expected, re.M)
+    ]
     assert re.findall(r"<h([1-6])", page) == exported_levels
 
 
@@ -323,6 +337,77 @@ def test_hatena_and_the_page_agree_on_a_heading_s_closing_hashes():
     hatena = [token.content for token in export._parse(exported) if token.type == "inline"]
     page = [text for _level, text in headings_in(markdown.convert(source, title_level=2).html)]
     assert page == hatena == ["C#", "F#", "見出し"]
+
+
+class _Blocks(HTMLParser):
+    """Blocks and words, as a reader sees what is in what: paragraphs left out (a list may
+    be loose in one copy and tight in the other), a figure as one block, its words aside."""
+
+    BLOCKS = {"ul", "ol", "li", "blockquote", "pre", "figure", "table", "td", "th"}
+    BLOCKS |= set(markdown.HEADING_TAGS)
+
+    def __init__(self):
+        super().__init__()
+        self.shape: list[str] = []
+        self.in_figure = False
+
+    def handle_starttag(self, tag, attrs):
+        if tag in self.BLOCKS and not self.in_figure:
+            self.shape.append(f"<{tag}>")
+        self.in_figure |= tag == "figure"
+
+    def handle_endtag(self, tag):
+        self.in_figure &= tag != "figure"
+        if tag in self.BLOCKS and not self.in_figure:
+            self.shape.append(f"</{tag}>")
+
+    def handle_data(self, data):
+        if not self.in_figure:
+            self.shape.extend(data.split())
+
+
+def blocks(html: str) -> list[str]:
+    parser = _Blocks()
+    parser.feed(html)
+    return parser.shape
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "body",
+    [
+        # Headings that the page shows as text.
+        "  ## 見出しではない\n\n本文",
+        "本文\n   # これも文",
+        "- 項目\n  ## 項目の続き",
+        # Code at the very start of a text.
+        "    ## コード\n\n本文",
+        "\tkubectl get pods\n\n本文",
+        "![会場](photo:{pk})本文\n\n    1. コード",
+        # Photos in list items and quotes stay there.
+        "- ![会場](photo:{pk})\n- 次",
+        "- 親\n  - ![会場](photo:{pk})\n- 次",
+        "1. 手順\n   ![会場](photo:{pk})\n   続き\n2. 次",
+        "1. 手順\n\n   ![会場](photo:{pk}) 説明\n\n2. 次",
+        "> 引用\n> ![会場](photo:{pk})\n> 続き",
+        "> - ![会場](photo:{pk})",
+        "- 文中の ![会場](photo:{pk}) 写真\n- 次",
+    ],
+)
+def test_hatena_markdown_shows_what_the_page_shows(body):
+    report = make_report()
+    section = make_section(report, body="仮")
+    photo = make_photo(report, section, alt_text="会場")
+    section.body = body.format(pk=photo.pk)
+    section.save()
+    copy = export.build(report, base_url=BASE_URL)
+    [text] = [section.body for part in copy.parts for section in part.sections]
+
+    hatena = export._hatena_markdown(text, copy, "s-")
+
+    # Hatena's reading of Markdown, as the export assumes it: CommonMark.
+    shown = MarkdownIt("commonmark").enable("table").render(hatena)
+    assert blocks(shown) == blocks(section.body_html)
 
 
 @pytest.mark.django_db

@@ -651,6 +651,60 @@ def test_nested_lists_nest_at_the_parents_text_or_at_four_spaces(typed, shown):
     assert outline(markdown.render(typed).html) == shown
 
 
+LOOSE_SUBLIST_THEN_NEXT = (
+    "ul\n  li\n    p a\n    ul\n      li\n        p a1\n      li\n        p a2\n  li\n    p b"
+)
+
+
+@pytest.mark.parametrize(
+    ("typed", "shown"),
+    [
+        # A loose sublist, then the parent's next item with no blank line: a sibling of the
+        # parent, as on GitHub, however deep the sublist is typed.
+        ("- a\n\n  - a1\n\n  - a2\n- b", LOOSE_SUBLIST_THEN_NEXT),
+        ("- a\n\n    - a1\n\n    - a2\n- b", LOOSE_SUBLIST_THEN_NEXT),
+        ("- a\n\n   - a1\n\n   - a2\n- b", LOOSE_SUBLIST_THEN_NEXT),
+        (
+            "1. a\n\n   1. a1\n\n   2. a2\n2. b",
+            LOOSE_SUBLIST_THEN_NEXT.replace("ul", "ol"),
+        ),
+        ("- a\n\n  - a1\n\n  - a2\n\n- b", LOOSE_SUBLIST_THEN_NEXT),
+        # Only the sublist's first item after a blank line.
+        (
+            "- a\n\n  - a1\n  - a2\n- b",
+            "ul\n  li\n    p a\n    ul\n      li a1\n      li a2\n  li\n    p b",
+        ),
+        # Only its last one (GitHub keeps "a" and "b" tight there: the structure is the same).
+        ("- a\n  - a1\n\n  - a2\n- b", LOOSE_SUBLIST_THEN_NEXT),
+        # Two levels back up, and one.
+        (
+            "- a\n\n  - a1\n\n    - a11\n- b",
+            "ul\n  li\n    p a\n    ul\n      li\n        p a1\n        ul\n          li a11"
+            "\n  li\n    p b",
+        ),
+        (
+            "- a\n\n  - a1\n\n    - a11\n  - a2",
+            "ul\n  li\n    p a\n    ul\n      li\n        p a1\n        ul\n          li a11"
+            "\n      li\n        p a2",
+        ),
+        # After a later paragraph of the item, and in a quote.
+        (
+            "- a\n\n  段落\n  - a1\n- b",
+            "ul\n  li\n    p a\n    p 段落\n    ul\n      li a1\n  li\n    p b",
+        ),
+        (
+            "> - a\n>\n>   - a1\n>\n>   - a2\n> - b",
+            "blockquote\n  " + LOOSE_SUBLIST_THEN_NEXT.replace("\n", "\n  "),
+        ),
+        # Tight lists stay tight.
+        ("- a\n  - a1\n  - a2\n- b", "ul\n  li a\n    ul\n      li a1\n      li a2\n  li b"),
+        ("1. a\n   1. a1\n2. b", "ol\n  li a\n    ol\n      li a1\n  li b"),
+    ],
+)
+def test_an_item_after_a_loose_sublist_is_its_parent_s_next_item(typed, shown):
+    assert outline(markdown.render(typed).html) == shown
+
+
 FENCED_IN_LISTS = [
     "- a\n\n```\n- x\n  - y\n    code\n```\n\n- b",
     "- a\n  ```\n  - x\n      code\n  ```\n- b",

@@ -257,6 +257,44 @@ def test_the_caption_placeholder_is_left_out_however_it_is_quoted(report_with_ph
     )
 
 
+# What a writer shows as code (how to write a photo reference, say) is kept as typed.
+SHOWN_AS_CODE = [
+    '```markdown\n![説明](photo:{pk} "{caption}")\n```',
+    '~~~\n![説明](photo:{pk} "{caption}")\n~~~',
+    'インデントしたコード:\n\n    ![説明](photo:{pk} "{caption}")',
+    '書き方は `![説明](photo:{pk} "{caption}")` です。',
+    "書き方は ``![説明](photo:{pk} '{caption}')`` です。",
+    '1. 手順\n\n   ```\n   ![説明](photo:{pk} "{caption}")\n   ```\n2. 次',
+    '- 項目\n\n        ![説明](photo:{pk} "{caption}")',
+]
+
+
+@pytest.mark.parametrize("code", SHOWN_AS_CODE)
+def test_the_caption_placeholder_in_code_is_kept_as_typed(report_with_photo, code):
+    _report, section, photo = report_with_photo
+    code = code.format(pk=photo.pk, caption=CAPTION_PLACEHOLDER)
+    section.body = f'{code}\n\n![舞台](photo:{photo.pk} "{CAPTION_PLACEHOLDER}")'
+
+    edit = editing.save_section(section, by=make_user(group="Editors"))
+
+    section.refresh_from_db()
+    assert (section.body, edit.captions_left_out) == (f"{code}\n\n![舞台](photo:{photo.pk})", 1)
+    assert CAPTION_PLACEHOLDER in section.body_html  # the code, shown as typed
+    assert [figure["caption"] for figure in figures_in(section.body_html)] == ["撮影: 佐藤"]
+
+
+def test_the_preview_keeps_the_caption_placeholder_in_code(client, report_with_photo):
+    _report, section, photo = report_with_photo
+    client.force_login(make_user(is_superuser=True, group="Editors"))
+    code = f'`![舞台](photo:{photo.pk} "{CAPTION_PLACEHOLDER}")`'
+
+    preview = client.post(
+        reverse("markdownx_markdownify"), {"section": section.pk, "content": code}
+    ).content.decode()
+
+    assert preview == f'<p><code>![舞台](photo:{photo.pk} "{CAPTION_PLACEHOLDER}")</code></p>'
+
+
 def test_a_caption_the_writer_wrote_is_kept_and_nothing_is_said(report_with_photo):
     _report, section, photo = report_with_photo
     section.body = f'![舞台](photo:{photo.pk} "任意参加のハンズオン")'

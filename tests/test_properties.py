@@ -7,11 +7,14 @@ Example counts are kept moderate: each Markdown example is a round trip to the
 rendering child process (about a millisecond).
 """
 
+from html.parser import HTMLParser
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
+from markdown_it import MarkdownIt
 
 from blog import markdown
 from blog.models import Report, Tag
@@ -112,6 +115,62 @@ def test_rendered_markdown_never_carries_script_handlers_or_open_elements(text):
         return  # refused with a message: nothing is shown at all
     assert problems_in(html) == []
     assert unbalanced_in(html) == []
+
+
+class _ListShape(HTMLParser):
+    """Lists, items and their words, without paragraphs: Python-Markdown and CommonMark
+    may differ on which items are loose, never on what is in which."""
+
+    def __init__(self):
+        super().__init__()
+        self.shape: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag in {"ul", "ol", "li"}:
+            self.shape.append(f"<{tag}>")
+
+    def handle_endtag(self, tag):
+        if tag in {"ul", "ol", "li"}:
+            self.shape.append(f"</{tag}>")
+
+    def handle_data(self, data):
+        self.shape.extend(data.split())
+
+
+def list_shape(html: str) -> list[str]:
+    parser = _ListShape()
+    parser.feed(html)
+    return parser.shape
+
+
+@st.composite
+def nested_lists(draw) -> str:
+    """A list as writers type it: each level of one kind (`-` or `1.`), nested at the
+    parent's text or at 4 spaces, items one level deeper or back up any number of levels,
+    blank lines anywhere between items."""
+    lines: list[str] = []
+    widths: list[int] = []  # how far each open level's text is indented past its parent
+    numbered: dict[int, bool] = {}
+    for number in range(draw(st.integers(1, 7))):
+        depth = draw(st.integers(0, min(len(widths), 3)))
+        kind = numbered.setdefault(depth, draw(st.booleans()))
+        for deeper in [level for level in numbered if level > depth]:
+            del numbered[deeper]  # a new sublist may be of the other kind
+        marker = "1." if kind else "-"
+        lines.append(" " * sum(widths[:depth]) + f"{marker} 項目{number}")
+        widths = [*widths[:depth], draw(st.sampled_from([len(marker) + 1, 4]))]
+        if draw(st.booleans()):
+            lines.append("")
+    return "\n".join(lines)
+
+
+@settings(max_examples=200, deadline=None)
+@given(nested_lists())
+@example("- a\n\n  - a1\n\n  - a2\n- b")
+def test_lists_nest_as_on_github_however_they_are_indented(text):
+    commonmark = MarkdownIt("commonmark").render(text)
+
+    assert list_shape(markdown.render(text).html) == list_shape(commonmark)
 
 
 def test_the_balance_checker_can_fail():

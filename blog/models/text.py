@@ -4,6 +4,7 @@ import functools
 import html
 import math
 import re
+import secrets
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -78,15 +79,56 @@ def _caption_placeholder_title() -> re.Pattern:
     """The title part of a photo reference still holding the caption placeholder. Only
     what follows the `]` is matched, so any description (brackets in it too) is kept."""
     words = "|".join(map(re.escape, sorted(caption_placeholders())))
-    return re.compile(rf"""(\]\(\s*photo:\d{{1,18}})\s+(["'])\s*(?:{words})\s*\2\s*\)""")
+    return re.compile(
+        rf"""(?P<reference>\]\(\s*photo:\d{{1,18}})\s+(?P<quote>["'])\s*(?P<words>{words})\s*"""
+        r"(?P=quote)\s*\)"
+    )
 
 
+@functools.lru_cache(maxsize=32)
 def without_caption_placeholders(text: str) -> tuple[str, int]:
     """`text` with the untouched caption placeholder taken out of its photo references,
     and how many there were: such a photo is shown without a caption. Both the preview
-    and the save use this, so the preview shows what is stored (and autosave.js does the
-    same, to tell whether a kept copy is what the page shows)."""
-    return _caption_placeholder_title().subn(r"\1)", text)
+    and the save use this, so the preview shows what is stored. Code showing such a
+    reference stays as the writer typed it. (autosave.js takes the placeholder out with
+    the pattern alone, code too: it only compares two copies of a text.)
+
+    Remembers its last answers: a save asks about the same text several times, and each
+    text holding the placeholder costs a conversion."""
+    found = list(_caption_placeholder_title().finditer(text))
+    if not found:
+        return text, 0
+    in_references = _placeholders_in_references(text, found)
+    pieces, done = [], 0
+    for index in in_references:
+        match = found[index]
+        pieces += [text[done : match.start()], match["reference"], ")"]
+        done = match.end()
+    pieces.append(text[done:])
+    return "".join(pieces), len(in_references)
+
+
+def _placeholders_in_references(text: str, found: list[re.Match]) -> list[int]:
+    """Which of the placeholders `found` in `text` are captions of photo references on the
+    page, rather than code (or anything else the page shows as typed).
+
+    A pattern cannot tell code from text: the renderer reads a copy of the text with each
+    placeholder replaced by a mark of its own, and the marks it finds in captions are the
+    ones. Only the words change, so the copy's code and blocks are the text's.
+    """
+    mark = f"caption{secrets.token_hex(4)}n"
+    pieces, done = [], 0
+    for index, match in enumerate(found):
+        pieces += [text[done : match.start("words")], f"{mark}{index}"]
+        done = match.end("words")
+    pieces.append(text[done:])
+    try:
+        references = markdown.photo_references("".join(pieces))
+    except markdown.MarkdownRefused:
+        # The text is refused with its own message too; nothing better is known.
+        return list(range(len(found)))
+    captions = {reference.caption.strip() for reference in references}
+    return [index for index in range(len(found)) if f"{mark}{index}" in captions]
 
 
 def photo_reference_errors(rendered: markdown.Rendered, photos: dict) -> list[ValidationError]:

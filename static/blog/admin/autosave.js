@@ -24,7 +24,8 @@
 
   // A photo reference whose caption is still the placeholder, which a save leaves out
   // (blog/models/text.py, `without_caption_placeholders`); the page lists the placeholder
-  // in every language of the site.
+  // in every language of the site. The save keeps it in code; this pattern takes it out
+  // there too, which only matters for two copies differing in nothing else.
   function captionPlaceholderPattern() {
     const listed = document.getElementById("caption-placeholders");
     const words = listed ? JSON.parse(listed.textContent) : [];
