@@ -320,6 +320,19 @@ def test_trash_on_a_desktop_reads_its_short_columns_in_one_line(
     assert width <= window
 
 
+def test_trash_buttons_are_a_thumb_s_size_on_a_phone(browser: Browser, live_server, desk):
+    trash_with_a_section_and_a_photo(desk)
+    page = log_in(browser, live_server, "chief")
+    page.set_viewport_size(PHONE)
+    page.goto(f"{live_server.url}/admin/blog/report/trash/")
+
+    buttons = page.locator(".trash table").get_by_role("button", name="元に戻す")
+    expect(buttons).to_have_count(2)
+    for button in buttons.all():
+        box = button.bounding_box()
+        assert box["height"] >= 44 and box["width"] >= 44, box
+
+
 @pytest.mark.parametrize(
     ("changelist", "state"),
     [("section", "レビュー状態"), ("report", "公開")],
