@@ -13,16 +13,17 @@ from pathlib import Path
 
 BARE_PATH = "/bench/bare-bytes/"
 
-_bodies: dict[bool, bytes] = {}
+_bodies: dict[str, bytes] = {}
+_SUFFIXES = {"br": ".br", "gzip": ".gz", "": ""}
 
 
-def _body(gzipped: bool) -> bytes:
+def _body(coding: str) -> bytes:
     # Read on the first request, not at import: the files are written before the server
     # starts, but the module may be imported by a process that never serves.
-    if gzipped not in _bodies:
-        name = "report.html.gz" if gzipped else "report.html"
-        _bodies[gzipped] = (Path(os.environ["STATIC_ROOT"]) / "bench" / name).read_bytes()
-    return _bodies[gzipped]
+    if coding not in _bodies:
+        name = "report.html" + _SUFFIXES[coding]
+        _bodies[coding] = (Path(os.environ["STATIC_ROOT"]) / "bench" / name).read_bytes()
+    return _bodies[coding]
 
 
 @cache
@@ -37,14 +38,16 @@ def _site():
 def application(environ, start_response):
     if environ.get("PATH_INFO") != BARE_PATH:
         return _site()(environ, start_response)
-    gzipped = "gzip" in environ.get("HTTP_ACCEPT_ENCODING", "")
-    body = _body(gzipped)
+    # As the page cache and WhiteNoise choose, for the headers wrk sends (no q-values).
+    accepted = environ.get("HTTP_ACCEPT_ENCODING", "")
+    coding = next((coding for coding in ("br", "gzip") if coding in accepted), "")
+    body = _body(coding)
     headers = [
         ("Content-Type", "text/html; charset=utf-8"),
         ("Content-Length", str(len(body))),
         ("Vary", "Accept-Encoding"),
     ]
-    if gzipped:
-        headers.append(("Content-Encoding", "gzip"))
+    if coding:
+        headers.append(("Content-Encoding", coding))
     start_response("200 OK", headers)
     return [body]

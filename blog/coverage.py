@@ -107,23 +107,9 @@ def _cover(session: Session, report: Report, *, writer, by) -> Claim:
             code="other_event",
         )
     with transaction.atomic():
-        # Two people claiming the last place at once: the second waits here, then counts
-        # the first one's section.
-        Session.objects.select_for_update().get(pk=session.pk)
-        covering = Section.objects.filter(session=session, report__event_id=session.event_id)
-        own = covering.filter(author=writer, report=report).first()
+        own = own_section_or_room(session, report, writer)
         if own is not None:
             return Claim(own, created=False)
-        taken_by = [section.author for section in covering.select_related("author__author_profile")]
-        if len(taken_by) >= writers_allowed(session):
-            raise CoverageRefused(
-                _(
-                    "“%(session)s” is already covered by %(names)s. An editor can allow "
-                    "another writer for it."
-                )
-                % {"session": session, "names": display_names_of(taken_by)},
-                code="taken",
-            )
         if writer.pk == by.pk:
             membership.join_by_claim(report, writer)
         # No position: blog/editing.py puts it after the report's last section.
@@ -131,6 +117,34 @@ def _cover(session: Session, report: Report, *, writer, by) -> Claim:
         # Adds the writer to the report when an editor assigns (blog.membership.ensure_writer).
         editing.save_section(section, by=by)
     return Claim(section, created=True)
+
+
+def own_section_or_room(session: Session, report: Report, writer) -> Section | None:
+    """The one check of who may cover `session`, asked by claiming, assigning and restoring
+    a section from the trash: `writer`'s own section about it in `report` when they have one
+    (a writer covers a session once in a report); otherwise None, once it is sure that the
+    session has a place left for them (CoverageRefused when others hold every place).
+
+    Call it inside a transaction: it locks the session, so that two people taking its last
+    place at once are answered one after the other, the second counting the first one's
+    section.
+    """
+    Session.objects.select_for_update().get(pk=session.pk)
+    covering = Section.objects.covering(session)
+    own = covering.filter(author=writer, report=report).first()
+    if own is not None:
+        return own
+    taken_by = [section.author for section in covering.select_related("author__author_profile")]
+    if len(taken_by) >= writers_allowed(session):
+        raise CoverageRefused(
+            _(
+                "“%(session)s” is already covered by %(names)s. An editor can allow "
+                "another writer for it."
+            )
+            % {"session": session, "names": display_names_of(taken_by)},
+            code="taken",
+        )
+    return None
 
 
 def unassign(section: Section, *, by) -> None:
@@ -164,7 +178,7 @@ def allow_another_writer(session: Session, *, by) -> SessionCoverage:
         raise PermissionDenied(_("Only editors allow more writers for a session."))
     with transaction.atomic():
         Session.objects.select_for_update().get(pk=session.pk)
-        covering = Section.objects.filter(session=session, report__event_id=session.event_id)
+        covering = Section.objects.covering(session)
         allowance, _created = SessionCoverage.objects.get_or_create(session=session)
         allowance.writers_allowed = max(allowance.writers_allowed, covering.count() + 1)
         allowance.allowed_by = by

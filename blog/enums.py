@@ -7,6 +7,12 @@ from django.utils.translation import gettext_lazy as _
 
 WRITERS = "Writers"
 EDITORS = "Editors"
+# The role groups' names as an administrator reads them where people are given a role
+# (the groups are found by their stored names above, which stay in English).
+ROLE_GROUP_LABELS = {
+    WRITERS: _("Writers (write sections of the reports they join)"),
+    EDITORS: _("Editors (review, approve and publish)"),
+}
 
 
 class ReportStatus(models.TextChoices):

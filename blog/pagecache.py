@@ -33,12 +33,13 @@ The cache is Django's default cache: Redis when REDIS_URL is set, shared by ever
 process and machine; otherwise this process's memory, which is right for one process
 only (the development server, the tests).
 
-A kept page is kept gzipped too, compressed once when it is kept, and a reader whose
-browser accepts gzip (every browser does) is sent that: a phone downloads a quarter of the
-bytes, and a page ten times the size costs the server about what the demo's does. A page
-rendered for one request only (the page cache off, a link with tracking parameters) is
-sent as it is: its compression would be paid on every such request, for one reader; a
-proxy in front may do it.
+A kept page is kept compressed too, once when it is kept, with brotli and with gzip; a
+reader is sent the first of those their browser takes. Brotli makes our pages about a tenth
+smaller than gzip does, but browsers offer it only over HTTPS; gzip every browser takes. A
+phone downloads a quarter of the bytes or less, and a page ten times the size costs the
+server about what the demo's does. A page rendered for one request only (the page cache
+off, a link with tracking parameters) is sent as it is: its compression would be paid on
+every such request, for one reader; a proxy in front may do it.
 """
 
 import gzip
@@ -51,6 +52,7 @@ from dataclasses import dataclass
 from functools import cached_property, lru_cache, wraps
 from http import HTTPStatus
 
+import brotli
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
@@ -73,8 +75,12 @@ PAGE_PARAMETERS = frozenset({"page", "sessions", "q"})
 TRACKING_PREFIXES = ("utm_",)
 TRACKING_PARAMETERS = frozenset({"fbclid", "gclid", "msclkid", "mc_cid", "mc_eid", "ref"})
 
-# Smaller pages gain too little from gzip to be worth a second copy.
-GZIP_MIN_LENGTH = 1024
+# Smaller pages gain too little from compression to be worth more copies.
+COMPRESS_MIN_LENGTH = 1024
+# Brotli's quality 5 makes the demo's page 11% smaller than gzip's best in about the same
+# time (2 ms for a page of 470 kB); 11 gains 7% more for thirty times the time, paid by the
+# first reader after every change.
+BROTLI_QUALITY = 5
 
 # Response headers that are about one response, not the page.
 _NOT_KEPT = frozenset({"set-cookie", "date", "expires", "cache-control", "content-length", "vary"})
@@ -178,7 +184,8 @@ class KeptPage:
     etag: str
     headers: tuple[tuple[str, str], ...]
     content: bytes
-    gzipped: bytes | None = None
+    # The page compressed, (coding, bytes) in the order we prefer them (compress_page).
+    encoded: tuple[tuple[str, bytes], ...] = ()
 
     def is_current(self, generation: int, now: float) -> bool:
         return self.generation == generation and now < self.expires_at
@@ -187,7 +194,7 @@ class KeptPage:
     def _headers(self) -> dict[str, str]:
         return {
             **dict(self.headers),
-            **({"Vary": "Accept-Encoding"} if self.gzipped else {}),
+            **({"Vary": "Accept-Encoding"} if self.encoded else {}),
             "ETag": self.etag,
             "Last-Modified": http_date(self.last_modified),
             # Without it the server sends the page in chunks, copying it once more.
@@ -195,38 +202,54 @@ class KeptPage:
         }
 
     @cached_property
-    def _gzipped_headers(self) -> dict[str, str]:
-        return self._headers | {
-            "Content-Encoding": "gzip",
-            # The same page, in other bytes: an ETag that matches either.
-            "ETag": f"W/{self.etag}",
-            "Content-Length": str(len(self.gzipped)),
+    def _encoded_headers(self) -> dict[str, dict[str, str]]:
+        return {
+            coding: self._headers
+            | {
+                "Content-Encoding": coding,
+                # The same page, in other bytes: an ETag that matches either.
+                "ETag": f"W/{self.etag}",
+                "Content-Length": str(len(content)),
+            }
+            for coding, content in self.encoded
         }
 
     def response(self, request: HttpRequest, now: float) -> HttpResponse:
-        if self.gzipped and accepts_gzip(request.META.get("HTTP_ACCEPT_ENCODING", "")):
-            response = HttpResponse(self.gzipped, headers=self._gzipped_headers)
-        else:
-            response = HttpResponse(self.content, headers=self._headers)
+        taken = accepted_codings(request.META.get("HTTP_ACCEPT_ENCODING", ""))
+        coding, content = next(
+            ((coding, content) for coding, content in self.encoded if coding in taken),
+            (None, self.content),
+        )
+        headers = self._encoded_headers[coding] if coding else self._headers
+        response = HttpResponse(content, headers=headers)
         _mark_public(response, self.expires_at - now)
         if _asks_conditionally(request):
             return _conditional(request, response)
         return response
 
 
-def gzip_page(content: bytes) -> bytes | None:
-    """The page gzipped, or None when that would not make it worth a second copy.
+_COMPRESSORS = (
+    ("br", lambda content: brotli.compress(content, quality=BROTLI_QUALITY)),
+    # No timestamp in the header: the same page always gives the same bytes.
+    ("gzip", lambda content: gzip.compress(content, compresslevel=9, mtime=0)),
+)
+# The names a request may give each of our codings by (RFC 9110: x-gzip is gzip).
+_CODING_NAMES = {"br": ("br",), "gzip": ("gzip", "x-gzip")}
 
-    No timestamp in the header: the same page always gives the same bytes."""
-    if len(content) < GZIP_MIN_LENGTH:
-        return None
-    gzipped = gzip.compress(content, compresslevel=9, mtime=0)
-    return gzipped if len(gzipped) < len(content) else None
+
+def compress_page(content: bytes) -> tuple[tuple[str, bytes], ...]:
+    """The page compressed, brotli first, as (coding, bytes); none for a page too small to
+    gain, and no coding that would not make it smaller."""
+    if len(content) < COMPRESS_MIN_LENGTH:
+        return ()
+    encoded = ((coding, compress(content)) for coding, compress in _COMPRESSORS)
+    return tuple((coding, data) for coding, data in encoded if len(data) < len(content))
 
 
 @lru_cache(maxsize=64)
-def accepts_gzip(accept_encoding: str) -> bool:
-    """Whether a request's Accept-Encoding takes gzip: named, or `*`, without `q=0`.
+def accepted_codings(accept_encoding: str) -> frozenset[str]:
+    """Which of our codings a request's Accept-Encoding takes: named, or covered by `*`,
+    without `q=0`.
 
     Remembered per header: browsers send a handful of them, each on every request."""
     qualities = {}
@@ -241,10 +264,13 @@ def accepts_gzip(accept_encoding: str) -> bool:
                 except ValueError:
                     quality = 0.0
         qualities[name] = quality
-    for name in ("gzip", "x-gzip", "*"):
-        if name in qualities:
-            return qualities[name] > 0
-    return False
+    taken = set()
+    for coding, names in _CODING_NAMES.items():
+        named = [qualities[name] for name in names if name in qualities]
+        quality = named[0] if named else qualities.get("*", 0.0)
+        if quality > 0:
+            taken.add(coding)
+    return frozenset(taken)
 
 
 class LocalCopies:
@@ -414,7 +440,7 @@ class PageCacheMiddleware:
             except Exception:
                 logger.exception("The page cache cannot be written; serving without it")
             else:
-                # Answered as every reader after this one will be: gzipped when they take it.
+                # Answered as every reader after this one will be: compressed when they take it.
                 return kept.response(request, now)
         _mark_public(response, expires_at - now)
         return _conditional(request, response)
@@ -431,7 +457,7 @@ class PageCacheMiddleware:
             etag=response["ETag"],
             headers=tuple(h for h in headers if h[0] not in ("ETag", "Last-Modified")),
             content=response.content,
-            gzipped=gzip_page(response.content),
+            encoded=compress_page(response.content),
         )
         timeout = max(1, int(expires_at - now) + 1)
         cache.set(key, kept, timeout=timeout)

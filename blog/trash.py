@@ -268,7 +268,7 @@ def restore_section(section: Section, *, by) -> TrashOutcome:
         if not locked.in_trash:
             return TrashOutcome(locked, changed=False)
         _check_container(locked, report, None)
-        _check_not_twice(locked)
+        _check_room_for(locked)
         when = locked.trashed_at
         photo_ids = _unmark(Photo.all_objects.filter(section=locked), when)
         _unmark(Section.all_objects.filter(pk=locked.pk), when)
@@ -337,15 +337,19 @@ def _check_container(obj: Section | Photo, report: Report, section: Section | No
         raise _live_refusal(report, restoring=True)
 
 
-def _check_not_twice(section: Section) -> None:
-    """A writer writes about a session once in a report: a draft un-assigned on the board
-    and moved to the trash does not come back beside the one they write now."""
+def _check_room_for(section: Section) -> None:
+    """A section about a session comes back only where its writer could take the session
+    now (blog/coverage.py): not beside their own new section about it, and not past the
+    writers the session allows, if others have taken it meanwhile."""
     if section.session_id is None:
         return
-    twin = Section.objects.filter(
-        report_id=section.report_id, session_id=section.session_id, author_id=section.author_id
-    ).exclude(pk=section.pk)
-    if twin.exists():
+    from blog import coverage  # here: coverage moves un-assigned drafts to the trash
+
+    try:
+        own = coverage.own_section_or_room(section.session, section.report, section.author)
+    except coverage.CoverageRefused as refused:
+        raise TrashRefused(refused.message, code=refused.code) from refused
+    if own is not None:
         raise TrashRefused(
             _(
                 "%(name)s already writes about “%(session)s” in this report, in another "

@@ -3,7 +3,7 @@ import unicodedata
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
@@ -61,12 +61,20 @@ class ReportDetailView(OldSlugRedirectMixin, DetailView):
         return super().get_object(queryset)
 
 
-@method_decorator([never_cache, staff_member_required], name="dispatch")
+@method_decorator(never_cache, name="dispatch")
 class ReportPreviewView(DetailView):
     """The whole report as readers will see it, at any status, for its writers and editors."""
 
     template_name = "blog/report_detail.html"
     context_object_name = "report"
+
+    def dispatch(self, request, *args, **kwargs):
+        # A preview link pasted in a chat outlives the draft: once the report is out,
+        # whoever may not preview it (a reader, above all) is sent to the page readers see.
+        published = Report.objects.published().filter(pk=kwargs["pk"]).first()
+        if published is not None and not request.user.has_perm("blog.preview_report", published):
+            return redirect(published)
+        return staff_member_required(super().dispatch)(request, *args, **kwargs)
 
     def get_queryset(self):
         return Report.objects.for_page()

@@ -55,6 +55,7 @@ class Action:
     hint: str = ""  # under the button, where two buttons could be mistaken for each other
     after_edit: str = ""  # told to the person whose save of content led to this move
     needs_comment: bool = False
+    needs_text: bool = False  # the section must have a body: an empty one is nothing to review
     primary: bool = False  # the button drawn as the expected next step
     # None: any time; False: only before publication; True: only on a published report.
     while_live: bool | None = False
@@ -102,6 +103,7 @@ SECTION_ACTIONS: dict[str, Action] = {
             refused=gettext_lazy("Only the section's author or an editor submits it."),
             wrong_state=gettext_lazy("A section that is “%(status)s” cannot be submitted."),
             done=gettext_lazy("Submitted for review."),
+            needs_text=True,
             notify=Recipients.REVIEWERS,
             subject=gettext_lazy("Review requested: %(title)s"),
             opening=gettext_lazy("%(actor)s submitted “%(title)s” in “%(report)s” for review."),
@@ -267,6 +269,14 @@ def move_section(
         if move.needs_comment and not comment:
             raise WorkflowError(
                 _("Say what should change: a comment is required."), code="comment_required"
+            )
+        if move.needs_text and not locked.body.strip():
+            raise WorkflowError(
+                _(
+                    "The section has no text yet: write its text, then ask for review. "
+                    "It is kept as a draft."
+                ),
+                code="no_text",
             )
         if seen_version is not None and seen_version != locked.version:
             raise WorkflowError(

@@ -5,7 +5,9 @@ from django.contrib import admin
 from django.contrib.admin.exceptions import NotRegistered
 from django.contrib.admin.utils import display_for_value
 from django.contrib.admin.views.autocomplete import AutocompleteJsonView
+from django.forms import FileField
 from django.utils import translation
+from django.utils.translation import gettext
 
 from cms.slugs import record_slug_change, stored_slug
 
@@ -102,8 +104,44 @@ def _admin_of_the_form_filled(admin_site, request):
         return None
 
 
+class AsksAgainForRefusedFiles:
+    """A refused save is shown again with its file inputs empty: a browser never fills one
+    in, so the files chosen were not kept, and Django says nothing of it. Each file field
+    that was sent a file asks for it again, where the person looks for what went wrong."""
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if request.method == "POST" and request.FILES:
+            forms = [context["adminform"].form] + [
+                form
+                for inline in context.get("inline_admin_formsets", [])
+                for form in inline.formset.forms
+            ]
+            for form in forms:
+                sent = [
+                    name
+                    for name, field in form.fields.items()
+                    if isinstance(field, FileField)
+                    and form.is_bound
+                    and form.add_prefix(name) in request.FILES
+                    and name not in form.errors
+                ]
+                for name in sent:
+                    form.add_error(
+                        name,
+                        gettext(
+                            "The save was refused, so the file you chose was not kept: "
+                            "choose it again."
+                        ),
+                    )
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+
 class ModelAdmin(
-    OffersWhatTheFormTakes, NamesTheSavedObject, TranslatedChangeMessages, admin.ModelAdmin
+    AsksAgainForRefusedFiles,
+    OffersWhatTheFormTakes,
+    NamesTheSavedObject,
+    TranslatedChangeMessages,
+    admin.ModelAdmin,
 ):
     """The base of every admin page of ours."""
 
@@ -119,3 +157,28 @@ class KeepsOldSlugsAdmin(ModelAdmin):
         previous = stored_slug(obj) if change else None
         super().save_model(request, obj, form, change)
         record_slug_change(obj, previous)
+
+
+class OnSiteOnceReadersSeeIt:
+    """サイトで見る only for an object readers can see: an event, session, speaker or tag
+    has a public page only through a published report, and a link to its address before
+    that ends in a 404. Subclasses say which rows are public (`public_rows`)."""
+
+    def public_rows(self):
+        raise NotImplementedError
+
+    def view_on_site(self, obj) -> str | None:
+        if self.public_rows().filter(pk=obj.pk).exists():
+            return obj.get_absolute_url()
+        return None
+
+
+class InlineOnSiteOnceReadersSeeIt(OnSiteOnceReadersSeeIt):
+    """The same for an inline's rows, asked once per row: the public rows' ids are read
+    once per page (Django makes the inlines afresh for each request, unlike the
+    ModelAdmin itself, which lives as long as the process)."""
+
+    def view_on_site(self, obj) -> str | None:
+        if not hasattr(self, "_public_ids"):
+            self._public_ids = set(self.public_rows().values_list("pk", flat=True))
+        return obj.get_absolute_url() if obj.pk in self._public_ids else None

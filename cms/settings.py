@@ -40,7 +40,7 @@ INSTALLED_APPS = [
     "markdownx",
     "rules.apps.AutodiscoverRulesConfig",
     "reversion",
-    "axes",
+    "cms.apps.LoginLimitsConfig",  # django-axes
     "cms.apps.CmsConfig",
     "sessions.apps.ConferenceConfig",
     "blog.apps.BlogConfig",

@@ -331,3 +331,26 @@ def test_an_editor_still_chooses_writers_and_editors_on_the_report_page(client, 
     assert "editors" in form.fields
     memberships = client.get(report_url(report)).context["inline_admin_formsets"][0]
     assert "user" in memberships.formset.forms[0].fields
+
+
+def test_an_administrator_reads_the_roles_and_the_login_records_in_japanese(client, superuser):
+    from django.contrib.auth.models import Group
+
+    client.force_login(superuser)
+
+    home = client.get(reverse("admin:index")).content.decode()
+    user_page = client.get(reverse("admin:auth_user_change", args=[superuser.pk]))
+    group_choices = {
+        str(label) for _value, label in user_page.context["adminform"].form.fields["groups"].choices
+    }
+
+    assert "ログインの制限</a>" in home
+    assert "Axes</a>" not in home
+    for name in ("ログイン失敗の集計（ロックの解除はここで削除）", "ログイン失敗の記録"):
+        assert name in home
+    assert "Access attempts" not in home
+    assert {
+        "執筆者（参加するレポートの節を書く）",
+        "編集者（レビュー・承認・公開をする）",
+    } <= group_choices
+    assert set(Group.objects.values_list("name", flat=True)) >= {"Writers", "Editors"}

@@ -99,6 +99,70 @@ def test_the_refusal_says_whose_section_it_is_and_offers_the_preview_to_its_writ
     assert "プレビューで読む" not in outside  # not a report they write for
 
 
+def test_a_photo_one_may_not_open_is_refused_with_whose_it_is_not_called_deleted(
+    client, author, coauthor, editor
+):
+    from tests.factories import make_photo
+
+    report = make_report()
+    make_writer_of(report, author)
+    theirs = make_photo(report, make_section(report, author=coauthor))
+    gallery = make_photo(report, in_gallery=True)
+    elsewhere = make_photo(make_report(), make_section(make_report(), author=coauthor))
+    client.force_login(author)
+
+    def refusal(photo) -> tuple[int, str]:
+        response = client.get(reverse("admin:blog_photo_change", args=[photo.pk]))
+        return response.status_code, response.content.decode()
+
+    status, page = refusal(theirs)
+    assert status == 403
+    assert f"この写真は{display_name_of(coauthor)}さんの節の写真です。" in page
+    assert f'href="/preview/reports/{report.pk}/">プレビューで見る</a>' in page
+    assert "削除された可能性" not in page
+    assert "ギャラリー" in refusal(gallery)[1]
+    status, page = refusal(elsewhere)
+    assert status == 403 and "プレビューで見る" not in page  # not a report they write for
+    missing = client.get(reverse("admin:blog_photo_change", args=[999_999]), follow=True)
+    assert "削除された可能性" in missing.content.decode()  # what Django says of a missing one
+    client.force_login(editor)
+    assert client.get(reverse("admin:blog_photo_change", args=[theirs.pk])).status_code == 200
+
+
+def test_a_refused_save_asks_for_the_chosen_photo_again_and_says_what_alt_text_is_for(
+    client, author
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from blog.models import Photo
+    from tests.factories import jpeg_bytes
+
+    section = make_section(make_report(), author=author)
+    client.force_login(author)
+    photo_row = {
+        "photos-TOTAL_FORMS": 1,
+        "photos-0-image": SimpleUploadedFile("venue.jpg", jpeg_bytes(), "image/jpeg"),
+        "photos-0-alt_text": "",
+        "photos-0-caption": "会場の様子",
+        "photos-0-position": 0,
+    }
+
+    response = client.post(change_url(section), form_data(section) | photo_row)
+
+    assert response.status_code == 200
+    photo_form = response.context["inline_admin_formsets"][0].formset.forms[0]
+    assert photo_form.errors == {
+        "alt_text": ["写真を見られない読者のために、何が写っているかを書いてください。"],
+        "image": [
+            "保存できなかったため、選んだファイルは受け取られていません。もう一度選んでください。"
+        ],
+    }
+    assert Photo.objects.count() == 0
+
+    body_only = client.post(change_url(section), form_data(section, body="直した本文"))
+    assert body_only.status_code == 302  # a save without a file asks for nothing
+
+
 def test_writer_cannot_save_into_another_writers_section(client, author, coauthor):
     section = make_section(make_report(), author=coauthor, body="元の本文")
     client.force_login(author)
@@ -1073,6 +1137,20 @@ def test_save_and_submit_in_one_click(client, author):
     assert (section.body, section.status) == ("完成した本文", "in_review")
 
 
+def test_a_new_section_without_text_is_kept_as_a_draft_not_sent_for_review(client, author):
+    report = make_report()
+    make_writer_of(report, author)
+    client.force_login(author)
+
+    response = add_through_the_form(
+        client, report, heading="本文なしの節🎉", body="  \n", _submit_for_review="1"
+    )
+
+    section = Section.objects.get(heading="本文なしの節🎉")
+    assert section.status == "draft"
+    assert "この節にはまだ本文がありません" in " ".join(messages_of(client.get(response.url)))
+
+
 def test_editor_request_changes_without_comment_is_refused(client, author, editor):
     section = make_section(make_report(), author=author, status="in_review")
     client.force_login(editor)
@@ -1586,6 +1664,30 @@ def test_preview_is_refused_to_others(client, author, coauthor, outsider, person
     assert response.status_code == expected
 
 
+@pytest.mark.parametrize("persona", ["anonymous", "outsider", "coauthor"])
+def test_a_preview_link_of_a_published_report_sends_others_to_its_page(
+    client, author, coauthor, outsider, persona
+):
+    report = make_report(title="公開済みのレポート", published=True)
+    make_section(report, author=author, status="approved")
+    if persona != "anonymous":
+        client.force_login({"coauthor": coauthor, "outsider": outsider}[persona])
+
+    response = client.get(reverse("blog:report_preview", args=[report.pk]))
+
+    assert (response.status_code, response["Location"]) == (302, report.get_absolute_url())
+
+
+def test_a_preview_link_of_a_draft_still_asks_a_reader_to_log_in(client, author):
+    report = make_report(title="下書きのレポート")
+    make_section(report, author=author)
+
+    response = client.get(reverse("blog:report_preview", args=[report.pk]))
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("/admin/login/?next=")
+
+
 def test_editor_creates_a_share_link_that_works_without_an_account(client, editor, author):
     report = make_report(title="共有するレポート")
     make_section(report, author=author)
@@ -1839,6 +1941,52 @@ def test_view_on_site_leads_to_the_preview_until_the_report_is_out(client, edito
 
     assert f'href="/preview/reports/{draft.report_id}/#{draft.anchor}"' in draft_page
     assert f'href="{live.report.get_absolute_url()}#{live.anchor}"' in live_page
+
+
+def test_view_on_site_is_offered_for_conference_rows_and_tags_only_once_readers_see_them(
+    client, editor, author
+):
+    from blog.models import Tag
+    from tests.factories import make_event, make_session, make_speaker
+
+    event = make_event(name="クラウドネイティブ会議 東京 2026")
+    speaker = make_speaker(name="山田 花子")
+    written, unwritten = (
+        make_session(event, (speaker,), title="書かれたセッション"),
+        make_session(event, title="誰も書いていないセッション"),
+    )
+    report = make_report(event=event)
+    make_section(report, author=author, session=written, status="approved")
+    tag = Tag.objects.create(name="運用")
+    report.tags.add(tag)
+    rows = {
+        "event": (event, "conference_event"),
+        "session": (written, "conference_session"),
+        "speaker": (speaker, "conference_speaker"),
+        "tag": (tag, "blog_tag"),
+    }
+    client.force_login(editor)
+
+    def on_site_links() -> dict[str, list[str]]:
+        links = {}
+        for name, (row, admin_name) in rows.items():
+            page = client.get(reverse(f"admin:{admin_name}_change", args=[row.pk]))
+            links[name] = re.findall(r'class="viewsitelink"', page.content.decode())
+        return links
+
+    def inline_links() -> list[str]:
+        page = client.get(reverse("admin:conference_event_change", args=[event.pk]))
+        return re.findall(r'href="(/sessions/[^"]+)"', page.content.decode())
+
+    assert on_site_links() == {name: [] for name in rows}  # the report is still a draft
+    assert inline_links() == []
+
+    workflow.publish(report, by=editor)
+
+    assert on_site_links() == {name: ['class="viewsitelink"'] for name in rows}
+    assert inline_links() == [written.get_absolute_url()]
+    unwritten_page = client.get(reverse("admin:conference_session_change", args=[unwritten.pk]))
+    assert 'class="viewsitelink"' not in unwritten_page.content.decode()
 
 
 def test_editor_restores_a_report_revision(client, editor):

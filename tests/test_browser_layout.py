@@ -450,6 +450,30 @@ def test_title_inputs_take_the_width_of_the_form(
         assert box["x"] + box["width"] <= form_edge, selector
 
 
+@pytest.mark.parametrize("width", [DESKTOP["width"], PHONE["width"]])
+def test_a_long_report_title_keeps_the_report_menu_and_its_icons_in_the_form(
+    browser: Browser, live_server, desk, width
+):
+    make_report(
+        title="🚀クラウドネイティブ会議東京2026参加報告：大規模Kubernetesクラスタの運用自動化と"
+        "オブザーバビリティ実践、そしてプラットフォームエンジニアリングの未来に向けた提言まとめ🎉"
+    )
+    page = log_in(browser, live_server, "chief")
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto(f"{live_server.url}/admin/blog/section/{desk['waiting'].pk}/change/")
+
+    _screenshot(page, f"section-report-menu-{width}")
+    menu = page.locator("#id_report").bounding_box()
+    icons = page.locator(".field-report .related-widget-wrapper-link").all()
+    form_edge = _right_edge(page, "#content-main form fieldset")
+    assert menu["x"] + menu["width"] <= form_edge
+    for icon in icons:
+        box = icon.bounding_box()
+        # Beside the menu, on its line: not wrapped under it.
+        assert abs(box["y"] + box["height"] / 2 - (menu["y"] + menu["height"] / 2)) < 8
+        assert box["x"] + box["width"] <= form_edge
+
+
 LONG_ALT_TEXT = (
     "コントロールプレーンの下に3つの Pod が並び、各 Pod の中でアプリケーションと"
     "サイドカープロキシが対になっている構成図"

@@ -174,10 +174,17 @@ def test_without_a_proxy_a_forged_forwarded_header_changes_nothing(client, setti
 
 def test_the_login_page_says_why_it_came_up_when_a_page_sent_the_person_there(client):
     note = "ログインすると、開こうとしていたページにそのまま戻ります。"
+    kept_text = "ログインが切れたときに入力していた本文"
 
-    sent = client.get("/admin/login/", {"next": "/admin/blog/section/1/change/"}).content.decode()
+    from_editor = client.get("/admin/login/", {"next": "/admin/blog/section/1/change/"})
+    from_board = client.get("/admin/login/", {"next": "/admin/blog/report/coverage/1/"})
+    from_preview = client.get("/admin/login/", {"next": "/preview/reports/3/"})
     plain = client.get("/admin/login/").content.decode()
 
-    assert note in sent
-    assert 'name="next" value="/admin/blog/section/1/change/"' in sent
+    assert note in from_editor.content.decode() and kept_text in from_editor.content.decode()
+    assert 'name="next" value="/admin/blog/section/1/change/"' in from_editor.content.decode()
+    for response in (from_board, from_preview):
+        # Nothing was being typed there: the note says only where the login leads.
+        assert note in response.content.decode()
+        assert kept_text not in response.content.decode()
     assert note not in plain

@@ -158,6 +158,18 @@ def test_session_page_shows_facts_speakers_and_published_sections(client, confer
     assert re.findall(r"<span>「(.*?)」より</span>", html) == ["もう一つのレポート", "参加レポート"]
 
 
+def test_a_session_without_speakers_has_no_empty_speakers_list(client, conference):
+    istio, falco = conference["sessions"][:2]
+    falco.speakers.clear()
+
+    with_speakers = client.get(istio.get_absolute_url()).content.decode()
+    without = client.get(falco.get_absolute_url()).content.decode()
+
+    assert re.findall(r'<h2 id="speakers-title"[^>]*>(.*?)</h2>', with_speakers) == ["登壇者"]
+    assert 'id="speakers-title"' not in without
+    assert titles(without, "section-card__title") == ["Falco Updates"]
+
+
 def test_session_page_says_which_room(client, conference):
     istio, falco = conference["sessions"][:2]
     istio.room = "Room 140 A-F"

@@ -326,3 +326,24 @@ def test_smtp_settings_come_from_the_environment():
             "timeout": 10,
         },
     }
+
+
+def test_the_stylesheets_go_to_browsers_in_brotli(tmp_path, settings):
+    from django.core.management import call_command
+    from django.templatetags.static import static
+    from django.test import Client
+
+    from cms import settings as production
+
+    settings.STATIC_ROOT = tmp_path
+    settings.STORAGES = {**settings.STORAGES, "staticfiles": production.STORAGES["staticfiles"]}
+    # The admin's own files are most of the time and none of the question.
+    call_command("collectstatic", "--noinput", "--ignore", "admin", verbosity=0)
+    stylesheet = static("css/site.css")
+
+    response = Client().get(stylesheet, headers={"accept-encoding": "gzip, deflate, br, zstd"})
+    gzipped = Client().get(stylesheet, headers={"accept-encoding": "gzip"})
+
+    assert (response.status_code, response["Content-Encoding"]) == (200, "br")
+    assert gzipped["Content-Encoding"] == "gzip"
+    assert len(b"".join(response.streaming_content)) < len(b"".join(gzipped.streaming_content))

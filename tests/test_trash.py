@@ -667,6 +667,34 @@ def test_an_unassigned_draft_does_not_come_back_beside_the_writer_s_new_one(auth
     assert Section.objects.filter(session=talk).count() == 1
 
 
+def test_an_unassigned_draft_does_not_come_back_past_the_writers_its_session_allows(
+    author, coauthor, editor
+):
+    from blog import coverage
+
+    report = make_report(event=make_event())
+    talk = make_session(report.event, title="Cilium の話")
+    first = coverage.assign(talk, report, author, by=editor).section
+    coverage.unassign(first, by=editor)
+    coverage.assign(talk, report, coauthor, by=editor)  # the session's one place, taken again
+
+    with pytest.raises(trash.TrashRefused) as refusal:
+        trash.restore_section(first, by=editor)
+
+    assert refusal.value.messages == [
+        f"「Cilium の話」はすでに {display_name_of(coauthor)} さんが担当しています。"
+        "編集者が許可すれば、もう一人担当できます。"
+    ]
+    assert Section.all_objects.get(pk=first.pk).in_trash is True
+
+    coverage.allow_another_writer(talk, by=editor)
+    assert trash.restore_section(first, by=editor).changed is True
+    assert set(Section.objects.covering(talk).values_list("author", flat=True)) == {
+        author.pk,
+        coauthor.pk,
+    }
+
+
 # --- Who may -------------------------------------------------------------------------------------
 
 

@@ -89,6 +89,23 @@ def test_writer_cannot_submit_another_writers_section(author, coauthor):
         workflow.submit(section, by=coauthor)
 
 
+@pytest.mark.parametrize("body", ["", " \n\u3000\n"])
+def test_a_section_without_text_is_not_submitted(author, editor, body):
+    section = make_section(make_report(), author=author, body=body)
+
+    for person in (author, editor):
+        with pytest.raises(workflow.WorkflowError) as error:
+            workflow.submit(section, by=person)
+
+        assert error.value.messages == [
+            "この節にはまだ本文がありません。本文を書いてから、レビューを依頼してください。"
+            "節は下書きのまま保存されています。"
+        ]
+        section.refresh_from_db()
+        assert section.status == "draft"
+        assert not section.transitions.exists()
+
+
 def test_request_changes_needs_a_comment(author, editor):
     section = make_section(make_report(), author=author, status="in_review")
 

@@ -5,4 +5,4 @@ Access is decided by the rules in blog/rules.py, asked through
 changes through blog/editing.py. One module per aggregate.
 """
 
-from blog.admin import people, photos, reports, sections  # noqa: F401 - registers the admins
+from blog.admin import conference, people, photos, reports, sections  # noqa: F401 - registers the admins

@@ -3,6 +3,7 @@
 from django.contrib import admin
 from django.db import models
 from django.forms.models import BaseInlineFormSet
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -10,9 +11,10 @@ from django.utils.translation import gettext_lazy as _
 from blog import editing, membership, roles, trash
 from blog.admin.base import TrashAdminMixin, tell, thumbnail, yes_no_icon
 from blog.enums import EDITABLE_BY_AUTHOR, ReportStatus
-from blog.models import Photo, Report, Section, alt_placeholders
+from blog.models import Photo, Report, Section, alt_placeholders, display_name_of
 from blog.widgets import PhotoFileInput
 from cms.admin import ModelAdmin
+from cms.errors import Refusal
 
 
 def save_photo_rows(formset, section: Section, *, by) -> bool:
@@ -70,6 +72,10 @@ class PlacedPhotoFormSet(BaseInlineFormSet):
 
     def add_fields(self, form, index):
         super().add_fields(form, index)
+        if "alt_text" in form.fields:
+            form.fields["alt_text"].error_messages["required"] = gettext(
+                "Describe what the photo shows, for readers who cannot see it."
+            )
         photo_id, parent = form.instance.pk, self.instance
         if photo_id is not None and parent.pk is not None and photo_id in parent.inline_photo_ids:
             described_in_the_text(form.fields, photo_id)
@@ -201,6 +207,15 @@ class PhotoAdmin(TrashAdminMixin, GalleryFlagMixin, ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).visible_to(request.user)
 
+    def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
+        # Django says "not found, perhaps deleted" of a photo one may not open, as of a
+        # missing one: this one exists, so say whose it is, as a section's page does.
+        pk = int(object_id) if str(object_id).isdigit() else None
+        photo = Photo.objects.select_related("section__author").filter(pk=pk).first()
+        if photo is not None:
+            raise refusal_to_open_photo(request.user, photo)
+        return super()._get_obj_does_not_exist_redirect(request, opts, object_id)
+
     def has_view_permission(self, request, obj=None):
         return request.user.has_perm("blog.view_photo", obj)
 
@@ -254,3 +269,21 @@ class PhotoAdmin(TrashAdminMixin, GalleryFlagMixin, ModelAdmin):
 
 def _clamped(name: str):
     return format_html('<span class="clamped" title="{}">{}</span>', name, name)
+
+
+def refusal_to_open_photo(user, photo: Photo) -> Refusal:
+    """Why `user` may not open `photo`'s page, and where they can see it instead."""
+    if photo.section_id:
+        reason = gettext(
+            "This photo is in %(name)s's section. Only that section's writer and the editors "
+            "may open its page."
+        ) % {"name": display_name_of(photo.section.author)}
+    else:
+        reason = gettext("This photo is in the report's gallery, which only editors change.")
+    if not user.has_perm("blog.preview_report", photo.report):
+        return Refusal(reason)
+    return Refusal(
+        reason,
+        instead_url=reverse("blog:report_preview", args=[photo.report_id]),
+        instead_label=gettext("See it in the preview"),
+    )

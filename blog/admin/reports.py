@@ -16,7 +16,7 @@ from django.utils.http import content_disposition_header, urlencode
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from blog import archive, editing, export, membership, trash, workflow
+from blog import archive, editing, export, membership, public, trash, workflow
 from blog.admin import trash as trash_pages
 from blog.admin.base import (
     MARKDOWN_WIDGETS,
@@ -49,15 +49,18 @@ from blog.models import (
 )
 from blog.models.reports import outline_parts
 from blog.sharing import share_url
-from cms.admin import KeepsOldSlugsAdmin
+from cms.admin import KeepsOldSlugsAdmin, OnSiteOnceReadersSeeIt
 from cms.errors import post_only
 from sessions.dates import site_time
 
 
 @admin.register(Tag)
-class TagAdmin(KeepsOldSlugsAdmin):
+class TagAdmin(OnSiteOnceReadersSeeIt, KeepsOldSlugsAdmin):
     list_display = ["name", "slug"]
     search_fields = ["name"]
+
+    def public_rows(self):
+        return public.public_tags()
 
 
 # Messages said inside a box of the report page, where the person is looking after the page

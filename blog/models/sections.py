@@ -56,6 +56,10 @@ class SectionQuerySet(TrashQuerySetMixin, models.QuerySet):
         """Sections readers may see: those of published, due reports."""
         return self.filter(published_condition("report__"))
 
+    def covering(self, session) -> "SectionQuerySet":
+        """The sections about `session` in its event's reports: who covers it."""
+        return self.filter(session=session, report__event_id=session.event_id)
+
     def for_listing(self) -> "SectionQuerySet":
         """Sections listed on their own (session, speaker, author pages): newest report
         first, with report, event, session, speakers and byline in a fixed number of queries.

@@ -1,5 +1,8 @@
+from urllib.parse import urlsplit
+
 from django import template
 from django.db.models import F
+from django.urls import Resolver404, resolve
 from django.utils import timezone
 
 from blog import membership, revisions, roles, trash
@@ -111,3 +114,18 @@ def trash_retention_days() -> int:
     """How many days the trash keeps what is moved there (the trash page, the page that
     asks before moving)."""
     return trash.retention().days
+
+
+# The pages whose unsaved text is kept in the browser (static/js autosave) and offered back.
+PAGES_THAT_KEEP_TEXT = frozenset({"blog_section_change", "blog_section_add"})
+
+
+@register.filter
+def keeps_unsaved_text(address: str) -> bool:
+    """Whether `address` (the login page's `next`) is a page that offers back text typed
+    when the login ran out: only there is that worth saying."""
+    try:
+        match = resolve(urlsplit(address).path)
+    except (Resolver404, ValueError):
+        return False
+    return match.url_name in PAGES_THAT_KEEP_TEXT
