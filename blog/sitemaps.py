@@ -36,6 +36,16 @@ class IndexSitemap(Sitemap):
         return newest.values_list("last_modified", flat=True).first()
 
 
+class PageSitemap(Sitemap):
+    """Pages about the site rather than its content: nothing dates them."""
+
+    def items(self) -> list[str]:
+        return ["blog:feeds"]
+
+    def location(self, name: str) -> str:
+        return reverse(name)
+
+
 class ReportSitemap(LastModifiedSitemap):
     def items(self):
         return Report.objects.published().with_last_modified().order_by("-published_at", "-pk")
@@ -90,6 +100,7 @@ class TagSitemap(LastModifiedSitemap):
 
 SITEMAPS = {
     "index": IndexSitemap,
+    "pages": PageSitemap,
     "reports": ReportSitemap,
     "events": EventSitemap,
     "sessions": SessionSitemap,

@@ -17,6 +17,7 @@ urlpatterns = [
     path("authors/<str:username>/", views.AuthorDetailView.as_view(), name="author_detail"),
     path("tags/<uslug:slug>/", views.TagDetailView.as_view(), name="tag_detail"),
     path("search/", views.SearchView.as_view(), name="search"),
+    path("feeds/", views.FeedsView.as_view(), name="feeds"),
     path("feed/", public_page(ReportAtomFeed()), name="feed_atom"),
     path("feed/rss/", public_page(ReportRssFeed()), name="feed_rss"),
     path("sitemap.xml", public_page(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),

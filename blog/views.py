@@ -182,6 +182,15 @@ def clean_query(raw: str) -> str:
 
 
 @method_decorator(public_page, name="dispatch")
+class FeedsView(TemplateView):
+    """How to follow the reports, for people rather than feed readers: what a feed is for,
+    and the feeds' addresses to copy. A feed opened in a browser is a page of XML, or a
+    download, so the footer links here and only `<link rel="alternate">` to the feeds."""
+
+    template_name = "blog/feeds.html"
+
+
+@method_decorator(public_page, name="dispatch")
 class RobotsView(TemplateView):
     template_name = "robots.txt"
     content_type = "text/plain; charset=utf-8"

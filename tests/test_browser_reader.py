@@ -1,9 +1,12 @@
 """A reader's journey in a real browser: index, report, table of contents, phone width."""
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
+from tests.conftest import ROOT
 from tests.factories import make_event, make_photo, make_report, make_section, make_session
+
+SCREENSHOTS = ROOT / "test-results" / "screenshots"
 
 pytestmark = [
     pytest.mark.browser,
@@ -109,3 +112,68 @@ def test_headings_step_down_in_size_by_depth_whatever_their_tag(page: Page, live
         # A first subheading is not mistaken for the section's title above it.
         assert title >= first * 1.1
     assert sizes(plain)[1:] == sizes(about_a_session)[1:]
+
+
+# The page that tells readers how to follow the reports (/feeds/)
+
+# Whether an element's text is drawn whole inside the window: not cut off by its box or
+# by the window's edge, and not scrolled.
+WHOLLY_IN_SIGHT = """element => {
+  const box = element.getBoundingClientRect();
+  return box.left >= 0 && box.right <= window.innerWidth
+    && element.scrollWidth <= element.clientWidth;
+}"""
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_a_reader_copies_the_atom_address_from_the_footer_s_page(page: Page, live_server, width):
+    make_report(published=True)
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server.url)
+    page.set_viewport_size({"width": width, "height": 844})
+    page.goto(live_server.url + "/")
+
+    page.get_by_role("link", name="更新情報を受け取る（RSS・Atom）").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("更新情報を受け取る")
+    for kind, path in (("atom", "/feed/"), ("rss", "/feed/rss/")):
+        address = page.locator(f"#feed-address-{kind}")
+        expect(address).to_have_text(live_server.url + path)
+        assert address.evaluate(WHOLLY_IN_SIGHT)
+    assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") == 0
+
+    page.get_by_role("button", name="Atom のアドレスをコピー").click()
+
+    expect(page.get_by_role("status").filter(has_text="アドレスをコピーしました。")).to_be_visible()
+    assert page.evaluate("navigator.clipboard.readText()") == f"{live_server.url}/feed/"
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SCREENSHOTS / f"feeds-{width}.png", full_page=True)
+
+
+def test_where_the_clipboard_refuses_the_address_is_selected_to_copy(page: Page, live_server):
+    # A page served over plain HTTP, or a browser that says no, has no clipboard to write.
+    page.add_init_script("navigator.clipboard.writeText = () => Promise.reject(new Error())")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(live_server.url + "/feeds/")
+
+    page.get_by_role("button", name="RSS のアドレスをコピー").click()
+
+    expect(page.get_by_role("status").filter(has_text="アドレスを選択しました。")).to_be_visible()
+    assert page.evaluate("getSelection().toString()") == f"{live_server.url}/feed/rss/"
+
+
+def test_without_javascript_the_addresses_are_there_and_no_button_that_does_nothing(
+    browser: Browser, live_server
+):
+    context = browser.new_context(
+        java_script_enabled=False, locale="ja-JP", viewport={"width": 390, "height": 844}
+    )
+    page = context.new_page()
+    page.goto(live_server.url + "/feeds/")
+
+    expect(page.locator("#feed-address-atom")).to_have_text(f"{live_server.url}/feed/")
+    expect(page.locator("#feed-address-rss")).to_have_text(f"{live_server.url}/feed/rss/")
+    expect(page.get_by_role("button", name="コピー")).to_have_count(0)
+    # One tap (here a click) selects the whole address, ready to copy.
+    page.locator("#feed-address-atom").click()
+    assert page.evaluate("getSelection().toString()") == f"{live_server.url}/feed/"
+    context.close()

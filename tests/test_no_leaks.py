@@ -75,6 +75,7 @@ def public_pages(site) -> list[str]:
     """The pages a reader can land on, in the sitemap's order."""
     return [
         "/",
+        "/feeds/",
         site["published"].get_absolute_url(),
         site["event"].get_absolute_url(),
         site["session"].get_absolute_url(),

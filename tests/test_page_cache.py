@@ -147,6 +147,8 @@ def test_a_kept_page_says_its_length(client, page_cache, published):
         "/authors/sato/",
         "/tags/kubecon/",
         "/search/?q=Istio",
+        "/feeds/",
+        "/en/feeds/",
         "/feed/",
         "/feed/rss/",
         "/sitemap.xml",
@@ -396,9 +398,10 @@ def test_the_admin_is_no_store(client, page_cache):
 # --- Ready for a CDN: no cookie, no token, ETag, 304 --------------------------------------------
 
 
-def test_public_pages_set_no_cookie_and_carry_no_token(client, page_cache, published):
+@pytest.mark.parametrize("url", ["/reports/report/", "/feeds/"])
+def test_public_pages_set_no_cookie_and_carry_no_token(client, page_cache, published, url):
     for attempt in ("rendered", "kept"):
-        response = client.get("/reports/report/")
+        response = client.get(url)
         html = response.content.decode()
 
         assert "Set-Cookie" not in response, attempt

@@ -124,6 +124,7 @@ def build_reader_site() -> dict[str, str]:
         "author": "/authors/sato/",
         "tag": report.tags.first().get_absolute_url(),
         "search": "/search/?q=サイドカー",
+        "feeds": "/feeds/",
         "not_found": "/no-such-page/",
     }
 
@@ -177,7 +178,9 @@ def browser_context_args(browser_context_args):
 @pytest.mark.axe
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-@pytest.mark.parametrize("name", ["index", "report", "event", "speaker", "session", "search"])
+@pytest.mark.parametrize(
+    "name", ["index", "report", "event", "speaker", "session", "search", "feeds"]
+)
 def test_reader_page_has_no_serious_accessibility_violations(page: Page, live_server, name, scheme):
     url = build_reader_site()[name]
     page.emulate_media(color_scheme=scheme)
