@@ -215,6 +215,8 @@ class _Exporter:
                     "actor": self.user(entry.actor),
                     "report_title": entry.report_title,
                     "subject": entry.subject,
+                    "from_place": entry.from_place,
+                    "to_place": entry.to_place,
                     "published_at": entry.published_at.isoformat() if entry.published_at else None,
                     "created_at": entry.created_at.isoformat(),
                 }

@@ -1,8 +1,9 @@
 """The audit trail: who did what to which report, and when.
 
 Two tables hold the facts, each fact once: `ReportTransition` (publication, writers,
-trash, restore, purge: written here, by `record()`) and `SectionTransition` (the review
-moves, written by `blog.workflow`, also read by each section's review thread).
+the order of sections, trash, restore, purge: written here, by `record()`) and
+`SectionTransition` (the review moves, written by `blog.workflow`, also read by each
+section's review thread).
 `trail()` reads both as one list, newest first. Nothing else writes either table.
 """
 
@@ -24,8 +25,11 @@ def record(
     by,
     subject: str = "",
     published_at: datetime | None = None,
+    places: tuple[int, int] | None = None,
 ) -> ReportTransition:
-    """Write one entry; call it inside the transaction of the change it records."""
+    """Write one entry; call it inside the transaction of the change it records. `places`:
+    a section's place in its report's order (1 the first), before and after a move."""
+    from_place, to_place = places or (None, None)
     return ReportTransition.objects.create(
         report=report,
         report_title=report.title,
@@ -33,6 +37,8 @@ def record(
         actor=by,
         subject=subject,
         published_at=published_at,
+        from_place=from_place,
+        to_place=to_place,
     )
 
 
@@ -61,8 +67,14 @@ def _report_entries(report_id: int | None, limit: int):
             report_title=row.report_title,
             action=row.get_action_display(),
             subject=row.subject,
-            detail="",
+            detail=_report_detail(row),
         )
+
+
+def _report_detail(row: ReportTransition) -> str:
+    if row.from_place is None:
+        return ""
+    return _("place %(from)s → place %(to)s") % {"from": row.from_place, "to": row.to_place}
 
 
 def _section_entries(report_id: int | None, limit: int):

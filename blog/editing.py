@@ -26,8 +26,8 @@ from django.db.models import Max, Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from blog import markdown, membership, pagecache, workflow
-from blog.enums import SectionStatus
+from blog import audit, markdown, membership, pagecache, workflow
+from blog.enums import ReportAction, SectionStatus
 from blog.models import Photo, Report, Section, display_name_of, normalized_text
 from cms.slugs import record_slug_change
 
@@ -238,14 +238,18 @@ SECTION_STEPS = {
 def move_section(section: Section, step: SectionStep, *, by) -> bool:
     """Swap `section` with its neighbour in its report's order, on behalf of `by`, and
     number the report's sections 0, 1, 2… again, so that ties and gaps left by typed
-    positions go too. One transaction and one revision. The order is neither content nor
-    an edit of the sections: no approval is touched and their last change stays as it
-    was. False when the section is already at that end."""
+    positions go too. One transaction, one revision and one entry of the audit trail. The
+    order is neither content nor an edit of the sections: no approval is touched and their
+    last change stays as it was. False when the section is already at that end."""
     with transaction.atomic(), reversion.create_revision():
         report = Report.objects.select_for_update().get(pk=section.report_id)
         if not by.has_perm("blog.reorder_sections", report):
             raise PermissionDenied(_("Only editors change the order of sections."))
-        order = list(report.sections.select_for_update(of=("self",)).order_by("position", "pk"))
+        order = list(
+            report.sections.select_for_update(of=("self",))
+            .select_related("session")
+            .order_by("position", "pk")
+        )
         numbers = [each.pk for each in order]
         if section.pk not in numbers:  # moved to the trash or to another report meanwhile
             raise Section.DoesNotExist
@@ -263,6 +267,13 @@ def move_section(section: Section, step: SectionStep, *, by) -> bool:
             if each.position != position:
                 each.position = position
                 Section.objects.filter(pk=each.pk).update(position=position)
+        audit.record(
+            ReportAction.REORDER,
+            report=report,
+            by=by,
+            subject=order[target].title,
+            places=(index + 1, target + 1),
+        )
         # update() sends no signal: readers' pages are told here.
         pagecache.content_changed()
     return True

@@ -55,6 +55,7 @@ class ReportAction(models.TextChoices):
     TRASH = "trash", _("Moved to the trash")
     RESTORE = "restore", _("Restored from the trash")
     PURGE = "purge", _("Deleted permanently")
+    REORDER = "reorder", _("Sections reordered")
 
 
 # The entries of a report's trail that change what readers see of it.

@@ -15,6 +15,7 @@ from blog.models import Report, Section, display_name_of, normalized_text
 from blog.models.sections import COMMENT_MAX_LENGTH
 from blog.widgets import MarkdownEditorWidget
 from sessions.dates import site_time_zone
+from sessions.forms import SessionChoiceField
 
 HEADING_TOO_LONG = _(
     "The heading is %(show_value)d characters long. Shorten it to %(limit_value)d characters "
@@ -122,6 +123,7 @@ class SectionAdminForm(MarkdownTargetFormMixin, forms.ModelForm):
             "due_on",
         ]
         widgets = {"due_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+        field_classes = {"session": SessionChoiceField}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -4,6 +4,7 @@ from django.apps import apps
 from django.contrib import admin
 from django.contrib.admin.exceptions import NotRegistered
 from django.contrib.admin.utils import display_for_value
+from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.forms import FileField
 from django.utils import translation
 from django.utils.translation import gettext
@@ -76,10 +77,25 @@ class OffersWhatTheFormTakes:
         return queryset, may_have_duplicates
 
 
+class AutocompleteView(AutocompleteJsonView):
+    """Django's search menu (autocomplete) view, which names each result as the admin of the
+    model searched says in `autocomplete_label(obj)`, if it does: a form's menu shows its
+    chosen value by the same name (sessions: their event beside their title). Served in
+    place of Django's own at the same address (cms/urls.py)."""
+
+    def serialize_result(self, obj, to_field_name):
+        result = super().serialize_result(obj, to_field_name)
+        label = getattr(self.model_admin, "autocomplete_label", None)
+        return {**result, "text": label(obj)} if label else result
+
+
+AUTOCOMPLETE_URL_NAME = "admin_autocomplete"
+
+
 def _admin_of_the_form_filled(admin_site, request):
     """For a request of the autocomplete view: the admin of the model whose form asks."""
     match = request.resolver_match
-    if match is None or match.url_name != "autocomplete":
+    if match is None or match.url_name != AUTOCOMPLETE_URL_NAME:
         return None
     try:
         model = apps.get_model(request.GET.get("app_label", ""), request.GET.get("model_name", ""))

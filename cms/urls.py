@@ -6,6 +6,7 @@ from django.views.static import serve
 
 from blog.admin.base import view_on_site
 from blog.editor_views import MarkdownPreviewView, PhotoUploadView
+from cms.admin import AUTOCOMPLETE_URL_NAME, AutocompleteView
 from cms.health import healthz
 from cms.views import AdminJavaScriptCatalog, favicon, web_manifest
 
@@ -31,6 +32,13 @@ urlpatterns = [
             AdminJavaScriptCatalog.as_view(packages=["django.contrib.admin"]), cacheable=True
         ),
         name="admin_jsi18n",
+    ),
+    # And its search menus (reverse("admin:autocomplete") leads here), which name their
+    # results as the admin of the model searched says.
+    path(
+        "admin/autocomplete/",
+        admin.site.admin_view(AutocompleteView.as_view(admin_site=admin.site)),
+        name=AUTOCOMPLETE_URL_NAME,
     ),
     path("admin/", admin.site.urls),
     # The admin's language switch (templates/admin/base_site.html): Django's set_language.

@@ -73,6 +73,7 @@ ROLE_GROUPS = {"writer": "Writers", "editor": "Editors", "admin": None}
 EVENT = {
     "slug": "kubecon-na-2022",
     "name": "KubeCon + CloudNativeCon North America 2022",
+    "short_name": "KubeCon NA 2022",
     "city": "Detroit, Michigan, USA",
     "venue": "Huntington Place",
     "starts_on": datetime.date(2022, 10, 24),

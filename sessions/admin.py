@@ -37,7 +37,7 @@ class EventAdmin(KeepsOldSlugsAdmin):
     prepopulated_fields = {"slug": ["name"]}
     inlines = [SessionInline]
     fieldsets = [
-        (None, {"fields": ["name", "slug", "format", "website"]}),
+        (None, {"fields": ["name", "short_name", "slug", "format", "website"]}),
         (
             _("Where and when"),
             {"fields": ["city", "venue", ("starts_on", "ends_on"), "time_zone"]},
@@ -188,7 +188,11 @@ class SessionAdmin(KeepsOldSlugsAdmin):
     ]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).with_speakers()
+        return super().get_queryset(request).select_related("event").with_speakers()
+
+    def autocomplete_label(self, session: Session) -> str:
+        """How a search menu of sessions names each (cms.admin.AutocompleteView)."""
+        return session.menu_label
 
     @admin.display(description=_("speakers"))
     def speaker_names(self, session: Session) -> str:

@@ -4,6 +4,17 @@ from django.utils.translation import gettext_lazy as _
 from sessions.schedule_files import max_bytes, too_large_message
 
 
+class SessionChoiceField(forms.ModelChoiceField):
+    """A menu of sessions, each named with its event (Session.menu_label), as the search
+    menu names them (cms.admin.AutocompleteView)."""
+
+    def __init__(self, queryset, **kwargs):
+        super().__init__(queryset.select_related("event"), **kwargs)
+
+    def label_from_instance(self, obj) -> str:
+        return obj.menu_label
+
+
 class ScheduleUploadForm(forms.Form):
     file = forms.FileField(
         label=_("Schedule file"),

@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from cms.slugs import SLUG_HELP_FROM_NAME, SLUG_HELP_FROM_TITLE, readable_slug_field, unique_slug
@@ -59,6 +60,16 @@ class SessionKind(models.TextChoices):
 
 class Event(models.Model):
     name = models.CharField(_("name"), max_length=200, validators=[no_invisible_characters])
+    short_name = models.CharField(
+        _("short name"),
+        max_length=40,
+        blank=True,
+        validators=[no_invisible_characters],
+        help_text=_(
+            "How menus name the event beside a session's title, e.g. KubeCon NA 2022; "
+            "empty: its name."
+        ),
+    )
     slug = readable_slug_field(SLUG_HELP_FROM_NAME)
     city = models.CharField(_("city"), max_length=120)
     venue = models.CharField(_("venue"), max_length=200, blank=True)
@@ -102,6 +113,10 @@ class Event(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("conference:event_detail", kwargs={"slug": self.slug})
+
+    @property
+    def short_label(self) -> str:
+        return self.short_name or self.name
 
     @property
     def dates(self) -> DateRange:
@@ -273,6 +288,15 @@ class Session(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("conference:session_detail", kwargs={"slug": self.slug})
+
+    @property
+    def menu_label(self) -> str:
+        """How a menu of sessions names this one: its title and its event, as events of a
+        series have sessions of the same title (a keynote, a welcome)."""
+        return gettext("%(session)s (%(event)s)") % {
+            "session": self.title,
+            "event": self.event.short_label,
+        }
 
     @property
     def start_time(self) -> ScheduleTime | None:

@@ -18,6 +18,7 @@ from reversion.models import Version
 from blog import editing, workflow
 from blog.models import ReviewComment, Section, SectionAutosave, ShareLink, display_name_of
 from blog.sharing import token_for
+from sessions.models import Event
 from tests.factories import (
     make_event,
     make_photo,
@@ -745,7 +746,7 @@ def test_the_session_menu_offers_a_writer_the_sessions_of_the_events_they_write_
     make_writer_of(make_report(event=done[0].event, published=True), author)
     client.force_login(author)
 
-    assert session_menu(client) == ["Istio", "Kyverno"]
+    assert session_menu(client) == ["Istio（KubeCon NA）", "Kyverno（KubeCon NA）"]
     assert session_menu(client, "Cilium") == []
 
 
@@ -756,8 +757,54 @@ def test_the_session_menu_offers_an_editor_every_session_those_being_written_fir
     sessions_at("KubeCon China", datetime.date(2021, 12, 9), "Envoy")
     client.force_login(editor)
 
-    assert session_menu(client) == ["Istio", "Kyverno", "Cilium", "Falco", "Envoy"]
-    assert session_menu(client, "Cilium") == ["Cilium"]
+    assert session_menu(client) == [
+        "Istio（KubeCon NA）",
+        "Kyverno（KubeCon NA）",
+        "Cilium（KubeCon EU）",
+        "Falco（KubeCon EU）",
+        "Envoy（KubeCon China）",
+    ]
+    assert session_menu(client, "Cilium") == ["Cilium（KubeCon EU）"]
+
+
+def test_the_session_menu_says_the_event_of_sessions_of_the_same_title(client, editor, author):
+    [north_america] = sessions_at(
+        "KubeCon + CloudNativeCon North America 2022", datetime.date(2022, 10, 26), "Keynote"
+    )
+    Event.objects.filter(pk=north_america.event_id).update(short_name="KubeCon NA 2022")
+    [europe] = sessions_at(
+        "KubeCon + CloudNativeCon Europe 2023", datetime.date(2023, 4, 18), "Keynote"
+    )
+    report = make_report(event=europe.event)
+    section = make_section(report, author=author, session=europe, heading="")
+    client.force_login(editor)
+
+    # Named by its short name where it has one, else in full; the newest event first.
+    assert session_menu(client, "Keynote") == [
+        "Keynote（KubeCon + CloudNativeCon Europe 2023）",
+        "Keynote（KubeCon NA 2022）",
+    ]
+    # The section page names its chosen session as the menu does.
+    html = client.get(change_url(section)).content.decode()
+    chosen = re.search(r'<select name="session"[^>]*>(.*?)</select>', html, re.S).group(1)
+    assert re.findall(r"<option[^>]*selected>([^<]*)</option>", chosen) == [
+        "Keynote（KubeCon + CloudNativeCon Europe 2023）"
+    ]
+
+
+def test_the_session_menu_reads_the_events_with_the_sessions(client, editor):
+    sessions_at("KubeCon NA", datetime.date(2022, 10, 26), "Istio")
+    sessions_at("KubeCon EU", datetime.date(2023, 4, 18), "Cilium")
+    client.force_login(editor)
+    session_menu(client)  # the login's own queries, once
+
+    with CaptureQueriesContext(connection) as two:
+        session_menu(client)
+    sessions_at("KubeCon China", datetime.date(2021, 12, 9), "Envoy", "Falco")
+    with CaptureQueriesContext(connection) as four:
+        assert len(session_menu(client)) == 4
+
+    assert len(four) == len(two)
 
 
 def test_a_section_on_a_session_of_another_event_is_still_refused(client, author):

@@ -49,6 +49,9 @@ def published(author, coauthor, editor):
     workflow.approve(first, by=editor)
     workflow.approve(second, by=editor)
     workflow.publish(report, by=editor)
+    # Moved and moved back: two entries of the trail, each with its places.
+    editing.move_section(second, editing.SECTION_STEPS["up"], by=editor)
+    editing.move_section(second, editing.SECTION_STEPS["down"], by=editor)
     return Report.objects.get(pk=report.pk)
 
 
@@ -88,7 +91,14 @@ def described(report: Report) -> dict:
             report.updated_at,
         ),
         "trail": [
-            (entry.action, entry.actor.username, entry.subject, entry.created_at)
+            (
+                entry.action,
+                entry.actor.username,
+                entry.subject,
+                entry.from_place,
+                entry.to_place,
+                entry.created_at,
+            )
             for entry in report.transitions.all()
         ],
         "sections": [

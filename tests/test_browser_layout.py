@@ -256,10 +256,14 @@ def test_audit_trail_fits_a_phone(browser: Browser, live_server, desk):
     assert _right_edge(page, ".audit-trail table tbody tr") <= window
 
 
-def test_trash_fits_a_phone_its_buttons_on_one_line(browser: Browser, live_server, desk):
+def trash_with_a_section_and_a_photo(desk) -> None:
     chief = get_user_model().objects.get(username="chief")
     trash.trash_section(desk["waiting"], by=chief)
     trash.trash_photo(make_photo(desk["report"], in_gallery=True, alt_text="会場の写真"), by=chief)
+
+
+def test_trash_fits_a_phone_its_buttons_on_one_line(browser: Browser, live_server, desk):
+    trash_with_a_section_and_a_photo(desk)
     page = log_in(browser, live_server, "chief")
     page.set_viewport_size(PHONE)
     page.goto(f"{live_server.url}/admin/blog/report/trash/")
@@ -285,6 +289,48 @@ def test_trash_fits_a_phone_its_buttons_on_one_line(browser: Browser, live_serve
     for row in page.locator(".trash table tbody tr").all():
         box = row.bounding_box()
         assert box["x"] >= 0 and box["x"] + box["width"] <= window
+
+
+def test_trash_on_a_desktop_reads_its_short_columns_in_one_line(
+    browser: Browser, live_server, desk
+):
+    trash_with_a_section_and_a_photo(desk)
+    make_user("root", is_superuser=True, group="Editors")  # restores and deletes for good
+    page = log_in(browser, live_server, "root")
+    page.set_viewport_size(DESKTOP)
+    page.goto(f"{live_server.url}/admin/blog/report/trash/")
+
+    expect(page.locator(".trash table").get_by_role("button", name="完全に削除")).to_have_count(2)
+    _screenshot(page, "trash-desktop")
+    tables = page.locator(".trash table")
+    # The headings, when, who: one line each (移した人 broke after 移した).
+    short = tables.locator(
+        "thead th:not(:last-child), tbody td:nth-last-child(3), tbody td:nth-last-child(2)"
+    )
+    for cell in short.all():
+        assert cell.evaluate(TEXT_LINES) == 1, cell.inner_text()
+    # Both buttons side by side, not one above the other.
+    for row in tables.locator("tbody tr").all():
+        restore, purge = (
+            row.get_by_role("button", name="元に戻す"),
+            row.get_by_role("button", name="完全に削除"),
+        )
+        assert restore.bounding_box()["y"] == purge.bounding_box()["y"]
+    width, window = page.evaluate(PAGE_WIDTH)
+    assert width <= window
+
+
+def test_trash_buttons_are_a_thumb_s_size_on_a_phone(browser: Browser, live_server, desk):
+    trash_with_a_section_and_a_photo(desk)
+    page = log_in(browser, live_server, "chief")
+    page.set_viewport_size(PHONE)
+    page.goto(f"{live_server.url}/admin/blog/report/trash/")
+
+    buttons = page.locator(".trash table").get_by_role("button", name="元に戻す")
+    expect(buttons).to_have_count(2)
+    for button in buttons.all():
+        box = button.bounding_box()
+        assert box["height"] >= 44 and box["width"] >= 44, box
 
 
 @pytest.mark.parametrize(

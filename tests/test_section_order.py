@@ -3,9 +3,11 @@
 import re
 
 import pytest
+from django.db import DatabaseError
 from django.urls import reverse
 from reversion.models import Version
 
+from blog import audit
 from blog.enums import SectionStatus
 from blog.models import Section
 from tests.factories import bind_approval, make_report, make_section
@@ -130,6 +132,50 @@ def test_a_writer_cannot_reorder_and_nothing_moves(client, author):
 
     assert response.status_code == 403
     assert order_of(report) == ["一", "二", "三"]
+
+
+def test_a_move_is_in_the_audit_trail_with_who_which_section_and_where(client, editor, author):
+    report = make_report(published=True, title="公開中のレポート")
+    _first, _second, third = three_sections(report, author)
+    client.force_login(editor)
+
+    client.post(move_url(third, "up"))
+    client.post(move_url(third, "up"))
+    client.post(move_url(third, "up"))  # already the first: nothing moves, nothing recorded
+
+    assert [
+        (entry.actor_name, entry.action, entry.subject, entry.detail)
+        for entry in audit.trail(report.pk)[0:10]
+    ] == [
+        ("editor 表示名", "節の順番を変更", "三", "2 番目 → 1 番目"),
+        ("editor 表示名", "節の順番を変更", "三", "3 番目 → 2 番目"),
+    ]
+    page = client.get(reverse("admin:blog_audit_trail"), {"report": report.pk})
+    row = re.search(r"<tr>\s*<td[^>]*>[^<]*</td>(.*?)</tr>", page.content.decode(), re.S)
+    assert re.findall(r"<td[^>]*>([^<]*)</td>", row.group(1)) == [
+        "editor 表示名",
+        "公開中のレポート",
+        "節の順番を変更",
+        "三",
+        "2 番目 → 1 番目",
+    ]
+
+
+def test_a_move_whose_audit_entry_fails_moves_nothing(client, editor, author, monkeypatch):
+    report = make_report()
+    _first, second, _third = three_sections(report, author)
+    versions = Version.objects.count()
+    client.force_login(editor)
+
+    def broken(*args, **kwargs):
+        raise DatabaseError("the audit table is locked")
+
+    monkeypatch.setattr(audit, "record", broken)
+    with pytest.raises(DatabaseError):
+        client.post(move_url(second, "up"))
+
+    assert order_of(report) == ["一", "二", "三"]
+    assert Version.objects.count() == versions
 
 
 def test_the_arrows_are_shown_to_editors_only(client, editor, author):

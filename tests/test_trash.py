@@ -6,8 +6,10 @@ import xml.etree.ElementTree as ET
 
 import feedparser
 import pytest
+from django.contrib.admin.models import CHANGE, LogEntry
 from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
+from django.db import DatabaseError
 from django.urls import reverse
 from django.utils import timezone
 from reversion.models import Version
@@ -479,6 +481,67 @@ def test_a_writer_is_asked_only_about_their_own_open_sections(client, author, co
 
     # Only their own open draft went; another writer's section is not even selectable.
     assert set(Section.all_objects.in_trash()) == {draft}
+
+
+def records_of_moves(kind: str, ids: list[int]) -> list[tuple]:
+    """What each move of these to the trash wrote: the admin's history entry (Django's
+    LogEntry) and the audit trail's entry, oldest first."""
+    model = {"section": Section, "report": Report}[kind]
+    names = {str(obj.pk): str(obj) for obj in model.all_objects.filter(pk__in=ids)}
+    history = [
+        (entry.object_repr, entry.user.username, entry.action_flag, entry.get_change_message())
+        for entry in LogEntry.objects.filter(object_id__in=names).order_by("pk")
+    ]
+    trail = [
+        (entry.subject or entry.report_title, entry.actor.username, entry.get_action_display())
+        for entry in ReportTransition.objects.filter(action="trash").order_by("pk")
+    ]
+    return history + trail
+
+
+def test_a_bulk_move_records_what_a_move_from_the_delete_page_records_once_each(
+    client, editor, author
+):
+    report = make_report()
+    alone, first, second = (
+        make_section(report, author=author, heading=heading, position=position)
+        for position, heading in enumerate(("一人で", "一緒に一", "一緒に二"))
+    )
+    client.force_login(editor)
+
+    client.post(reverse("admin:blog_section_delete", args=[alone.pk]), {"post": "yes"})
+    single = records_of_moves("section", [alone.pk])
+    bulk_trash(client, "section", [first.pk, second.pk], confirmed=True)
+
+    assert single == [
+        ("一人で", "editor", CHANGE, "ゴミ箱に移しました。"),
+        ("一人で", "editor", "ゴミ箱に移動"),
+    ]
+    assert records_of_moves("section", [first.pk, second.pk]) == [
+        ("一緒に一", "editor", CHANGE, "ゴミ箱に移しました。"),
+        ("一緒に二", "editor", CHANGE, "ゴミ箱に移しました。"),
+        ("一人で", "editor", "ゴミ箱に移動"),
+        ("一緒に一", "editor", "ゴミ箱に移動"),
+        ("一緒に二", "editor", "ゴミ箱に移動"),
+    ]
+
+
+def test_a_bulk_move_that_cannot_write_its_history_moves_nothing(
+    client, editor, author, monkeypatch
+):
+    report = make_report()
+    section = make_section(report, author=author, heading="残る節")
+    client.force_login(editor)
+
+    def broken(*args, **kwargs):
+        raise DatabaseError("the history table is locked")
+
+    monkeypatch.setattr(LogEntry.objects, "log_actions", broken)
+    with pytest.raises(DatabaseError):
+        bulk_trash(client, "section", [section.pk], confirmed=True)
+
+    assert Section.objects.filter(pk=section.pk).exists()
+    assert ReportTransition.objects.filter(report=report).exists() is False
 
 
 def test_a_trashed_photo_leaves_the_text_that_placed_it_and_returns_to_it(editor):

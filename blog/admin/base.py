@@ -10,6 +10,7 @@ from django.contrib.admin.options import ActionLocation
 from django.contrib.admin.utils import model_ngettext
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -235,14 +236,23 @@ class TrashAdminMixin:
         return super().delete_view(request, object_id, extra_context)
 
     def delete_model(self, request, obj):
-        tell(request, trash.move_to_trash(obj, by=request.user).messages())
+        tell(request, self._move_one_to_trash(request, obj).messages())
 
     def delete_queryset(self, request, queryset):
         self._move_each_to_trash(request, queryset)
 
     def log_deletions(self, request, queryset):
-        for obj in queryset:
-            self.log_change(request, obj, gettext("Moved to the trash."))
+        # Django logs before it deletes; a move is logged with it (_move_one_to_trash).
+        pass
+
+    def _move_one_to_trash(self, request, obj) -> trash.TrashOutcome:
+        """The one way this page moves something to the trash, alone or chosen with others:
+        the move, its audit entry (blog/trash.py) and the admin's history entry, together."""
+        with transaction.atomic():
+            outcome = trash.move_to_trash(obj, by=request.user)
+            if outcome.changed:
+                self.log_change(request, obj, gettext("Moved to the trash."))
+        return outcome
 
     def response_delete(self, request, obj_display, obj_id):
         # In place of Django's "deleted": where it went.
@@ -285,7 +295,7 @@ class TrashAdminMixin:
         moved = 0
         for obj in queryset:
             try:
-                outcome = trash.move_to_trash(obj, by=request.user)
+                outcome = self._move_one_to_trash(request, obj)
             except ValidationError as error:
                 # Named: the reason may name only the report, for one of its sections.
                 for message in error.messages:

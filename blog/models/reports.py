@@ -576,7 +576,8 @@ class ReportMember(models.Model):
 
 class ReportTransition(models.Model):
     """One entry of a report's audit trail: published, scheduled, unpublished, a writer
-    added or removed, something moved to the trash, restored or deleted for good.
+    added or removed, a section moved in the order, something moved to the trash,
+    restored or deleted for good.
 
     The trail editors read is these rows together with the sections' review moves
     (`SectionTransition`, which the review thread also shows): each fact is one row in
@@ -608,6 +609,9 @@ class ReportTransition(models.Model):
     # What the entry is about when it is not the report as a whole: a section's title,
     # a photo's description, a writer's name.
     subject = models.CharField(_("about"), max_length=300, blank=True)
+    # A reorder: the section's place in the report's order (1 the first) before and after.
+    from_place = models.PositiveSmallIntegerField(_("from place"), null=True, blank=True)
+    to_place = models.PositiveSmallIntegerField(_("to place"), null=True, blank=True)
     published_at = models.DateTimeField(_("publication time"), null=True, blank=True)
     created_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
 
