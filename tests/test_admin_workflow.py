@@ -992,6 +992,106 @@ def test_autosave_tells_a_section_submitted_since_from_an_expired_login(client, 
     assert not SectionAutosave.objects.exists()
 
 
+# --- The text kept automatically, offered back and not chosen -------------------------------------
+
+
+def offered_stamp(response) -> str:
+    found = re.search(
+        r'<input type="hidden" name="offered_autosave" value="([^"]*)" form="section_form">',
+        response.content.decode(),
+    )
+    return html.unescape(found.group(1)) if found else ""
+
+
+@pytest.fixture
+def offered(client, author):
+    """A section whose page offers back text kept automatically from another tab; the
+    page as its writer opened it."""
+    section = make_section(make_report(), author=author, heading="見出し", body="タブAの本文。")
+    SectionAutosave.objects.create(
+        section=section,
+        user=author,
+        heading="見出し",
+        body="タブBで書いた大事な段落。",
+        base_version=section.version,
+    )
+    client.force_login(author)
+    page = client.get(change_url(section))
+    stamp = offered_stamp(page)
+    assert (page.context["autosave"].body, bool(stamp)) == ("タブBで書いた大事な段落。", True)
+    return section, stamp
+
+
+def test_a_save_without_choosing_keeps_the_text_offered_back_and_says_so(client, offered):
+    section, stamp = offered
+    kept = SectionAutosave.objects.get()
+
+    response = client.post(
+        change_url(section),
+        form_data(section, body="タブAの本文。もう一文。", offered_autosave=stamp, _continue="1"),
+        follow=True,
+    )
+
+    section.refresh_from_db()
+    assert section.body == "タブAの本文。もう一文。"
+    assert (
+        f"{site_time(kept.saved_at)} に自動保存された見出しと本文を戻さずに保存しました。"
+        "自動保存された内容は消していません。節のページの上部に引き続き表示しています。"
+    ) in messages_of(response)
+    assert response.context["autosave"].body == "タブBで書いた大事な段落。"
+    assert offered_stamp(response) == stamp  # offered again, over the new text
+
+
+def test_a_submission_without_choosing_keeps_the_text_offered_back_to_copy(client, offered):
+    section, stamp = offered
+
+    response = client.post(
+        change_url(section),
+        form_data(section, offered_autosave=stamp, _submit_for_review="1"),
+        follow=True,
+    )
+
+    section.refresh_from_db()
+    assert section.status == "in_review"
+    page = response.content.decode()
+    assert "この節はいま編集できないため、必要な部分をコピーしておくか、破棄してください。" in page
+    assert re.search(r'<textarea id="kept-body"[^>]*>\s*タブBで書いた大事な段落。</textarea>', page)
+    assert "エディタに戻す" not in page
+    assert offered_stamp(response) == ""  # nothing to put back into a locked section
+
+
+def test_a_refused_save_still_offers_back_the_text_its_page_offered(client, offered):
+    section, stamp = offered
+
+    refused = client.post(
+        change_url(section), form_data(section, heading="", offered_autosave=stamp)
+    )
+
+    assert refused.context["adminform"].form.errors["heading"]
+    assert offered_stamp(refused) == stamp
+    assert SectionAutosave.objects.get().body == "タブBで書いた大事な段落。"
+
+
+@pytest.mark.parametrize(
+    ("offer", "body"),
+    [
+        ("", "タブAの本文。もう一文。"),  # not on the page, or put back: it goes with the offer
+        ("2026-01-01T00:00:00+00:00", "タブAの本文。もう一文。"),  # kept again since offered
+        ("as offered", "タブBで書いた大事な段落。"),  # the text saved is the text kept
+    ],
+    ids=["not-offered", "kept-again-since", "saved-as-kept"],
+)
+def test_a_save_drops_a_kept_text_it_takes_the_place_of(client, offered, offer, body):
+    section, stamp = offered
+    offer = stamp if offer == "as offered" else offer
+
+    client.post(change_url(section), form_data(section, body=body, offered_autosave=offer))
+
+    section.refresh_from_db()
+    assert section.body == body
+    assert not SectionAutosave.objects.exists()
+
+
 def test_admin_save_leaves_a_revision_with_its_author(client, author):
     section = make_section(make_report(), author=author)
     client.force_login(author)

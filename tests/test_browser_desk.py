@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from blog.enums import SectionStatus
+from blog.models import SectionAutosave
 from tests.factories import make_report, make_section, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -345,3 +346,43 @@ def test_a_tab_opened_before_the_section_was_submitted_gives_its_text_back(
     # The section as it stands now: locked, saying whom to ask.
     second.get_by_role("link", name="節を開く").click()
     expect(second.locator(".workflow-panel__locked")).to_contain_text("chief 表示名")
+
+
+def test_text_kept_from_another_tab_outlives_a_submission_without_a_choice(
+    writer_at_desk, live_server
+):
+    page, section = writer_at_desk
+    page.set_viewport_size({"width": 1280, "height": 900})
+    SectionAutosave.objects.create(
+        section=section,
+        user=section.author,
+        heading=section.heading,
+        body="最初の段落。タブBで書いた大事な段落です。",
+        base_version=section.version,
+    )
+    page.reload()
+    expect(page.get_by_text(KEPT_ON_THE_SERVER_OFFER)).to_be_visible()
+
+    # Typing here while the offer stands does not replace the text offered on the server.
+    textarea = page.locator("textarea[name=body]")
+    textarea.press("End")
+    textarea.type("このタブの一文。")
+    expect(page.locator("[data-autosave-status]")).to_have_text(
+        "このブラウザにだけ一時保存しました。上の自動保存された内容を戻すか破棄するまで、"
+        "サーバーには保存しません。",
+        timeout=8000,
+    )
+    assert SectionAutosave.objects.get().body == "最初の段落。タブBで書いた大事な段落です。"
+
+    page.get_by_role("button", name="保存してレビューを依頼").click()
+
+    expect(page.locator(".messagelist")).to_contain_text("戻さずに保存しました")
+    expect(page.locator(".messagelist")).to_contain_text("レビューを依頼しました。")
+    expect(page.locator("#kept-body")).to_have_value("最初の段落。タブBで書いた大事な段落です。")
+    expect(page.get_by_role("button", name="エディタに戻す")).to_have_count(0)
+    _screenshot(page, "kept-text-after-submission")
+    section.refresh_from_db()
+    assert (section.body, section.status) == (
+        "最初の段落。このタブの一文。",
+        SectionStatus.IN_REVIEW,
+    )

@@ -37,8 +37,8 @@ from blog.models import (
     display_name_of,
     normalized_text,
 )
-from blog.models.text import without_caption_placeholders
 from cms.errors import Refusal, post_only
+from sessions.dates import site_time
 
 
 def chosen_reviewer(form):
@@ -262,7 +262,17 @@ class SectionAdmin(TrashAdminMixin, PeopleMenusMixin, RevisionedAdmin):
         )
         request.content_edit = edit
         tell(request, edit.messages())
-        SectionAutosave.objects.filter(section=form.instance, user=request.user).delete()
+        offered = request.POST.get("offered_autosave", "")
+        if kept := SectionAutosave.objects.after_save(form.instance, request.user, offered=offered):
+            messages.warning(
+                request,
+                gettext(
+                    "You saved without putting back the heading and text kept automatically "
+                    "at %(time)s. They are not lost: they are still offered at the top of "
+                    "the section's page."
+                )
+                % {"time": site_time(kept.saved_at)},
+            )
 
     def response_add(self, request, obj, post_url_continue=None):
         self._submit_if_asked(request, obj)
@@ -295,13 +305,15 @@ class SectionAdmin(TrashAdminMixin, PeopleMenusMixin, RevisionedAdmin):
             }
         )
         if obj is not None:
+            autosave = SectionAutosave.objects.filter(section=obj, user=user).first()
             # A refused save shows the person's own text as they sent it: text kept
-            # automatically before it is older, never something to put back over it.
-            autosave = (
-                None
-                if request.method == "POST"
-                else SectionAutosave.objects.filter(section=obj, user=user).first()
-            )
+            # automatically before it is older, never something to put back over it. Unless
+            # the page offered it back and it is still that text: it was typed elsewhere,
+            # and the choice is still to make.
+            if request.method == "POST" and (
+                autosave is None or autosave.stamp != request.POST.get("offered_autosave")
+            ):
+                autosave = None
             requests = SectionTransition.objects.latest_change_requests([obj])
             context.update(
                 {
@@ -480,17 +492,13 @@ def _refusal_to_open(user, section: Section) -> Refusal:
 
 def _worth_offering(autosave: SectionAutosave | None, section: Section) -> bool:
     """An autosave is offered back only if it differs from what the form shows, as a save
-    would keep both, and was typed over the current text."""
+    would keep both, and was typed over the current text (or kept over it on purpose,
+    SectionAutosave.objects.after_save)."""
     return (
         autosave is not None
-        and (autosave.heading.strip(), _as_saved(autosave.body))
-        != (section.heading.strip(), _as_saved(section.body))
+        and autosave.differs_from(section)
         and autosave.base_version == section.version
     )
-
-
-def _as_saved(text: str) -> str:
-    return without_caption_placeholders(normalized_text(text))[0]
 
 
 def _locked_for(user, section: Section) -> bool:

@@ -93,6 +93,12 @@
 
     function sendToServer() {
       if (id === "new" || composing) return;
+      // The server keeps one text per person: while it offers back another one, what is
+      // typed here would take its place before the writer chose what to do with it.
+      if (document.querySelector("[data-autosave-offer] [name=offered_autosave]")) {
+        setStatus(messages.pending, false);
+        return;
+      }
       const data = new FormData();
       if (heading) data.append("heading", heading.value);
       data.append("body", body.value);
