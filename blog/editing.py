@@ -25,11 +25,21 @@ from django.db import transaction
 from django.db.models import Max, Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
+from reversion.models import Version
 
-from blog import audit, markdown, membership, pagecache, workflow
-from blog.enums import ReportAction, SectionStatus
-from blog.models import Photo, Report, Section, display_name_of, normalized_text
+from blog import audit, markdown, membership, pagecache, roles, workflow
+from blog.enums import ReportAction, SectionAction, SectionStatus
+from blog.models import (
+    Photo,
+    Report,
+    Section,
+    display_name_of,
+    display_names_of,
+    normalized_text,
+)
+from blog.rules import is_report_writer
 from cms.slugs import record_slug_change
+from sessions.dates import site_time
 
 # The fields a section's form edits. Reviewer and status belong to the workflow; the
 # section's place in its report to the editors' arrows (`move_section`).
@@ -380,6 +390,176 @@ def refresh_reading_minutes(report: Report) -> None:
     """Store the report's reading time again after one of its sections changed or went."""
     report.reading_minutes = report.count_reading_minutes()
     Report.objects.filter(pk=report.pk).update(reading_minutes=report.reading_minutes)
+
+
+# --- A section taken out of a person's hands -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TakenAway:
+    """Why a person whose page could save a section can no longer change it: what happened
+    since (and who did it, when that is known), and what they can do about it."""
+
+    reason: str
+    advice: str
+
+
+def taken_away(section: Section, user, *, started_from: int | None) -> TakenAway | None:
+    """What changed since `user` opened `section` at version `started_from` so that they
+    may no longer save it: a review move, the report's publication, another writer, the
+    trash. None when they may still change it, or when it was never theirs to change (that
+    refusal says whose it is, blog.admin.sections).
+
+    `section` is looked up among all sections, the trash included.
+    """
+    if section.trashed_at is not None:
+        if not (roles.is_editor(user) or section.author_id == user.pk):
+            return None
+        return _trashed(section, user)
+    if user.has_perm("blog.change_section", section):
+        return None
+    if section.author_id != user.pk:
+        return _given_away(section, user, started_from)
+    editors = display_names_of(roles.desk())
+    if section.report.is_live:
+        return TakenAway(
+            _(
+                "The report “%(report)s” was published (or scheduled) after this page was "
+                "opened: its writers can no longer change its sections."
+            )
+            % {"report": section.report.title},
+            _("Editors can still correct a published section: send your text to %(names)s.")
+            % {"names": editors},
+        )
+    if section.status in (SectionStatus.IN_REVIEW, SectionStatus.APPROVED):
+        return _moved(section, user)
+    if not is_report_writer(user, section.report):
+        return TakenAway(
+            _("You are no longer a writer of “%(report)s”, so you cannot change its sections.")
+            % {"report": section.report.title},
+            _("Ask %(names)s to make you one of its writers again.") % {"names": editors},
+        )
+    return TakenAway(
+        _("You can no longer edit this section."),
+        _("Ask %(names)s to let you edit it again.") % {"names": editors},
+    )
+
+
+def _moved(section: Section, user) -> TakenAway:
+    """A section a review move took out of its writer's hands (in review or approved)."""
+    move = (
+        section.transitions.filter(to_status=section.status)
+        .select_related("actor__author_profile")
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    names = display_names_of(workflow.unlockers(section))
+    if section.status == SectionStatus.IN_REVIEW:
+        advice = _(
+            "A writer cannot take a submission back: ask %(names)s to send it back to you "
+            "(“Request changes”). Then open the section, paste your text and save it."
+        ) % {"names": names}
+    else:
+        advice = _(
+            "Ask %(names)s to reopen it for changes. Then open the section, paste your text "
+            "and save it."
+        ) % {"names": names}
+    if move is None:
+        reason = _(
+            "This section was moved to “%(status)s” after this page was opened, and its "
+            "writer cannot change it now."
+        ) % {"status": section.get_status_display()}
+        return TakenAway(reason, advice)
+    said = {"name": display_name_of(move.actor), "time": site_time(move.created_at)}
+    if move.action == SectionAction.SUBMIT and move.actor_id == user.pk:
+        reason = _(
+            "You submitted this section for review at %(time)s, in another tab or window "
+            "after this page was opened. While it is in review, its writer cannot change it."
+        )
+    elif move.action == SectionAction.SUBMIT:
+        reason = _(
+            "%(name)s submitted this section for review at %(time)s, after this page was "
+            "opened. While it is in review, its writer cannot change it."
+        )
+    elif move.action == SectionAction.APPROVE:
+        reason = _(
+            "%(name)s approved this section at %(time)s, after this page was opened. Once "
+            "it is approved, its writer cannot change it."
+        )
+    else:
+        reason = _(
+            "%(name)s moved this section to “%(status)s” at %(time)s, after this page was "
+            "opened, and its writer cannot change it now."
+        )
+        said["status"] = section.get_status_display()
+    return TakenAway(reason % said, advice)
+
+
+def _given_away(section: Section, user, started_from: int | None) -> TakenAway | None:
+    """A section an editor gave to another writer after `user`, its writer then, opened it."""
+    versions = sorted(
+        Version.objects.get_for_object(section).select_related("revision__user__author_profile"),
+        key=lambda version: version.pk,
+    )
+    if not any(
+        version.field_dict.get("version") == started_from
+        and version.field_dict.get("author_id") == user.pk
+        for version in versions
+    ):
+        return None
+    handover = next(
+        (
+            version
+            for version in versions
+            if (version.field_dict.get("version") or 0) > (started_from or 0)
+            and version.field_dict.get("author_id") != user.pk
+        ),
+        None,
+    )
+    said = {"name": display_name_of(section.author)}
+    if handover is not None and handover.revision.user is not None:
+        said |= {
+            "editor": display_name_of(handover.revision.user),
+            "time": site_time(handover.revision.date_created),
+        }
+        reason = _(
+            "%(editor)s made %(name)s the writer of this section at %(time)s, after this "
+            "page was opened. Only its writer and the editors can change it now."
+        )
+    else:
+        reason = _(
+            "%(name)s was made the writer of this section after this page was opened. Only "
+            "its writer and the editors can change it now."
+        )
+    return TakenAway(
+        reason % said,
+        _("If your text should still go in, copy it and send it to %(name)s.") % said,
+    )
+
+
+def _trashed(section: Section, user) -> TakenAway:
+    if section.trashed_by_id == user.pk:
+        reason = _(
+            "You moved this section to the trash at %(time)s, in another tab or window after "
+            "this page was opened."
+        )
+    elif section.trashed_by_id is not None:
+        reason = _(
+            "%(name)s moved this section to the trash at %(time)s, after this page was opened."
+        )
+    else:
+        reason = _("This section was moved to the trash after this page was opened.")
+    said = {"time": site_time(section.trashed_at)}
+    if section.trashed_by_id is not None:
+        said["name"] = display_name_of(section.trashed_by)
+    if user.has_perm("blog.restore_from_trash", section):
+        advice = _("Restore it from the trash first, then save your text again.")
+    else:
+        advice = _(
+            "An editor can restore it from the trash: ask %(names)s. Then open the section, "
+            "paste your text and save it."
+        ) % {"names": display_names_of(roles.desk())}
+    return TakenAway(reason % said, advice)
 
 
 # --- Reports -------------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """The editorial workflow as writers and editors meet it in the admin."""
 
 import datetime
+import html
 import importlib
 import re
 
@@ -15,9 +16,10 @@ from django.urls import reverse
 from django.utils import timezone
 from reversion.models import Version
 
-from blog import editing, workflow
+from blog import editing, trash, workflow
 from blog.models import ReviewComment, Section, SectionAutosave, ShareLink, display_name_of
 from blog.sharing import token_for
+from sessions.dates import site_time
 from sessions.models import Event
 from tests.factories import (
     make_event,
@@ -214,7 +216,8 @@ def test_submitted_section_is_read_only_for_its_writer(client, author):
 
     assert page.status_code == 200
     assert 'id="id_body"' not in page.content.decode()
-    assert response.status_code == 403
+    # Refused as a save from a page opened before the submission: it cannot be told apart.
+    assert response.status_code == 409
     section.refresh_from_db()
     assert section.body == "提出済み"
 
@@ -873,6 +876,331 @@ def test_saving_again_after_the_conflict_warning_goes_through(client, overtaken)
     assert response.status_code == 302
     section.refresh_from_db()
     assert section.body == "統合した本文"
+
+
+# --- A save from a page the section has left since -----------------------------------------------
+
+
+def given_back(response) -> dict:
+    """What a save refused for a section out of the person's hands says and gives back."""
+    page = response.content.decode()
+    heading = re.search(r'<input type="text" id="sent-heading" value="([^"]*)"', page)
+    body = re.search(r'<textarea id="sent-body"[^>]*>(.*?)</textarea>', page, re.S)
+    paragraphs = re.findall(
+        r'<div id="content-main" class="refusal taken-away">\s*'
+        r'<p class="refusal__reason" role="alert">(.*?)</p>\s*<p>(.*?)</p>',
+        page,
+        re.S,
+    )
+    reason, advice = paragraphs[0] if paragraphs else ("", "")
+    return {
+        "reason": html.unescape(reason),
+        "advice": html.unescape(advice),
+        "heading": html.unescape(heading.group(1)) if heading else None,
+        "body": html.unescape(body.group(1)).removeprefix("\n") if body else None,
+    }
+
+
+def state_of(section) -> tuple:
+    section.refresh_from_db()
+    return (
+        section.heading,
+        section.body,
+        section.status,
+        section.version,
+        section.author_id,
+        Version.objects.get_for_object(section).count(),
+    )
+
+
+def test_a_save_from_a_tab_opened_before_the_writer_submitted_writes_nothing_gives_text_back(
+    client, author, editor
+):
+    section = make_section(make_report(), author=author, heading="下書きの節", body="最初の段落。")
+    started_from = section.version
+    client.force_login(author)
+    # Tab A: a line added, then saved and sent for review in one click.
+    client.post(
+        change_url(section),
+        form_data(section, body="最初の段落。タブAの一文。", _submit_for_review="1"),
+    )
+    submitted = section.transitions.get()
+    before = state_of(section)
+
+    # Tab B, opened before: a paragraph typed over the first text.
+    response = client.post(
+        change_url(section),
+        form_data(
+            section,
+            heading="下書きの節（改）",
+            body="最初の段落。\r\n\r\nタブBで書いた段落。",
+            base_version=started_from,
+        ),
+    )
+
+    assert response.status_code == 409
+    assert given_back(response) == {
+        "reason": "別のタブかウィンドウで、このページを開いたあとにあなたがこの節のレビューを"
+        f"依頼しました（{site_time(submitted.created_at)}）。レビュー中の節は執筆者が変更"
+        "できません。",
+        "advice": "何も保存していません。執筆者がレビュー依頼を取り下げることはできません。"
+        "editor 表示名に「修正を依頼」で差し戻してもらってから、節を開き、入力内容を貼り付けて"
+        "保存してください。",
+        "heading": "下書きの節（改）",
+        "body": "最初の段落。\n\nタブBで書いた段落。",
+    }
+    page = response.content.decode()
+    assert "最初の段落。タブAの一文。" in page  # what tab A saved, to compare
+    assert f'href="{change_url(section)}"' in page
+    assert state_of(section) == before
+    assert not SectionAutosave.objects.exists()
+
+
+def test_a_save_after_an_editor_approved_the_section_says_who_and_whom_to_ask(
+    client, author, editor
+):
+    section = make_section(make_report(), author=author, body="本文。")
+    started_from = section.version
+    workflow.submit(section, by=author)
+    workflow.approve(section, by=editor)
+    approved = section.transitions.get(action="approve")
+    before = state_of(section)
+    client.force_login(author)
+
+    response = client.post(
+        change_url(section), form_data(section, body="本文。追記。", base_version=started_from)
+    )
+
+    assert response.status_code == 409
+    told = given_back(response)
+    assert (told["reason"], told["advice"], told["body"]) == (
+        f"このページを開いたあとで、editor 表示名 さんがこの節を承認しました"
+        f"（{site_time(approved.created_at)}）。承認された節は執筆者が変更できません。",
+        "何も保存していません。editor 表示名に再編集できるよう差し戻してもらってから、"
+        "節を開き、入力内容を貼り付けて保存してください。",
+        "本文。追記。",
+    )
+    assert state_of(section) == before
+
+
+def test_a_save_from_the_former_writers_tab_after_the_section_was_given_away(
+    client, author, coauthor, editor
+):
+    report = make_report()
+    make_writer_of(report, coauthor)
+    section = make_section(report, author=author, body="本文。")
+    client.force_login(author)
+    client.post(change_url(section), form_data(section, body="執筆者の本文。"))  # a revision
+    section.refresh_from_db()
+    started_from = section.version
+    client.force_login(editor)
+    client.post(change_url(section), form_data(section, author=coauthor.pk))
+    handover = Version.objects.get_for_object(section).first().revision
+    before = state_of(section)
+    client.force_login(author)
+
+    response = client.post(
+        change_url(section),
+        form_data(section, author=author.pk, body="書き足した本文。", base_version=started_from),
+    )
+
+    assert response.status_code == 409
+    told = given_back(response)
+    assert (told["reason"], told["advice"], told["body"]) == (
+        "このページを開いたあとで、editor 表示名 さんがこの節の執筆者を coauthor 表示名 "
+        f"さんに変えました（{site_time(handover.date_created)}）。この節を変更できるのは、"
+        "その執筆者と編集者だけです。",
+        "何も保存していません。入力内容を節に入れる必要があれば、コピーして coauthor 表示名 "
+        "さんに送ってください。",
+        "書き足した本文。",
+    )
+    assert "執筆者の本文。" not in response.content.decode()  # no longer theirs to read
+    assert state_of(section) == before
+
+
+def test_an_editors_tab_opened_before_the_section_was_given_away_meets_the_conflict(
+    client, author, coauthor, editor
+):
+    report = make_report()
+    make_writer_of(report, coauthor)
+    section = make_section(report, author=author, body="本文。")
+    started_from = section.version
+    client.force_login(make_user("chief", group="Editors"))
+    client.post(change_url(section), form_data(section, author=coauthor.pk))
+    client.force_login(editor)
+
+    response = client.post(
+        change_url(section), form_data(section, body="編集者の直し。", base_version=started_from)
+    )
+
+    # An editor may still change it: the ordinary conflict, which shows both texts.
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.non_field_errors()
+    assert errors[0].startswith("あなたが編集を始めたあとで、chief 表示名 さんがこの節を保存")
+    section.refresh_from_db()
+    assert (section.author, section.body) == (coauthor, "本文。")
+
+
+def test_a_save_from_a_tab_opened_before_the_section_went_to_the_trash(client, author):
+    section = make_section(make_report(), author=author, body="本文。")
+    started_from = section.version
+    trash.move_to_trash(section, by=author)
+    section = Section.all_objects.get(pk=section.pk)
+    client.force_login(author)
+
+    response = client.post(
+        change_url(section), form_data(section, body="本文。追記。", base_version=started_from)
+    )
+
+    assert response.status_code == 409
+    told = given_back(response)
+    assert (told["reason"], told["body"]) == (
+        "別のタブかウィンドウで、このページを開いたあとにあなたがこの節をゴミ箱に移しました"
+        f"（{site_time(section.trashed_at)}）。",
+        "本文。追記。",
+    )
+    assert told["advice"].startswith("何も保存していません。編集者ならゴミ箱から元に戻せます。")
+    assert Section.all_objects.get(pk=section.pk).body == "本文。"
+
+
+def test_a_save_into_a_section_never_theirs_is_still_refused_as_such(client, author, coauthor):
+    section = make_section(make_report(), author=coauthor, body="元の本文")
+    make_writer_of(section.report, author)
+    client.force_login(author)
+
+    response = client.post(
+        change_url(section), form_data(section, body="乗っ取り", base_version=section.version - 1)
+    )
+
+    assert response.status_code == 403
+    assert "乗っ取り" not in response.content.decode()
+
+
+def test_autosave_tells_a_section_submitted_since_from_an_expired_login(client, author):
+    section = make_section(make_report(), author=author, body="最初の段落。")
+    started_from = section.version
+    client.force_login(author)
+    workflow.submit(section, by=author)
+    submitted = section.transitions.get()
+    url = reverse("admin:blog_section_autosave", args=[section.pk])
+    typed = {"body": "最初の段落。タブBの段落。", "base_version": started_from}
+
+    refused = client.post(url, typed)
+    client.logout()
+    logged_out = client.post(url, typed)
+
+    assert (refused.status_code, refused.json()) == (
+        409,
+        {
+            "error": "別のタブかウィンドウで、このページを開いたあとにあなたがこの節のレビューを"
+            f"依頼しました（{site_time(submitted.created_at)}）。レビュー中の節は執筆者が変更"
+            "できません。ここで入力した内容はもう保存できず、このブラウザにだけ残っています。"
+            "必要な部分はコピーしておいてください。"
+        },
+    )
+    assert logged_out.status_code == 302
+    assert logged_out["Location"].startswith(reverse("admin:login"))
+    assert not SectionAutosave.objects.exists()
+
+
+# --- The text kept automatically, offered back and not chosen -------------------------------------
+
+
+def offered_stamp(response) -> str:
+    found = re.search(
+        r'<input type="hidden" name="offered_autosave" value="([^"]*)" form="section_form">',
+        response.content.decode(),
+    )
+    return html.unescape(found.group(1)) if found else ""
+
+
+@pytest.fixture
+def offered(client, author):
+    """A section whose page offers back text kept automatically from another tab; the
+    page as its writer opened it."""
+    section = make_section(make_report(), author=author, heading="見出し", body="タブAの本文。")
+    SectionAutosave.objects.create(
+        section=section,
+        user=author,
+        heading="見出し",
+        body="タブBで書いた大事な段落。",
+        base_version=section.version,
+    )
+    client.force_login(author)
+    page = client.get(change_url(section))
+    stamp = offered_stamp(page)
+    assert (page.context["autosave"].body, bool(stamp)) == ("タブBで書いた大事な段落。", True)
+    return section, stamp
+
+
+def test_a_save_without_choosing_keeps_the_text_offered_back_and_says_so(client, offered):
+    section, stamp = offered
+    kept = SectionAutosave.objects.get()
+
+    response = client.post(
+        change_url(section),
+        form_data(section, body="タブAの本文。もう一文。", offered_autosave=stamp, _continue="1"),
+        follow=True,
+    )
+
+    section.refresh_from_db()
+    assert section.body == "タブAの本文。もう一文。"
+    assert (
+        f"{site_time(kept.saved_at)} に自動保存された見出しと本文を戻さずに保存しました。"
+        "自動保存された内容は消していません。節のページの上部に引き続き表示しています。"
+    ) in messages_of(response)
+    assert response.context["autosave"].body == "タブBで書いた大事な段落。"
+    assert offered_stamp(response) == stamp  # offered again, over the new text
+
+
+def test_a_submission_without_choosing_keeps_the_text_offered_back_to_copy(client, offered):
+    section, stamp = offered
+
+    response = client.post(
+        change_url(section),
+        form_data(section, offered_autosave=stamp, _submit_for_review="1"),
+        follow=True,
+    )
+
+    section.refresh_from_db()
+    assert section.status == "in_review"
+    page = response.content.decode()
+    assert "この節はいま編集できないため、必要な部分をコピーしておくか、破棄してください。" in page
+    assert re.search(r'<textarea id="kept-body"[^>]*>\s*タブBで書いた大事な段落。</textarea>', page)
+    assert "エディタに戻す" not in page
+    assert offered_stamp(response) == ""  # nothing to put back into a locked section
+
+
+def test_a_refused_save_still_offers_back_the_text_its_page_offered(client, offered):
+    section, stamp = offered
+
+    refused = client.post(
+        change_url(section), form_data(section, heading="", offered_autosave=stamp)
+    )
+
+    assert refused.context["adminform"].form.errors["heading"]
+    assert offered_stamp(refused) == stamp
+    assert SectionAutosave.objects.get().body == "タブBで書いた大事な段落。"
+
+
+@pytest.mark.parametrize(
+    ("offer", "body"),
+    [
+        ("", "タブAの本文。もう一文。"),  # not on the page, or put back: it goes with the offer
+        ("2026-01-01T00:00:00+00:00", "タブAの本文。もう一文。"),  # kept again since offered
+        ("as offered", "タブBで書いた大事な段落。"),  # the text saved is the text kept
+    ],
+    ids=["not-offered", "kept-again-since", "saved-as-kept"],
+)
+def test_a_save_drops_a_kept_text_it_takes_the_place_of(client, offered, offer, body):
+    section, stamp = offered
+    offer = stamp if offer == "as offered" else offer
+
+    client.post(change_url(section), form_data(section, body=body, offered_autosave=offer))
+
+    section.refresh_from_db()
+    assert section.body == body
+    assert not SectionAutosave.objects.exists()
 
 
 def test_admin_save_leaves_a_revision_with_its_author(client, author):

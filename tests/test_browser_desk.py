@@ -1,10 +1,14 @@
 """The section page as a writing desk, the warning before leaving unsaved text, and the
 report page's table of sections, in a real browser."""
 
+import re
+from pathlib import Path
+
 import pytest
 from playwright.sync_api import Page, expect
 
 from blog.enums import SectionStatus
+from blog.models import SectionAutosave
 from tests.factories import make_report, make_section, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -281,3 +285,104 @@ def test_a_submitted_text_is_shown_as_typed(page: Page, live_server, staff_roles
     )
     shown_in = font.split(", ")[0]
     assert (text.inner_text(), white_space, shown_in) == (body, "pre-wrap", "ui-monospace")
+
+
+SCREENSHOTS = Path(__file__).resolve().parent.parent / "test-results" / "screenshots"
+
+
+def _screenshot(page: Page, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"desk-{name}.png"), full_page=True)
+
+
+def test_a_tab_opened_before_the_section_was_submitted_gives_its_text_back(
+    writer_at_desk, live_server
+):
+    make_user("chief", group="Editors")
+    first, section = writer_at_desk
+    second = first.context.new_page()
+    second.set_viewport_size({"width": 1280, "height": 900})
+    second.goto(f"{live_server.url}/admin/blog/section/{section.pk}/change/")
+    expect(second.locator(".markdown-editor__preview")).to_contain_text("最初の段落。")
+
+    # Tab A: a line, then saved and sent for review in one click.
+    textarea = first.locator("textarea[name=body]")
+    textarea.press("End")
+    textarea.type("タブAの一文。")
+    first.get_by_role("button", name="保存してレビューを依頼").click()
+    expect(first.locator(".messagelist")).to_contain_text("レビューを依頼しました。")
+
+    # Tab B: while a paragraph is typed, the line under the title says what happened to the
+    # section, not that the login expired.
+    body = second.locator("textarea[name=body]")
+    body.press("End")
+    body.type("タブBで時間をかけて書いた段落。")
+    status = second.locator("[data-autosave-status]")
+    expect(status).to_contain_text("あなたがこの節のレビューを依頼しました", timeout=8000)
+    expect(status).to_contain_text("このブラウザにだけ残っています")
+    expect(status).not_to_contain_text("ログインが切れた")
+    _screenshot(second, "stale-tab-typing")
+
+    # Saved anyway: refused, with the text sent to copy, and nothing written.
+    second.get_by_role("button", name="保存して編集を続ける").click()
+    expect(second.locator(".refusal__reason")).to_contain_text(
+        "あなたがこの節のレビューを依頼しました"
+    )
+    expect(second.get_by_text("何も保存していません。")).to_contain_text(
+        "chief 表示名に「修正を依頼」で差し戻してもらってから"
+    )
+    expect(second.locator("#sent-body")).to_have_value(
+        "最初の段落。タブBで時間をかけて書いた段落。"
+    )
+    expect(second.locator("#sent-heading")).to_have_value("下書きの節")
+    _screenshot(second, "stale-tab-refused")
+    second.get_by_role("button", name="本文をコピー").click()
+    expect(second.locator("#sent-body-copied")).to_have_text(
+        re.compile("コピーしました。|文字を選択しました。")
+    )
+    section.refresh_from_db()
+    assert (section.body, section.status) == ("最初の段落。タブAの一文。", SectionStatus.IN_REVIEW)
+
+    # The section as it stands now: locked, saying whom to ask.
+    second.get_by_role("link", name="節を開く").click()
+    expect(second.locator(".workflow-panel__locked")).to_contain_text("chief 表示名")
+
+
+def test_text_kept_from_another_tab_outlives_a_submission_without_a_choice(
+    writer_at_desk, live_server
+):
+    page, section = writer_at_desk
+    page.set_viewport_size({"width": 1280, "height": 900})
+    SectionAutosave.objects.create(
+        section=section,
+        user=section.author,
+        heading=section.heading,
+        body="最初の段落。タブBで書いた大事な段落です。",
+        base_version=section.version,
+    )
+    page.reload()
+    expect(page.get_by_text(KEPT_ON_THE_SERVER_OFFER)).to_be_visible()
+
+    # Typing here while the offer stands does not replace the text offered on the server.
+    textarea = page.locator("textarea[name=body]")
+    textarea.press("End")
+    textarea.type("このタブの一文。")
+    expect(page.locator("[data-autosave-status]")).to_have_text(
+        "このブラウザにだけ一時保存しました。上の自動保存された内容を戻すか破棄するまで、"
+        "サーバーには保存しません。",
+        timeout=8000,
+    )
+    assert SectionAutosave.objects.get().body == "最初の段落。タブBで書いた大事な段落です。"
+
+    page.get_by_role("button", name="保存してレビューを依頼").click()
+
+    expect(page.locator(".messagelist")).to_contain_text("戻さずに保存しました")
+    expect(page.locator(".messagelist")).to_contain_text("レビューを依頼しました。")
+    expect(page.locator("#kept-body")).to_have_value("最初の段落。タブBで書いた大事な段落です。")
+    expect(page.get_by_role("button", name="エディタに戻す")).to_have_count(0)
+    _screenshot(page, "kept-text-after-submission")
+    section.refresh_from_db()
+    assert (section.body, section.status) == (
+        "最初の段落。このタブの一文。",
+        SectionStatus.IN_REVIEW,
+    )

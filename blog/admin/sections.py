@@ -37,8 +37,8 @@ from blog.models import (
     display_name_of,
     normalized_text,
 )
-from blog.models.text import without_caption_placeholders
 from cms.errors import Refusal, post_only
+from sessions.dates import site_time
 
 
 def chosen_reviewer(form):
@@ -99,6 +99,10 @@ class SectionAdmin(TrashAdminMixin, PeopleMenusMixin, RevisionedAdmin):
             return None
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
+        if request.method == "POST":
+            section, taken = self._taken_away(request, object_id)
+            if taken is not None:
+                return self._taken_away_page(request, section, taken)
         try:
             return super().change_view(request, object_id, form_url, extra_context)
         except PermissionDenied as refused:
@@ -108,6 +112,42 @@ class SectionAdmin(TrashAdminMixin, PeopleMenusMixin, RevisionedAdmin):
             if section is None or self.has_view_or_change_permission(request, section):
                 raise
             raise _refusal_to_open(request.user, section) from refused
+
+    def _taken_away(self, request, object_id) -> tuple[Section | None, editing.TakenAway | None]:
+        """The section (the trash included) and, when a page that could save it sends what
+        it may no longer save, why it left this person's hands: Django's refusal would say
+        nothing of it, and drop the text sent."""
+        section = (
+            Section.all_objects.select_related("report", "author", "reviewer", "trashed_by")
+            .filter(pk=_int(object_id))
+            .first()
+        )
+        if section is None:
+            return None, None
+        started_from = _int(request.POST.get("base_version"))
+        return section, editing.taken_away(section, request.user, started_from=started_from)
+
+    def _taken_away_page(self, request, section: Section, taken: editing.TakenAway):
+        """Nothing saved; what happened, the text as sent (to copy) and what to do."""
+        may_view = section.trashed_at is None and request.user.has_perm(
+            "blog.view_section", section
+        )
+        sent = {
+            "heading": request.POST.get("heading", ""),
+            "body": normalized_text(request.POST.get("body", "")),
+        }
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": gettext("This section can no longer be changed here"),
+            "taken": taken,
+            "sent": sent,
+            # Theirs to read still: what is saved now, to compare with what they sent.
+            "section": section if may_view else None,
+            "saved": section if may_view and sent["body"] != section.body else None,
+            "section_url": self._change_url(section) if may_view else "",
+        }
+        return TemplateResponse(request, "admin/blog/section/taken_away.html", context, status=409)
 
     def has_view_permission(self, request, obj=None):
         return request.user.has_perm("blog.view_section", obj)
@@ -222,7 +262,17 @@ class SectionAdmin(TrashAdminMixin, PeopleMenusMixin, RevisionedAdmin):
         )
         request.content_edit = edit
         tell(request, edit.messages())
-        SectionAutosave.objects.filter(section=form.instance, user=request.user).delete()
+        offered = request.POST.get("offered_autosave", "")
+        if kept := SectionAutosave.objects.after_save(form.instance, request.user, offered=offered):
+            messages.warning(
+                request,
+                gettext(
+                    "You saved without putting back the heading and text kept automatically "
+                    "at %(time)s. They are not lost: they are still offered at the top of "
+                    "the section's page."
+                )
+                % {"time": site_time(kept.saved_at)},
+            )
 
     def response_add(self, request, obj, post_url_continue=None):
         self._submit_if_asked(request, obj)
@@ -255,13 +305,15 @@ class SectionAdmin(TrashAdminMixin, PeopleMenusMixin, RevisionedAdmin):
             }
         )
         if obj is not None:
+            autosave = SectionAutosave.objects.filter(section=obj, user=user).first()
             # A refused save shows the person's own text as they sent it: text kept
-            # automatically before it is older, never something to put back over it.
-            autosave = (
-                None
-                if request.method == "POST"
-                else SectionAutosave.objects.filter(section=obj, user=user).first()
-            )
+            # automatically before it is older, never something to put back over it. Unless
+            # the page offered it back and it is still that text: it was typed elsewhere,
+            # and the choice is still to make.
+            if request.method == "POST" and (
+                autosave is None or autosave.stamp != request.POST.get("offered_autosave")
+            ):
+                autosave = None
             requests = SectionTransition.objects.latest_change_requests([obj])
             context.update(
                 {
@@ -372,8 +424,19 @@ class SectionAdmin(TrashAdminMixin, PeopleMenusMixin, RevisionedAdmin):
 
     def autosave_view(self, request: HttpRequest, object_id: int):
         """Keep what is being typed, without a revision; the form's save is what counts."""
-        section = self.get_object(request, object_id)
-        if section is None or not request.user.has_perm("blog.change_section", section):
+        section, taken = self._taken_away(request, object_id)
+        if taken is not None:
+            # Told as what happened to the section, not as an expired login (autosave.js).
+            refusal = gettext(
+                "%(reason)s What you type here can no longer be saved: it is kept only in "
+                "this browser. Copy what you need."
+            ) % {"reason": taken.reason}
+            return JsonResponse({"error": refusal}, status=409)
+        if (
+            section is None
+            or section.trashed_at is not None
+            or not request.user.has_perm("blog.change_section", section)
+        ):
             refusal = gettext("You can no longer edit this section.")
             return JsonResponse({"error": refusal}, status=403)
         # As the form's field keeps it; a page without the field keeps the section's.
@@ -429,17 +492,13 @@ def _refusal_to_open(user, section: Section) -> Refusal:
 
 def _worth_offering(autosave: SectionAutosave | None, section: Section) -> bool:
     """An autosave is offered back only if it differs from what the form shows, as a save
-    would keep both, and was typed over the current text."""
+    would keep both, and was typed over the current text (or kept over it on purpose,
+    SectionAutosave.objects.after_save)."""
     return (
         autosave is not None
-        and (autosave.heading.strip(), _as_saved(autosave.body))
-        != (section.heading.strip(), _as_saved(section.body))
+        and autosave.differs_from(section)
         and autosave.base_version == section.version
     )
-
-
-def _as_saved(text: str) -> str:
-    return without_caption_placeholders(normalized_text(text))[0]
 
 
 def _locked_for(user, section: Section) -> bool:

@@ -34,6 +34,7 @@ from blog.models.text import (
     normalized_text,
     prose_text,
     with_derived_fields,
+    without_caption_placeholders,
 )
 from blog.models.trash import (
     Trashable,
@@ -514,6 +515,23 @@ class ReviewComment(models.Model):
         return self.body[:50]
 
 
+class SectionAutosaveQuerySet(models.QuerySet):
+    def after_save(self, section: Section, user, *, offered: str) -> "SectionAutosave | None":
+        """Settle `user`'s kept text once they saved `section`: gone when the save took its
+        place, kept when their page offered it back (`offered` is its `stamp`) and they
+        saved without putting it back or discarding it, as it differs from what was saved.
+        Kept, it is offered again over the saved text. Returns it when kept."""
+        kept = self.filter(section=section, user=user).first()
+        if kept is None:
+            return None
+        if kept.stamp != offered or not kept.differs_from(section):
+            kept.delete()
+            return None
+        self.filter(pk=kept.pk).update(base_version=section.version)  # saved_at stays
+        kept.base_version = section.version
+        return kept
+
+
 class SectionAutosave(models.Model):
     """The heading and text a person is typing, kept every few seconds without leaving a
     revision."""
@@ -524,6 +542,8 @@ class SectionAutosave(models.Model):
     body = models.TextField(blank=True)
     base_version = models.PositiveIntegerField()
     saved_at = models.DateTimeField(auto_now=True)
+
+    objects = SectionAutosaveQuerySet.as_manager()
 
     class Meta:
         constraints = [
@@ -537,3 +557,19 @@ class SectionAutosave(models.Model):
     def typed(self) -> dict[str, str]:
         """What the editor's fields get back (static/blog/admin/autosave.js)."""
         return {"heading": self.heading, "body": self.body}
+
+    @property
+    def stamp(self) -> str:
+        """Which keeping of the text this is: each keeping is a new time."""
+        return self.saved_at.astimezone(datetime.UTC).isoformat()
+
+    def differs_from(self, section: Section) -> bool:
+        """Whether putting it back would change the section, as a save keeps both."""
+        return (self.heading.strip(), _as_saved(self.body)) != (
+            section.heading.strip(),
+            _as_saved(section.body),
+        )
+
+
+def _as_saved(text: str) -> str:
+    return without_caption_placeholders(normalized_text(text))[0]

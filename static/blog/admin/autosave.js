@@ -94,6 +94,12 @@
 
     function sendToServer() {
       if (id === "new" || composing) return;
+      // The server keeps one text per person: while it offers back another one, what is
+      // typed here would take its place before the writer chose what to do with it.
+      if (document.querySelector("[data-autosave-offer] [name=offered_autosave]")) {
+        setStatus(messages.pending, false);
+        return;
+      }
       const data = new FormData();
       if (heading) data.append("heading", heading.value);
       data.append("body", body.value);
@@ -106,18 +112,23 @@
         redirect: "manual",
       })
         .then(function (response) {
-          if (response.status === 400) {
-            // Refused for what was typed (a heading too long, say): the login is fine.
-            return response.json().then(function (answer) {
-              setStatus(answer.error, true);
+          if (response.ok) {
+            return response.json().then(function (result) {
+              setStatus(messages.saved.replace("{time}", result.saved_at), false);
             });
           }
-          if (!response.ok) throw new Error(String(response.status));
-          return response.json().then(function (result) {
-            setStatus(messages.saved.replace("{time}", result.saved_at), false);
+          // A refusal that says why (a heading too long; the section submitted, approved or
+          // given to someone else since this page was opened): the login is fine, and the
+          // reason is what the writer needs to hear. The text stays in this browser.
+          const type = response.headers.get("Content-Type") || "";
+          if (type.indexOf("application/json") === -1) throw new Error(String(response.status));
+          return response.json().then(function (answer) {
+            setStatus(answer.error, true);
           });
         })
         .catch(function () {
+          // Sent to the login page (the redirect is not followed), or refused before the
+          // view (the login's token is gone): the login has ended.
           setStatus(messages.expired, true);
         });
     }
