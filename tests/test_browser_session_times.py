@@ -122,6 +122,10 @@ def test_an_event_s_sessions_fit_a_laptop_beside_the_menu_a_line_each(
         "開始日時と終了日時は、開催地のタイムゾーン America/Detroit の時刻で入力・表示します。"
     )
     expect(sessions.locator(".timezonewarning")).to_have_count(0)
+    # Nor under the first and last days, which are dates on no clock.
+    expect(page.locator(".field-starts_on .datetimeshortcuts").first).to_be_visible()
+    for note in page.locator(".timezonewarning").all():
+        expect(note).to_be_hidden()
 
 
 def test_an_event_s_sessions_read_on_a_phone(browser: Browser, live_server, event):
