@@ -393,3 +393,36 @@ def test_a_time_typed_in_the_admin_is_the_time_readers_and_the_board_show(client
         in (public)
     )
     assert '<time datetime="2022-10-26T10:00:00-04:00">10:00</time>' in board
+
+
+def test_a_new_session_opened_for_one_event_and_saved_to_another_says_where_it_was_read(
+    client, editor, detroit
+):
+    tokyo = make_event(name="CloudNative Days", time_zone="Asia/Tokyo")
+    url = f"{reverse('admin:conference_session_add')}?event={detroit.pk}"
+    client.force_login(editor)
+    form = sent_back(client, url, "session_form")
+
+    response = client.post(
+        url,
+        form
+        | {
+            "event": str(tokyo.pk),
+            "title": "Keynote",
+            "kind": "keynote",
+            "starts_at_0": "2022-10-26",
+            "starts_at_1": "10:00",
+        },
+        follow=True,
+    )
+
+    # Read as the page said (Detroit's 10:00), and the save says so rather than nothing.
+    session = Session.objects.get()
+    assert (session.event, session.starts_at) == (
+        tokyo,
+        datetime.datetime(2022, 10, 26, 10, 0, tzinfo=DETROIT),
+    )
+    assert any(
+        message.startswith("時刻は、このページが表示していたタイムゾーン America/Detroit")
+        for message in messages_of(response)
+    )
