@@ -107,6 +107,12 @@ class ScheduleTime:
         return format_date(self.moment, "H:i")
 
     @property
+    def short(self) -> str:
+        """The date and time with the zone, "2022-10-26 11:55 EDT": for a message that sets
+        two times side by side."""
+        return f"{format_date(self.moment, 'Y-m-d H:i')} {self.zone_label}"
+
+    @property
     def machine(self) -> str:
         """For `<time datetime>` and structured data: ISO 8601 with the event's offset, in
         whole seconds (HTML allows at most three digits of a fraction)."""

@@ -86,8 +86,10 @@ class Event(models.Model):
         default="UTC",
         validators=[validate_time_zone],
         help_text=_(
-            "Where the event takes place, e.g. America/Detroit: its schedule is shown "
-            "in this time zone, and times in a schedule file without one are read in it."
+            "Where the event takes place, e.g. America/Detroit: its sessions' times are "
+            "typed and shown in this time zone, and times in a schedule file without one are "
+            "read in it. Changing it later moves no session: each keeps its moment and is "
+            "shown on the new clock."
         ),
     )
 
