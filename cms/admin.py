@@ -171,14 +171,3 @@ class OnSiteOnceReadersSeeIt:
         if self.public_rows().filter(pk=obj.pk).exists():
             return obj.get_absolute_url()
         return None
-
-
-class InlineOnSiteOnceReadersSeeIt(OnSiteOnceReadersSeeIt):
-    """The same for an inline's rows, asked once per row: the public rows' ids are read
-    once per page (Django makes the inlines afresh for each request, unlike the
-    ModelAdmin itself, which lives as long as the process)."""
-
-    def view_on_site(self, obj) -> str | None:
-        if not hasattr(self, "_public_ids"):
-            self._public_ids = set(self.public_rows().values_list("pk", flat=True))
-        return obj.get_absolute_url() if obj.pk in self._public_ids else None

@@ -5,19 +5,12 @@ conference app knows nothing of. Registered again here, over its own registratio
 from django.contrib import admin
 
 from blog import public
-from cms.admin import InlineOnSiteOnceReadersSeeIt, OnSiteOnceReadersSeeIt
+from cms.admin import OnSiteOnceReadersSeeIt
 from sessions import admin as conference
 from sessions.models import Event, Session, Speaker
 
 
-class SessionInline(InlineOnSiteOnceReadersSeeIt, conference.SessionInline):
-    def public_rows(self):
-        return public.public_sessions()
-
-
 class EventAdmin(OnSiteOnceReadersSeeIt, conference.EventAdmin):
-    inlines = [SessionInline]
-
     def public_rows(self):
         return public.public_events()
 
