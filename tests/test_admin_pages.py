@@ -346,7 +346,7 @@ def test_an_administrator_reads_the_roles_and_the_login_records_in_japanese(clie
 
     assert "ログインの制限</a>" in home
     assert "Axes</a>" not in home
-    for name in ("ログイン失敗の集計（ロックの解除はここで削除）", "ログイン失敗の記録"):
+    for name in ("ログイン失敗の集計（ロック解除）", "ログイン失敗の記録"):
         assert name in home
     assert "Access attempts" not in home
     assert {
