@@ -275,7 +275,10 @@ class SectionAdmin(TrashAdminMixin, PeopleMenusMixin, RevisionedAdmin):
             )
 
     def response_add(self, request, obj, post_url_continue=None):
-        self._submit_if_asked(request, obj)
+        if self._submit_if_asked(request, obj) and obj.status == SectionStatus.DRAFT:
+            # Saved, but not sent (no text yet, say): back to the section, to write it.
+            super().response_add(request, obj, post_url_continue)  # its "added" message
+            return HttpResponseRedirect(self._change_url(obj))
         return super().response_add(request, obj, post_url_continue)
 
     def response_change(self, request, obj):
