@@ -5,6 +5,8 @@ from django.contrib import admin
 from django.contrib.admin.exceptions import NotRegistered
 from django.contrib.admin.utils import display_for_value
 from django.contrib.admin.views.autocomplete import AutocompleteJsonView
+from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
+from django.core.exceptions import ValidationError
 from django.forms import FileField
 from django.utils import translation
 from django.utils.translation import gettext
@@ -136,7 +138,58 @@ class AsksAgainForRefusedFiles:
         return super().render_change_form(request, context, add, change, form_url, obj)
 
 
+def _is_key_of(target, value) -> bool:
+    if value in (None, ""):
+        return True
+    try:
+        target.get_prep_value(target.to_python(value))
+    except (ValidationError, ValueError, TypeError):
+        return False
+    return True
+
+
+class _KeysOnly:
+    """Django's search menu looks up the values it is given to show them as chosen; a value
+    that is no key at all (`event=abc`, sent by no browser) broke that lookup with a server
+    error. It is shown as nothing chosen, and the field says the choice is not valid."""
+
+    def optgroups(self, name, value, attr=None):
+        remote = self.field.remote_field
+        target = remote.model._meta.get_field(
+            getattr(remote, "field_name", None) or remote.model._meta.pk.name
+        )
+        keys = [each for each in value if _is_key_of(target, each)]
+        return super().optgroups(name, keys, attr)
+
+
+class KeysOnlyAutocompleteSelect(_KeysOnly, AutocompleteSelect):
+    pass
+
+
+class KeysOnlyAutocompleteSelectMultiple(_KeysOnly, AutocompleteSelectMultiple):
+    pass
+
+
+class SearchMenusOfKeysOnly:
+    """Every search menu (autocomplete) of an admin page or inline is one of the above."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = KeysOnlyAutocompleteSelect(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = KeysOnlyAutocompleteSelectMultiple(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
 class ModelAdmin(
+    SearchMenusOfKeysOnly,
     AsksAgainForRefusedFiles,
     OffersWhatTheFormTakes,
     NamesTheSavedObject,

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from cms.admin import KeepsOldSlugsAdmin
+from cms.admin import KeepsOldSlugsAdmin, SearchMenusOfKeysOnly
 from sessions.dates import ScheduleTime
 from sessions.forms import ScheduleConfirmForm, ScheduleUploadForm
 from sessions.importing import SchedulePlan, StalePlanError, import_schedule, plan_import
@@ -261,7 +261,7 @@ class EventAdmin(TimesOnTheEventsClock, KeepsOldSlugsAdmin):
         return event.session_total
 
 
-class SessionSpeakerInline(admin.TabularInline):
+class SessionSpeakerInline(SearchMenusOfKeysOnly, admin.TabularInline):
     model = SessionSpeaker
     fields = ["position", "speaker"]
     autocomplete_fields = ["speaker"]

@@ -354,3 +354,36 @@ def test_an_administrator_reads_the_roles_and_the_login_records_in_japanese(clie
         "編集者（レビュー・承認・公開をする）",
     } <= group_choices
     assert set(Group.objects.values_list("name", flat=True)) >= {"Writers", "Editors"}
+
+
+@pytest.mark.parametrize(
+    ("url", "data"),
+    [
+        (
+            "/admin/conference/session/add/",
+            {"event": "abc", "title": "手で作った送信", "kind": "session"},
+        ),
+        (
+            "/admin/blog/section/add/",
+            {"session": "abc", "heading": "手で作った送信", "body": "本文"},
+        ),
+        (
+            "/admin/blog/report/add/",
+            {"title": "手で作った送信", "event": "1x", "tags": ["abc", "2"]},
+        ),
+    ],
+    ids=["session-event", "section-session", "report-event-and-tags"],
+)
+def test_a_search_menu_sent_no_key_at_all_says_the_choice_is_not_valid(client, editor, url, data):
+    """No browser sends these, but a hand-made request must not meet a server error."""
+    from blog.models import Report, Section
+    from sessions.models import Session
+
+    client.force_login(editor)
+
+    response = client.post(url, data)
+
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert any("正しく選択してください" in " ".join(messages) for messages in errors.values())
+    assert (Session.objects.count(), Section.objects.count(), Report.objects.count()) == (0, 0, 0)
