@@ -53,8 +53,14 @@ class TimesOnTheEventsClock:
     def times_zone(self, request, object_id: str | None) -> zoneinfo.ZoneInfo | None:
         raise NotImplementedError
 
+    def page_zone(self, request, object_id: str | None) -> zoneinfo.ZoneInfo | None:
+        """`times_zone()`, asked once per request: the page and its form's help read it."""
+        if not hasattr(request, "times_zone"):
+            request.times_zone = self.times_zone(request, object_id)
+        return request.times_zone
+
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        zone = self.times_zone(request, object_id)
+        zone = self.page_zone(request, object_id)
         extra_context = {**(extra_context or {}), "times_zone": zone}
         with timezone.override(zone) if zone else contextlib.nullcontext():
             response = super().changeform_view(request, object_id, form_url, extra_context)
@@ -315,7 +321,7 @@ class SessionAdmin(TimesOnTheEventsClock, KeepsOldSlugsAdmin):
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
         if "starts_at" in form.base_fields:
-            zone = self.times_zone(request, None if obj is None else str(obj.pk))
+            zone = self.page_zone(request, None if obj is None else str(obj.pk))
             form.base_fields["starts_at"].help_text = (
                 _("On the clock where the event is held: %(zone)s.") % {"zone": zone.key}
                 if zone

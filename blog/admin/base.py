@@ -385,6 +385,17 @@ def _where_it_went(obj, carrier) -> str:
     return text % names
 
 
+def refusal_to_open(user, report: Report, reason: str, *, label: str, anchor: str = "") -> Refusal:
+    """A page `user` may not open, refused with `reason`; a writer of its report is offered
+    where to read it instead, the report's preview (at `anchor`)."""
+    if not user.has_perm("blog.preview_report", report):
+        return Refusal(reason)
+    preview = reverse("blog:report_preview", args=[report.pk])
+    return Refusal(
+        reason, instead_url=f"{preview}#{anchor}" if anchor else preview, instead_label=label
+    )
+
+
 def _int(value) -> int | None:
     try:
         return int(value)

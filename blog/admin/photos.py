@@ -3,13 +3,19 @@
 from django.contrib import admin
 from django.db import models
 from django.forms.models import BaseInlineFormSet
-from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from blog import editing, membership, roles, trash
-from blog.admin.base import TrashAdminMixin, tell, thumbnail, yes_no_icon
+from blog.admin.base import (
+    TrashAdminMixin,
+    _int,
+    refusal_to_open,
+    tell,
+    thumbnail,
+    yes_no_icon,
+)
 from blog.enums import EDITABLE_BY_AUTHOR, ReportStatus
 from blog.models import Photo, Report, Section, alt_placeholders, display_name_of
 from blog.widgets import PhotoFileInput
@@ -210,8 +216,7 @@ class PhotoAdmin(TrashAdminMixin, GalleryFlagMixin, ModelAdmin):
     def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
         # Django says "not found, perhaps deleted" of a photo one may not open, as of a
         # missing one: this one exists, so say whose it is, as a section's page does.
-        pk = int(object_id) if str(object_id).isdigit() else None
-        photo = Photo.objects.select_related("section__author").filter(pk=pk).first()
+        photo = Photo.objects.select_related("section__author").filter(pk=_int(object_id)).first()
         if photo is not None:
             raise refusal_to_open_photo(request.user, photo)
         return super()._get_obj_does_not_exist_redirect(request, opts, object_id)
@@ -280,10 +285,4 @@ def refusal_to_open_photo(user, photo: Photo) -> Refusal:
         ) % {"name": display_name_of(photo.section.author)}
     else:
         reason = gettext("This photo is in the report's gallery, which only editors change.")
-    if not user.has_perm("blog.preview_report", photo.report):
-        return Refusal(reason)
-    return Refusal(
-        reason,
-        instead_url=reverse("blog:report_preview", args=[photo.report_id]),
-        instead_label=gettext("See it in the preview"),
-    )
+    return refusal_to_open(user, photo.report, reason, label=gettext("See it in the preview"))

@@ -17,6 +17,7 @@ from blog.admin.base import (
     RevisionedAdmin,
     TrashAdminMixin,
     _int,
+    refusal_to_open,
     status_badge,
     tell,
     tell_errors,
@@ -484,12 +485,8 @@ def _refusal_to_open(user, section: Section) -> Refusal:
         ) % {"name": display_name_of(section.author)}
     else:
         reason = gettext("Only a section's writer and the editors may open its page.")
-    if not user.has_perm("blog.preview_report", section.report):
-        return Refusal(reason)
-    return Refusal(
-        reason,
-        instead_url=reverse("blog:report_preview", args=[section.report_id]) + f"#{section.anchor}",
-        instead_label=gettext("Read it in the preview"),
+    return refusal_to_open(
+        user, section.report, reason, label=gettext("Read it in the preview"), anchor=section.anchor
     )
 
 
